@@ -1,0 +1,185 @@
+"""Shared fixtures: a fresh, migrated database per test, on SQLite and (when it answers) PostgreSQL.
+
+- ``app``: the application on a fresh database built by the migrations (not create_all), so a
+  test also proves the migrations. Parametrized over ``sqlite`` and ``postgresql``; the
+  PostgreSQL leg runs when ``TRACKER_TEST_POSTGRES_URL`` is set and the server answers.
+- ``client``, ``runner``: Flask's test client and CLI runner.
+- ``login_as(role, ...)``: creates ``<role>@example.org`` holding the roles and signs the client in.
+- ``make_user(email, roles, ...)``: a user in the database.
+- ``csrf_token(client)``: a valid CSRF token for that client's session (CSRF stays on in tests).
+No app context is pushed for you: use ``with app.app_context():`` around direct database work.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import tracker
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_SECRET = "test-secret-key-not-for-production"
+PG_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL")
+_counter = itertools.count()
+
+
+def _pg_available() -> bool:
+    if not PG_URL:
+        return False
+    try:
+        engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+PG_OK = _pg_available()
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_OK, reason="PostgreSQL not available (set TRACKER_TEST_POSTGRES_URL)"))]
+
+
+def base_config(uri: str, **extra) -> dict:
+    cfg = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "WTF_CSRF_ENABLED": True,
+        "LOGIN_MAX_FAILURES": 5,
+    }
+    cfg.update(extra)
+    return cfg
+
+
+def migrate_database(uri: str) -> None:
+    """Build a database from empty with the migrations (`flask db upgrade`)."""
+    import flask_migrate
+
+    app = tracker.create_app(base_config(uri))
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        from tracker.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    migrate_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    name = f"tracker_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name)
+    migrate_database(url.render_as_string(hide_password=False))
+    yield admin, name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def database_uri(request, tmp_path):
+    """A fresh, migrated, empty database for one test, copied from a migrated template."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "tracker.sqlite"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    admin, template_name = request.getfixturevalue("pg_template")
+    name = f"tracker_t_{os.getpid()}_{next(_counter)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def pytest_generate_tests(metafunc):
+    # Every test that touches the database runs on both backends.
+    if "database_uri" in metafunc.fixturenames:
+        metafunc.parametrize("database_uri", BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to add config (e.g. {'TODAY': '2023-01-16'})."""
+    return {}
+
+
+@pytest.fixture
+def app(database_uri, app_config, tmp_path):
+    application = tracker.create_app(base_config(database_uri, **app_config))
+    yield application
+    with application.app_context():
+        from tracker.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app):
+    from tracker.auth.models import User
+    from tracker.extensions import db
+
+    def _make(email: str, roles=(), password: str = "correct horse battery staple", **fields) -> User:
+        with app.app_context():
+            user = User(email=email, name=fields.pop("name", email.split("@")[0].replace("_", " ").title()), **fields)
+            user.set_roles(roles)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return _make
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    def _login(*roles: str, email: str | None = None, **fields):
+        user = make_user(email or f"{'+'.join(roles) or 'norole'}@example.org", roles, **fields)
+        with client.session_transaction() as sess:
+            sess["_user_id"] = str(user.id)
+            sess["_fresh"] = True
+        return user
+
+    return _login
+
+
+@pytest.fixture
+def csrf_token(app):
+    def _token(test_client) -> str:
+        with test_client.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", uuid.uuid4().hex)
+        return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    return _token

@@ -1,0 +1,96 @@
+"""Users (who are also the officers that own caseloads and due items) and their roles."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, func, select, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from tracker.core.clock import now_utc
+from tracker.core.permissions import ROLE_CODES, Role
+from tracker.db import UTCDateTime
+from tracker.extensions import db, login_manager
+
+_ROLE_LIST = ", ".join(f"'{c}'" for c in ROLE_CODES)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)  # officers imported without one cannot sign in
+    name: Mapped[str] = mapped_column(String(200))
+    # The id the council's files use for this officer (officers.csv officer_id; due-item owner).
+    officer_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    team: Mapped[str | None] = mapped_column(String(100), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    first_failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc, server_default=func.current_timestamp())
+
+    roles: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
+    )
+
+    @property
+    def role_codes(self) -> list[str]:
+        return [r.role for r in self.roles]
+
+    def has_role(self, role: Role | str) -> bool:
+        return (role.value if isinstance(role, Role) else role) in self.role_codes
+
+    def set_roles(self, codes) -> None:
+        wanted = sorted(set(codes))
+        for code in wanted:
+            Role(code)  # ValueError for an unknown role
+        self.roles = [r for r in self.roles if r.role in wanted] + [
+            UserRole(role=c) for c in wanted if c not in self.role_codes
+        ]
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return bool(self.active)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email
+
+    def __repr__(self) -> str:  # no personal data in logs
+        return f"<User {self.id}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    user: Mapped[User] = relationship(back_populates="roles")
+
+    __table_args__ = (CheckConstraint(f"role IN ({_ROLE_LIST})", name="role_code"),)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def user_by_officer_id(officer_id: str) -> User | None:
+    return db.session.scalar(select(User).where(User.officer_id == officer_id))

@@ -1,0 +1,1 @@
+"""What every feature stands on: clock, calendar, timescales, permissions, audit, registries."""

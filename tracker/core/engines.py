@@ -1,0 +1,154 @@
+"""Registers the engines with the application: their models, the interchange CLI commands
+(``kpis``, ``due-items``, ``import-data``, ``generate-data``, ``demo-data``, ``calendar-rebuild``)
+and the administrator's timescale rules pages."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from tracker.core import audit, calendar, interchange, kpis, timescales, worklist  # noqa: F401  (models)
+from tracker.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    from tracker.auth import importers as _officers  # noqa: F401  (registers officers.csv)
+
+    for command in (kpis_command, due_items_command, import_data_command, generate_data_command, demo_data_command, calendar_rebuild_command):
+        app.cli.add_command(command)
+    import importlib
+
+    try:
+        rules_admin = importlib.import_module("tracker.core.rules_admin")
+    except ModuleNotFoundError as exc:  # the rules pages land with the engines issue
+        if exc.name != "tracker.core.rules_admin":
+            raise
+    else:
+        rules_admin.init_app(app)
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def _csv_out(rows: list[dict], fieldnames: list[str]) -> None:
+    from tracker.core.exports import safe_cell
+
+    writer = csv.DictWriter(sys.stdout, fieldnames=fieldnames, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: safe_cell(v) for k, v in row.items()})
+
+
+@click.command("kpis")
+@click.option("--from", "start", required=True, callback=_date, help="First day of the period (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, callback=_date, help="Last day of the period, inclusive.")
+@click.option("--as-of", "as_of", callback=_date, help="Date snapshot indicators are evaluated at (default: --to).")
+@click.option("--by", "by", type=click.Choice(["month"]), help="Also give each calendar month, with its last day as as-of.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+def kpis_command(start, end, as_of, by, fmt):
+    """Print every indicator of kpis.md for a period (interchange.md §2)."""
+    if end < start:
+        raise click.BadParameter("--to is before --from")
+    doc = kpis.report(start, end, as_of, by_month=by == "month")
+    audit.record("export.kpis", object_type="export", summary=f"kpis {start}..{end}", actor="cli:kpis")
+    db.session.commit()
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=1))
+    else:
+        _csv_out(kpis.report_rows(doc), ["period", "indicator", "unit", "numerator", "denominator", "value"])
+
+
+@click.command("due-items")
+@click.option("--as-of", "as_of", callback=_date, help="The date the items are judged at (default: today).")
+@click.option("--owner", help="Only the items of this officer id.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+def due_items_command(as_of, owner, fmt):
+    """Print every open item with a deadline, sorted by due date (interchange.md §3)."""
+    from tracker.core.clock import today
+
+    as_of = as_of or today()
+    items = worklist.collect(as_of, owner=owner)
+    audit.record("export.due_items", object_type="export", summary=f"due-items as of {as_of}", actor="cli:due-items")
+    db.session.commit()
+    if fmt == "json":
+        click.echo(json.dumps(worklist.document(as_of, items), indent=1))
+    else:
+        _csv_out([i.as_dict() for i in items], ["kind", "ref", "owner", "due_date", "state"])
+
+
+@click.command("import-data")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def import_data_command(directory):
+    """Import a folder of CSV files (interchange.md §1) in one transaction: all rows or none."""
+    result = interchange.run(directory, show_progress=True)
+    for name in result.skipped:
+        click.echo(f"warning: {name} was not imported: this version does not import that file yet", err=True)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Nothing was imported: {len(result.problems)} problem(s).", err=True)
+        sys.exit(1)
+    for name, count in result.counts.items():
+        click.echo(f"{name}: {count} rows")
+
+
+@click.command("generate-data")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--children", default=200, show_default=True, type=click.IntRange(1))
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 30))
+@click.option("--seed", default=1, show_default=True, type=int)
+def generate_data_command(outdir, children, years, seed):
+    """Write a synthetic authority in the import format (deterministic for a seed)."""
+    from tracker.core import synthetic
+    from tracker.core.clock import today
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    counts = synthetic.generate(outdir, children=children, years=years, seed=seed, today=today())
+    for name, count in counts.items():
+        click.echo(f"{name}: {count} rows")
+
+
+@click.command("demo-data")
+@click.option("--children", default=120, show_default=True, type=click.IntRange(0))
+@click.option("--seed", default=7, show_default=True, type=int)
+def demo_data_command(children, seed):
+    """Create one demo user per role (<role>@example.org) and a synthetic authority's records."""
+    from tracker.auth.demo import create_demo_users
+    from tracker.core import synthetic
+    from tracker.core.clock import today
+
+    password = current_app.config["DEMO_PASSWORD"]
+    if children:
+        with tempfile.TemporaryDirectory() as tmp:
+            synthetic.generate(Path(tmp), children=children, years=3, seed=seed, today=today())
+            result = interchange.run(Path(tmp), actor="cli:demo-data")
+            if not result.ok:
+                for problem in result.problems[:20]:
+                    click.echo(str(problem), err=True)
+                sys.exit(1)
+    users = create_demo_users(password)
+    db.session.commit()
+    click.echo(f"Demo users ({len(users)}), password {password!r}:")
+    for user in users:
+        click.echo(f"  {user.email}  ({', '.join(user.role_codes)})")
+
+
+@click.command("calendar-rebuild")
+def calendar_rebuild_command():
+    """Recompute the working-day calendar table (after a holidays package upgrade)."""
+    n = calendar.rebuild()
+    audit.record("calendar.rebuild", object_type="calendar", summary=f"{n} days", actor="cli:calendar-rebuild")
+    db.session.commit()
+    click.echo(f"{n} days")

@@ -1,0 +1,401 @@
+"""``import-data``: the file importers registry, one transaction, located errors (interchange.md §1).
+
+Each feature registers an ``Importer`` per CSV file. ``run(directory)`` reads the files in
+dependency order, streaming rows in batches (memory stays bounded on a million-row file):
+each row is validated with the ``RowReader`` helpers, references are checked in one query per
+batch against the database (which already holds the earlier files of this import), good rows
+are upserted by id, and after each file the importer's set-based cross-row checks run. Every
+problem is collected as ``file:line: column: message``; if there is any, the whole import is
+rolled back — the database is exactly as before — otherwise it commits once.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+import click
+from sqlalchemy import select
+
+from tracker.core import audit
+from tracker.core.clock import today
+from tracker.extensions import db
+
+BATCH_SIZE = 2000
+PROGRESS_MIN_BYTES = 2 * 1024 * 1024  # show a progress bar for files larger than this
+
+# The file registry of interchange.md §1, in dependency order.
+KNOWN_FILES = (
+    "officers.csv",
+    "children.csv",
+    "care_periods.csv",
+    "reviews.csv",
+    "iro_contacts.csv",
+    "escalations.csv",
+    "escalation_stages.csv",
+    "lado_contacts.csv",
+    "lado_referrals.csv",
+    "lado_meetings.csv",
+    "lado_actions.csv",
+    "panel_meetings.csv",
+    "panel_cases.csv",
+    "foster_households.csv",
+    "carer_reviews.csv",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    filename: str
+    line: int | None
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line if self.line is not None else ''}: {self.column}: {self.message}"
+
+
+@dataclass
+class _PendingRef:
+    kind: str
+    value: str
+    line: int
+    column: str
+
+
+class RowReader:
+    """Validation helpers for one CSV row: each returns the parsed value or records an error."""
+
+    def __init__(self, ctx: "ImportContext", filename: str, line: int, row: dict[str, str]):
+        self.ctx = ctx
+        self.filename = filename
+        self.line = line
+        self.row = row
+        self.ok = True
+
+    def error(self, column: str, message: str) -> None:
+        self.ok = False
+        self.ctx.error(self.filename, self.line, column, message)
+
+    def raw(self, column: str) -> str:
+        return (self.row.get(column) or "").strip()
+
+    def text(self, column: str, required: bool = False, max_len: int | None = None) -> str | None:
+        value = self.raw(column)
+        if not value:
+            if required:
+                self.error(column, "is required")
+            return None
+        if max_len and len(value) > max_len:
+            self.error(column, f"is longer than {max_len} characters")
+            return None
+        return value
+
+    def date(self, column: str, required: bool = False, not_future: bool = False) -> dt.date | None:
+        """A YYYY-MM-DD date; ``not_future`` for things that must already have happened."""
+        value = self.raw(column)
+        if not value:
+            if required:
+                self.error(column, "is required")
+            return None
+        try:
+            if len(value) != 10:
+                raise ValueError
+            parsed = dt.date.fromisoformat(value)
+        except ValueError:
+            self.error(column, f"{value!r} is not a date in the form YYYY-MM-DD")
+            return None
+        if not_future and parsed > self.ctx.today:
+            self.error(column, f"{value} is after today ({self.ctx.today.isoformat()}), but it must already have happened")
+            return None
+        return parsed
+
+    def code(self, column: str, allowed: Iterable[str], required: bool = False) -> str | None:
+        value = self.raw(column)
+        if not value:
+            if required:
+                self.error(column, "is required")
+            return None
+        allowed = tuple(allowed)
+        if value not in allowed:
+            self.error(column, f"{value!r} is not a known code (expected one of: {', '.join(allowed)})")
+            return None
+        return value
+
+    def boolean(self, column: str, default: bool = False) -> bool:
+        value = self.raw(column)
+        if not value:
+            return default
+        if value in ("Y", "y"):
+            return True
+        if value in ("N", "n"):
+            return False
+        self.error(column, f"{value!r} is not Y or N")
+        return default
+
+    def integer(self, column: str, required: bool = False, minimum: int | None = None) -> int | None:
+        value = self.raw(column)
+        if not value:
+            if required:
+                self.error(column, "is required")
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.error(column, f"{value!r} is not a whole number")
+            return None
+        if minimum is not None and number < minimum:
+            self.error(column, f"must be at least {minimum}")
+            return None
+        return number
+
+    def multi(self, column: str, allowed: Iterable[str] | None = None, required: bool = False) -> list[str]:
+        parts = [p.strip() for p in self.raw(column).split(";") if p.strip()]
+        if not parts and required:
+            self.error(column, "is required (one or more values separated by ;)")
+            return []
+        if allowed is not None:
+            allowed = tuple(allowed)
+            bad = [p for p in parts if p not in allowed]
+            if bad:
+                self.error(column, f"unknown code(s) {', '.join(repr(b) for b in bad)} (expected: {', '.join(allowed)})")
+                return []
+        return list(dict.fromkeys(parts))
+
+    def ref(self, column: str, kind: str, required: bool = False) -> str | None:
+        """An id that must exist in this import's files or in the database (checked per batch)."""
+        value = self.text(column, required=required)
+        if value is not None:
+            self.ctx.pending_refs.append(_PendingRef(kind, value, self.line, column))
+        return value
+
+
+class Importer:
+    """One CSV file. Subclasses set ``filename``, ``columns`` and ``key`` and implement
+    ``parse`` (one row → a record dict, or None when the row has errors) and ``write`` (upsert
+    a batch of records by id; flush, never commit); ``finish`` runs set-based checks after
+    the whole file is written and reports with ``ctx.error(filename, ctx.line_for(...), ...)``."""
+
+    filename: str = ""
+    columns: tuple[Column, ...] = ()
+    key: str | None = None  # the id column; lines are remembered by it for ``finish`` errors
+
+    def parse(self, r: RowReader) -> dict | None:
+        raise NotImplementedError
+
+    def write(self, records: list[dict], ctx: "ImportContext") -> None:
+        raise NotImplementedError
+
+    def finish(self, ctx: "ImportContext") -> None:
+        return None
+
+    def record_key(self, record: dict) -> str | None:
+        return None if self.key is None else record.get(self.key)
+
+
+IMPORTERS: dict[str, Importer] = {}
+REF_KINDS: dict[str, Callable[[list[str]], set[str]]] = {}
+
+
+def register_importer(importer: Importer) -> None:
+    if importer.filename not in KNOWN_FILES:
+        raise ValueError(f"{importer.filename} is not a file of interchange.md §1")
+    IMPORTERS[importer.filename] = importer
+
+
+def register_ref_kind(kind: str, id_column) -> None:
+    """Make ``RowReader.ref(col, kind)`` check ids against ``id_column`` (a model attribute)."""
+
+    def existing(values: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(values), 500):
+            chunk = values[i : i + 500]
+            found.update(db.session.scalars(select(id_column).where(id_column.in_(chunk))))
+        return found
+
+    REF_KINDS[kind] = existing
+
+
+@dataclass
+class ImportContext:
+    today: dt.date
+    problems: list[ImportProblem] = field(default_factory=list)
+    pending_refs: list[_PendingRef] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    max_problems: int = 1000
+
+    def error(self, filename: str, line: int | None, column: str, message: str) -> None:
+        if len(self.problems) < self.max_problems:
+            self.problems.append(ImportProblem(filename, line, column, message))
+
+    def line_for(self, filename: str, key: str) -> int | None:
+        return self.lines.get(filename, {}).get(key)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+
+@dataclass
+class ImportResult:
+    problems: list[ImportProblem]
+    counts: dict[str, int]
+    skipped: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _lines(path: Path, progress) -> Iterator[str]:
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if progress is not None:
+                progress.update(len(raw))
+            yield raw.decode("utf-8")
+
+
+def _read(path: Path, importer: Importer, ctx: ImportContext, show_progress: bool):
+    """Yield (line, row dict) after checking the header; lines count from 1 = header."""
+    size = os.path.getsize(path)
+    bar = click.progressbar(length=size, label=f"Importing {path.name}", file=click.get_text_stream("stderr")) if show_progress and size >= PROGRESS_MIN_BYTES else None
+    try:
+        if bar is not None:
+            bar.__enter__()
+        reader = csv.reader(_lines(path, bar))
+        try:
+            header = next(reader)
+        except StopIteration:
+            ctx.error(path.name, 1, "header", "the file is empty (a header row is needed)")
+            return
+        except UnicodeDecodeError:
+            ctx.error(path.name, 1, "header", "the file is not UTF-8 text")
+            return
+        header = [h.strip().lstrip("\ufeff") for h in header]
+        known = {c.name for c in importer.columns}
+        for name in header:
+            if name not in known:
+                ctx.error(path.name, 1, name or "(blank)", "unknown column")
+        for col in importer.columns:
+            if col.required and col.name not in header:
+                ctx.error(path.name, 1, col.name, "required column is missing")
+        if len(set(header)) != len(header):
+            ctx.error(path.name, 1, "header", "a column is named twice")
+        line = 1
+        try:
+            for values in reader:
+                line = reader.line_num
+                if not any(v.strip() for v in values):
+                    continue
+                if len(values) != len(header):
+                    ctx.error(path.name, line, "row", f"has {len(values)} cells but the header has {len(header)}")
+                    continue
+                yield line, dict(zip(header, values))
+        except UnicodeDecodeError:
+            ctx.error(path.name, line + 1, "row", "is not UTF-8 text")
+        except csv.Error as exc:
+            ctx.error(path.name, line + 1, "row", f"is not valid CSV ({exc})")
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+
+
+def _resolve_refs(ctx: ImportContext, filename: str) -> set[int]:
+    """Check the batch's references in one query per kind; return the lines that failed."""
+    bad_lines: set[int] = set()
+    by_kind: dict[str, set[str]] = {}
+    for ref in ctx.pending_refs:
+        by_kind.setdefault(ref.kind, set()).add(ref.value)
+    existing = {kind: REF_KINDS[kind](sorted(values)) for kind, values in by_kind.items()}
+    for ref in ctx.pending_refs:
+        if ref.value not in existing[ref.kind]:
+            ctx.error(filename, ref.line, ref.column, f"{ref.value!r} does not exist in the import files or the database")
+            bad_lines.add(ref.line)
+    ctx.pending_refs.clear()
+    return bad_lines
+
+
+def _import_file(path: Path, importer: Importer, ctx: ImportContext, show_progress: bool) -> None:
+    seen: dict[str, int] = {}
+    ctx.lines[importer.filename] = seen
+    batch: list[tuple[int, dict]] = []
+    count = 0
+
+    def flush() -> None:
+        nonlocal count
+        bad = _resolve_refs(ctx, importer.filename)
+        records = [rec for line, rec in batch if line not in bad]
+        if records and not ctx.failed:
+            importer.write(records, ctx)
+            db.session.flush()
+            db.session.expunge_all()  # keep memory bounded on large files
+        count += len(records)
+        batch.clear()
+
+    for line, row in _read(path, importer, ctx, show_progress):
+        reader = RowReader(ctx, importer.filename, line, row)
+        record = importer.parse(reader)
+        if record is None or not reader.ok:
+            ctx.pending_refs = [p for p in ctx.pending_refs if p.line != line]
+            continue
+        key = importer.record_key(record)
+        if key is not None:
+            if key in seen:
+                ctx.error(importer.filename, line, importer.key, f"{key!r} appears twice in the file (first on line {seen[key]})")
+                continue
+            seen[key] = line
+        batch.append((line, record))
+        if len(batch) >= BATCH_SIZE:
+            flush()
+    flush()
+    ctx.counts[importer.filename] = count
+    if not ctx.failed:
+        importer.finish(ctx)
+        db.session.flush()
+
+
+def run(directory: Path | str, *, show_progress: bool = False, actor: str = "cli:import-data") -> ImportResult:
+    """Import every known file in ``directory`` in one transaction: all rows or none."""
+    directory = Path(directory)
+    ctx = ImportContext(today=today())
+    skipped: list[str] = []
+    if not directory.is_dir():
+        ctx.error(str(directory), None, "folder", "does not exist or is not a folder")
+        return ImportResult(ctx.problems, {}, skipped)
+    present = {p.name: p for p in directory.iterdir() if p.is_file() and p.suffix.lower() == ".csv"}
+    for name in sorted(set(present) - set(KNOWN_FILES)):
+        ctx.error(name, None, "file", "is not a file of the import format (see interchange.md §1)")
+    try:
+        for name in KNOWN_FILES:
+            if name not in present:
+                continue
+            importer = IMPORTERS.get(name)
+            if importer is None:
+                skipped.append(name)
+                continue
+            _import_file(present[name], importer, ctx, show_progress)
+        if ctx.failed:
+            db.session.rollback()
+            return ImportResult(ctx.problems, {}, skipped)
+        audit.record(
+            "import.data",
+            object_type="import",
+            summary="import-data: " + ", ".join(f"{k} {v}" for k, v in ctx.counts.items()),
+            after={"counts": ctx.counts, "skipped": skipped},
+            actor=actor,
+        )
+        db.session.commit()
+        return ImportResult([], dict(ctx.counts), skipped)
+    except Exception:
+        db.session.rollback()
+        raise
