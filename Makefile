@@ -1,0 +1,57 @@
+# `make run` and `make test` are all a developer needs; both install what is missing first.
+# Stamp files record what has been installed, so repeated runs are fast.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+GOVUK := tracker/static/govuk
+GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEMO_PASSWORD := $(or $(TRACKER_DEMO_PASSWORD),demo-password)
+PYTEST_ARGS ?=
+
+.PHONY: venv install assets chromium run test bench clean
+
+venv install: $(VENV)/.installed $(GOVUK)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
+	touch $@
+
+assets: $(GOVUK)/.installed
+
+$(GOVUK)/.installed: node_modules/.installed
+	mkdir -p $(GOVUK)
+	cp $(GOVUK_DIST)/govuk-frontend.min.css $(GOVUK_DIST)/govuk-frontend.min.js $(GOVUK)/
+	rm -rf $(GOVUK)/assets
+	cp -R $(GOVUK_DIST)/assets $(GOVUK)/assets
+	touch $@
+
+chromium: $(CHROMIUM)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y chromium
+
+run: install
+	$(FLASK) --app tracker db upgrade
+	TRACKER_DEMO_PASSWORD='$(DEMO_PASSWORD)' $(FLASK) --app tracker demo-data
+	@echo "Demo users: <role>@example.org (e.g. qaro@example.org, admin@example.org), password: $(DEMO_PASSWORD)"
+	$(FLASK) --app tracker run --host 127.0.0.1 --port 5000
+
+test: install chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	@if [ -d tests/bench ]; then $(PY) -m pytest tests/bench -q $(PYTEST_ARGS); else echo "no benchmarks yet (tests/bench)"; fi
+
+clean:
+	rm -rf $(GOVUK) $(VENV)/.installed node_modules/.installed .pytest_cache

@@ -1,0 +1,110 @@
+"""Browser fixtures: a live server on a migrated SQLite database with the demo users, a
+headless system Chromium driven by Playwright, and an axe-core accessibility check."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+import tracker
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "demo-password"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    import flask_migrate
+
+    from tracker.auth.demo import create_demo_users
+    from tracker.extensions import db
+
+    path = tmp_path_factory.mktemp("live") / "live.sqlite"
+    app = tracker.create_app({
+        "SECRET_KEY": "browser-test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+        "WTF_CSRF_ENABLED": True,
+    })
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        create_demo_users(DEMO_PASSWORD)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def sign_in(live_server):
+    def _sign_in(page, email: str, password: str = DEMO_PASSWORD):
+        page.goto(live_server("/login"))
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+    return _sign_in
+
+
+def axe_check(page) -> list[dict]:
+    """Run axe-core on the page; return the serious and critical violations (empty = pass)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm install` (make test does)")
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

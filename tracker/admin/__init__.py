@@ -1,0 +1,14 @@
+"""Administration: users and roles, and the (read-only) audit log."""
+from __future__ import annotations
+
+from flask import Flask
+
+from tracker.web import nav_item
+
+
+def init_app(app: Flask) -> None:
+    from tracker.admin.views import bp
+
+    app.register_blueprint(bp)
+    nav_item("Users", "admin.users", "admin.users", order=90)
+    nav_item("Audit log", "admin.audit", "admin.audit", order=91)

@@ -1,0 +1,178 @@
+"""Administration pages. Thin: queries.py reads, tracker.auth.operations changes (and audits).
+
+There is deliberately no route that edits or deletes audit rows.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+
+from tracker.admin import queries
+from tracker.admin.forms import AuditFilterForm, choices, RolesForm, StatusForm, UserForm, UserSearchForm
+from tracker.auth import operations
+from tracker.auth.models import User
+from tracker.core.permissions import ROLE_CODES, ROLE_LABELS, Role, require
+from tracker.extensions import db
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+SEARCH_KEY = "admin_user_search"
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def pagination(page: queries.Page, endpoint: str, **args) -> dict | None:
+    """Parameters for govukPagination, or None when everything fits on one page."""
+    if page.pages <= 1:
+        return None
+    params: dict = {"items": []}
+    if page.page > 1:
+        params["previous"] = {"href": url_for(endpoint, page=page.page - 1, **args)}
+    if page.page < page.pages:
+        params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
+    shown = sorted({1, page.pages, *range(max(1, page.page - 2), min(page.pages, page.page + 2) + 1)})
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            params["items"].append({"ellipsis": True})
+        params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args),
+                                "current": number == page.page})
+        previous = number
+    return params
+
+
+def _load_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@require("admin.users")
+def users():
+    form = UserSearchForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            # Kept in the session, not the query string: names and emails stay out of URLs and logs.
+            session[SEARCH_KEY] = {"q": (form.q.data or "").strip(), "role": form.role.data or ""}
+            return redirect(url_for("admin.users"))
+    elif request.args.get("clear"):
+        session.pop(SEARCH_KEY, None)
+        return redirect(url_for("admin.users"))
+    else:
+        saved = session.get(SEARCH_KEY) or {}
+        form.q.data = saved.get("q", "")
+        form.role.data = saved.get("role", "")
+    saved = session.get(SEARCH_KEY) or {}
+    role = saved.get("role") if saved.get("role") in ROLE_CODES else None
+    page = queries.users_page(q=saved.get("q"), role=role, page=_page_number(),
+                              per_page=current_app.config["PAGE_SIZE"])
+    return render_template("admin/users.html", form=form, page=page, searching=bool(saved.get("q") or role),
+                           pagination=pagination(page, "admin.users"), role_labels=ROLE_LABELS, Role=Role)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require("admin.users")
+def new_user():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(email=form.email.data, name=form.name.data, roles=form.roles.data,
+                                          password=form.password.data, officer_id=form.officer_id.data,
+                                          team=form.team.data)
+        except operations.OperationError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("User added.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/user_new.html", form=form)
+
+
+def _render_user(user: User, roles_form: RolesForm | None = None, status_form: StatusForm | None = None,
+                 error: str | None = None):
+    if roles_form is None:
+        roles_form = RolesForm(formdata=None, roles=user.role_codes)
+    return render_template("admin/user.html", user=user, form=roles_form, status_form=status_form or StatusForm(),
+                           status_error=error, role_labels=ROLE_LABELS, Role=Role,
+                           is_self=user.id == current_user.id)
+
+
+@bp.route("/users/<int:user_id>")
+@require("admin.users")
+def user(user_id: int):
+    return _render_user(_load_user(user_id))
+
+
+@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@require("admin.users")
+def user_roles(user_id: int):
+    user = _load_user(user_id)
+    form = RolesForm()
+    if form.validate_on_submit():
+        try:
+            changed = operations.set_roles(user, form.roles.data, by=current_user._get_current_object())
+        except operations.OperationError as exc:
+            db.session.rollback()
+            form.roles.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash("Roles saved." if changed else "No changes to save.", "success" if changed else "info")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return _render_user(user, roles_form=form)
+
+
+def _set_active(user_id: int, active: bool):
+    user = _load_user(user_id)
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            changed = operations.set_active(user, active, by=current_user._get_current_object())
+        except operations.OperationError as exc:
+            db.session.rollback()
+            return _render_user(user, status_form=form, error=exc.message)
+        db.session.commit()
+        if changed:
+            flash("Account enabled." if active else "Account disabled: the user can no longer sign in.", "success")
+        return redirect(url_for("admin.user", user_id=user.id))
+    abort(400)
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@require("admin.users")
+def disable_user(user_id: int):
+    return _set_active(user_id, False)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@require("admin.users")
+def enable_user(user_id: int):
+    return _set_active(user_id, True)
+
+
+@bp.route("/audit")
+@require("admin.audit")
+def audit():
+    form = AuditFilterForm(request.args)
+    form.action.choices = choices([("", "Any action")] + [(a, a) for a in queries.audit_actions()])
+    form.object_type.choices = choices([("", "Any type")] + [(t, t) for t in queries.audit_object_types()])
+    form.actor.choices = choices([("", "Anyone")] + queries.audit_actor_choices())
+    valid = form.validate() if request.args else True
+    filters = queries.AuditFilters()
+    args = {}
+    if valid:
+        filters = queries.AuditFilters(action=form.action.data or None, actor=form.actor.data or None,
+                                       object_type=form.object_type.data or None,
+                                       object_id=(form.object_id.data or "").strip() or None,
+                                       date_from=form.date_from.data, date_to=form.date_to.data)
+        args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
+    page = queries.audit_page(filters, page=_page_number(), per_page=current_app.config["PAGE_SIZE"])
+    return render_template("admin/audit.html", form=form, page=page, pagination=pagination(page, "admin.audit", **args),
+                           users=queries.users_by_id(e.user_id for e in page.items))

@@ -1,0 +1,73 @@
+"""Sign in and sign out. Views are thin: the sign-in logic is ``operations.attempt_sign_in``."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for, flash
+from flask_login import current_user, login_user, logout_user
+
+from tracker.auth import operations
+from tracker.auth.forms import LoginForm, LogoutForm
+from tracker.core.permissions import require_login
+from tracker.extensions import db
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+GENERIC_ERROR = "Enter a correct email address and password"
+LOCKED_ERROR = (
+    "Enter a correct email address and password. There have been too many attempts to sign in "
+    "to this account: try again later"
+)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site (no scheme, no host, not protocol-relative) may be a redirect."""
+    if not target:
+        return None
+    target = target.strip()
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    if any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        result = operations.attempt_sign_in(form.email.data, form.password.data)
+        db.session.commit()  # the audit rows and the failure counter, success or not
+        if result.ok:
+            session.clear()  # a fresh session (and CSRF token) for the signed-in user
+            login_user(result.user)
+            session.permanent = True  # PERMANENT_SESSION_LIFETIME is the idle time-out
+            return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        form.email.errors.append(LOCKED_ERROR if result.outcome is operations.SignIn.locked else GENERIC_ERROR)
+        form.password.data = None
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["GET"], endpoint="logout_confirm")
+@require_login
+def logout_confirm():
+    return render_template("auth/logout.html", form=LogoutForm())
+
+
+@bp.route("/logout", methods=["POST"])
+@require_login
+def logout():
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        return render_template("auth/logout.html", form=form), 400
+    operations.record_sign_out(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
