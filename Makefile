@@ -51,7 +51,7 @@ test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install
-	@if [ -d tests/bench ]; then $(PY) -m pytest tests/bench -q $(PYTEST_ARGS); else echo "no benchmarks yet (tests/bench)"; fi
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(GOVUK) $(VENV)/.installed node_modules/.installed .pytest_cache

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from tracker.core import audit, calendar, interchange, kpis, timescales, worklist  # noqa: F401  (models)
 from tracker.extensions import db
@@ -31,12 +32,18 @@ def init_app(app: Flask) -> None:
             raise
     else:
         rules_admin.init_app(app)
+    from tracker.core import kpis_views, worklist_views
+
+    worklist_views.init_app(app)
+    kpis_views.init_app(app)
 
 
 def _date(ctx, param, value):
     if value is None:
         return None
     try:
+        if len(value) != 10:  # fromisoformat would also take 20230331 or 2023-W13-5
+            raise ValueError
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
@@ -52,15 +59,16 @@ def _csv_out(rows: list[dict], fieldnames: list[str]) -> None:
 
 
 @click.command("kpis")
-@click.option("--from", "start", required=True, callback=_date, help="First day of the period (YYYY-MM-DD).")
-@click.option("--to", "end", required=True, callback=_date, help="Last day of the period, inclusive.")
-@click.option("--as-of", "as_of", callback=_date, help="Date snapshot indicators are evaluated at (default: --to).")
-@click.option("--by", "by", type=click.Choice(["month"]), help="Also give each calendar month, with its last day as as-of.")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext  # also under app.test_cli_runner(), whose commands get no app context otherwise
+@click.option("--from", "start", required=True, metavar="DATE", callback=_date, help="First day of the period (YYYY-MM-DD).")
+@click.option("--to", "end", required=True, metavar="DATE", callback=_date, help="Last day of the period, inclusive (YYYY-MM-DD).")
+@click.option("--as-of", "as_of", metavar="DATE", callback=_date, help="Date snapshot indicators are evaluated at, and after which records do not count yet (default: --to).")
+@click.option("--by", "by", type=click.Choice(["month"]), help="Also give each calendar month of the period (clipped to it), with the month's last day as as-of.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="json: one document; csv: one row per (month or 'all', indicator).")
 def kpis_command(start, end, as_of, by, fmt):
     """Print every indicator of kpis.md for a period (interchange.md §2)."""
     if end < start:
-        raise click.BadParameter("--to is before --from")
+        raise click.UsageError(f"--to ({end}) is before --from ({start}): the period must end on or after the day it starts")
     doc = kpis.report(start, end, as_of, by_month=by == "month")
     audit.record("export.kpis", object_type="export", summary=f"kpis {start}..{end}", actor="cli:kpis")
     db.session.commit()
@@ -71,9 +79,10 @@ def kpis_command(start, end, as_of, by, fmt):
 
 
 @click.command("due-items")
-@click.option("--as-of", "as_of", callback=_date, help="The date the items are judged at (default: today).")
-@click.option("--owner", help="Only the items of this officer id.")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@with_appcontext
+@click.option("--as-of", "as_of", metavar="DATE", callback=_date, help="The date the items are judged at, YYYY-MM-DD (default: today).")
+@click.option("--owner", metavar="OFFICER_ID", help="Only the items of this officer id.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True, help="json: one document; csv: one row per item.")
 def due_items_command(as_of, owner, fmt):
     """Print every open item with a deadline, sorted by due date (interchange.md §3)."""
     from tracker.core.clock import today
@@ -89,26 +98,36 @@ def due_items_command(as_of, owner, fmt):
 
 
 @click.command("import-data")
+@with_appcontext
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def import_data_command(directory):
-    """Import a folder of CSV files (interchange.md §1) in one transaction: all rows or none."""
+    """Import a folder of CSV files (interchange.md §1) in one transaction: all rows or none.
+
+    Rows whose id exists update that record, so a repeated load is idempotent. On any
+    problem every one is printed as file:line: column: message, nothing is imported and
+    the exit code is 1.
+    """
     result = interchange.run(directory, show_progress=True)
     for name in result.skipped:
         click.echo(f"warning: {name} was not imported: this version does not import that file yet", err=True)
     if not result.ok:
         for problem in result.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"Nothing was imported: {len(result.problems)} problem(s).", err=True)
+        if result.more_problems:
+            click.echo(f"... and {result.more_problems} more problem(s) not listed.", err=True)
+        total = len(result.problems) + result.more_problems
+        click.echo(f"Nothing was imported: {total} problem(s).", err=True)
         sys.exit(1)
     for name, count in result.counts.items():
         click.echo(f"{name}: {count} rows")
 
 
 @click.command("generate-data")
+@with_appcontext
 @click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--children", default=200, show_default=True, type=click.IntRange(1))
-@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 30))
-@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--children", default=200, show_default=True, type=click.IntRange(1), help="Number of children in care over the period.")
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 30), help="Years of history up to today.")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed: the same arguments give the same files.")
 def generate_data_command(outdir, children, years, seed):
     """Write a synthetic authority in the import format (deterministic for a seed)."""
     from tracker.core import synthetic
@@ -121,8 +140,9 @@ def generate_data_command(outdir, children, years, seed):
 
 
 @click.command("demo-data")
-@click.option("--children", default=120, show_default=True, type=click.IntRange(0))
-@click.option("--seed", default=7, show_default=True, type=int)
+@with_appcontext
+@click.option("--children", default=120, show_default=True, type=click.IntRange(0), help="Children in the synthetic authority imported (0: users only).")
+@click.option("--seed", default=7, show_default=True, type=int, help="Random seed for the synthetic records.")
 def demo_data_command(children, seed):
     """Create one demo user per role (<role>@example.org) and a synthetic authority's records."""
     from tracker.auth.demo import create_demo_users
@@ -146,8 +166,13 @@ def demo_data_command(children, seed):
 
 
 @click.command("calendar-rebuild")
+@with_appcontext
 def calendar_rebuild_command():
-    """Recompute the working-day calendar table (after a holidays package upgrade)."""
+    """Recompute the working-day calendar table (after a holidays package upgrade).
+
+    Closure days are added and removed on the Timescales admin page, which rebuilds the
+    table itself.
+    """
     n = calendar.rebuild()
     audit.record("calendar.rebuild", object_type="calendar", summary=f"{n} days", actor="cli:calendar-rebuild")
     db.session.commit()

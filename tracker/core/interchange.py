@@ -25,6 +25,7 @@ from tracker.core.clock import today
 from tracker.extensions import db
 
 BATCH_SIZE = 2000
+MAX_PROBLEMS = 1000  # listed in full; beyond this they are counted ("... and N more")
 PROGRESS_MIN_BYTES = 2 * 1024 * 1024  # show a progress bar for files larger than this
 
 # The file registry of interchange.md §1, in dependency order.
@@ -198,12 +199,19 @@ class Importer:
     def finish(self, ctx: "ImportContext") -> None:
         return None
 
+    def after_all(self, ctx: "ImportContext") -> None:
+        """Checks that need every file of the import (e.g. an escalation in one file needs a
+        stage in the next); run once all files are written, whichever of them were present."""
+        return None
+
     def record_key(self, record: dict) -> str | None:
         return None if self.key is None else record.get(self.key)
 
 
 IMPORTERS: dict[str, Importer] = {}
 REF_KINDS: dict[str, Callable[[list[str]], set[str]]] = {}
+# kind -> the file whose ``key`` defines those ids (inferred, or given to register_ref_kind)
+REF_KIND_FILES: dict[str, str] = {}
 
 
 def register_importer(importer: Importer) -> None:
@@ -212,8 +220,19 @@ def register_importer(importer: Importer) -> None:
     IMPORTERS[importer.filename] = importer
 
 
-def register_ref_kind(kind: str, id_column) -> None:
-    """Make ``RowReader.ref(col, kind)`` check ids against ``id_column`` (a model attribute)."""
+def register_ref_kind(kind: str, id_column, filename: str | None = None) -> None:
+    """Make ``RowReader.ref(col, kind)`` check ids against ``id_column`` (a model attribute).
+
+    ``filename`` (optional) names the import file that defines these ids; it is inferred when
+    exactly one registered importer's ``key`` has the column's name. It is used only to keep
+    the error list short: once an import has failed nothing more is written, so ids defined
+    in that file are recognised from the file itself instead of being reported as missing.
+    """
+    if filename is not None:
+        REF_KIND_FILES[kind] = filename
+    else:
+        REF_KIND_FILES.pop(kind, None)
+        _REF_KIND_COLUMNS[kind] = getattr(id_column, "key", None)
 
     def existing(values: list[str]) -> set[str]:
         found: set[str] = set()
@@ -225,6 +244,17 @@ def register_ref_kind(kind: str, id_column) -> None:
     REF_KINDS[kind] = existing
 
 
+_REF_KIND_COLUMNS: dict[str, str | None] = {}
+
+
+def _ref_kind_file(kind: str) -> str | None:
+    if kind in REF_KIND_FILES:
+        return REF_KIND_FILES[kind]
+    column = _REF_KIND_COLUMNS.get(kind)
+    files = [imp.filename for imp in IMPORTERS.values() if column and imp.key == column]
+    return files[0] if len(files) == 1 else None
+
+
 @dataclass
 class ImportContext:
     today: dt.date
@@ -233,10 +263,13 @@ class ImportContext:
     counts: dict[str, int] = field(default_factory=dict)
     lines: dict[str, dict[str, int]] = field(default_factory=dict)
     max_problems: int = 1000
+    more_problems: int = 0  # problems found beyond ``max_problems`` (counted, not kept)
 
     def error(self, filename: str, line: int | None, column: str, message: str) -> None:
         if len(self.problems) < self.max_problems:
             self.problems.append(ImportProblem(filename, line, column, message))
+        else:
+            self.more_problems += 1
 
     def line_for(self, filename: str, key: str) -> int | None:
         return self.lines.get(filename, {}).get(key)
@@ -251,6 +284,7 @@ class ImportResult:
     problems: list[ImportProblem]
     counts: dict[str, int]
     skipped: list[str]
+    more_problems: int = 0  # problems not listed because there were more than the cap
 
     @property
     def ok(self) -> bool:
@@ -286,11 +320,16 @@ def _read(path: Path, importer: Importer, ctx: ImportContext, show_progress: boo
         for name in header:
             if name not in known:
                 ctx.error(path.name, 1, name or "(blank)", "unknown column")
+        unusable = False
         for col in importer.columns:
             if col.required and col.name not in header:
                 ctx.error(path.name, 1, col.name, "required column is missing")
+                unusable = True
         if len(set(header)) != len(header):
             ctx.error(path.name, 1, "header", "a column is named twice")
+            unusable = True
+        if unusable:  # every row would fail the same way: report the header only
+            return
         line = 1
         try:
             for values in reader:
@@ -316,7 +355,18 @@ def _resolve_refs(ctx: ImportContext, filename: str) -> set[int]:
     by_kind: dict[str, set[str]] = {}
     for ref in ctx.pending_refs:
         by_kind.setdefault(ref.kind, set()).add(ref.value)
-    existing = {kind: REF_KINDS[kind](sorted(values)) for kind, values in by_kind.items()}
+    existing = {}
+    for kind, values in by_kind.items():
+        if kind not in REF_KINDS:
+            raise KeyError(f"{filename}: no reference kind {kind!r} is registered (register_ref_kind)")
+        found = REF_KINDS[kind](sorted(values))
+        if ctx.failed:
+            # Nothing is written once an import has failed: ids defined by an earlier file of
+            # this import are not in the database, so recognise them from the file's keys.
+            source = _ref_kind_file(kind)
+            if source is not None:
+                found |= {v for v in values if v in ctx.lines.get(source, {})}
+        existing[kind] = found
     for ref in ctx.pending_refs:
         if ref.value not in existing[ref.kind]:
             ctx.error(filename, ref.line, ref.column, f"{ref.value!r} does not exist in the import files or the database")
@@ -367,7 +417,7 @@ def _import_file(path: Path, importer: Importer, ctx: ImportContext, show_progre
 def run(directory: Path | str, *, show_progress: bool = False, actor: str = "cli:import-data") -> ImportResult:
     """Import every known file in ``directory`` in one transaction: all rows or none."""
     directory = Path(directory)
-    ctx = ImportContext(today=today())
+    ctx = ImportContext(today=today(), max_problems=MAX_PROBLEMS)
     skipped: list[str] = []
     if not directory.is_dir():
         ctx.error(str(directory), None, "folder", "does not exist or is not a folder")
@@ -384,9 +434,14 @@ def run(directory: Path | str, *, show_progress: bool = False, actor: str = "cli
                 skipped.append(name)
                 continue
             _import_file(present[name], importer, ctx, show_progress)
+        if not ctx.failed:
+            for name in KNOWN_FILES:
+                if name in IMPORTERS:
+                    IMPORTERS[name].after_all(ctx)
+            db.session.flush()
         if ctx.failed:
             db.session.rollback()
-            return ImportResult(ctx.problems, {}, skipped)
+            return ImportResult(ctx.problems, {}, skipped, ctx.more_problems)
         audit.record(
             "import.data",
             object_type="import",

@@ -149,18 +149,19 @@ def deadline_sql(name: str, anchor: ColumnElement) -> ColumnElement:
 def add_sql(anchor: ColumnElement, amount: int, unit: Unit) -> ColumnElement:
     c1 = aliased(CalendarDay)
     c2 = aliased(CalendarDay)
+    # One level of subquery (both calendar rows in its FROM), so that an anchor column of the
+    # outer query correlates; a nested subquery would not correlate to the outermost query.
     if unit is Unit.working_days:
         if amount == 0:
             return anchor
         if amount > 0:
-            target = select(c1.wd_seq + amount).where(c1.day == anchor).scalar_subquery()
+            target = c1.wd_seq + amount
         else:
             # From a non-working day, the first working day before it already has its wd_seq.
-            target = select(c1.wd_seq + amount + case((c1.working, 0), else_=1)).where(c1.day == anchor).scalar_subquery()
-        return select(c2.day).where(c2.working.is_(True), c2.wd_seq == target).scalar_subquery()
+            target = c1.wd_seq + amount + case((c1.working, 0), else_=1)
+        return select(c2.day).where(c1.day == anchor, c2.working.is_(True), c2.wd_seq == target).scalar_subquery()
     if unit is Unit.days:
-        target = select(c1.day_seq + amount).where(c1.day == anchor).scalar_subquery()
-        return select(c2.day).where(c2.day_seq == target).scalar_subquery()
+        return select(c2.day).where(c1.day == anchor, c2.day_seq == c1.day_seq + amount).scalar_subquery()
     return (
         select(c2.day)
         .where(

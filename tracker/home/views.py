@@ -56,7 +56,7 @@ AREAS = (
          ("admin.users", "admin.audit", "admin.rules", "admin.board"), "admin",
          (("Users and roles", "admin.users", "admin.users"),
           ("Audit log", "admin.audit", "admin.audit"),
-          ("Timescale rules", "engines.rules", "admin.rules"))),
+          ("Timescale rules", "rules.index", "admin.rules"))),
 )
 
 

@@ -1,0 +1,120 @@
+"""Benchmarks: a synthetic authority at scale, imported and queried through the real paths.
+
+    make bench                      # 5,000 children over 5 years, SQLite
+    BENCH_CHILDREN=20000 make bench
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench make bench
+
+Prints a Markdown table (seconds, best of BENCH_REPEAT runs) to paste into docs/benchmarks.md.
+Timings belong here, not in the unit tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import flask_migrate  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+import tracker  # noqa: E402
+
+CHILDREN = int(os.environ.get("BENCH_CHILDREN", "5000"))
+YEARS = int(os.environ.get("BENCH_YEARS", "5"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+TODAY = dt.date(2026, 11, 20)
+
+
+def _fresh_database(tmp: Path) -> str:
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp / 'bench.sqlite'}"
+    u = make_url(url)
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{u.database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+    admin.dispose()
+    return url
+
+
+def timed(label: str, fn, rows: list, repeat: int = REPEAT):
+    best = None
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    rows.append((label, best))
+    print(f"{label}: {best:.3f} s", file=sys.stderr)
+    return result
+
+
+def main() -> None:
+    rows: list[tuple[str, float]] = []
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        uri = _fresh_database(tmp)
+        app = tracker.create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TODAY": TODAY.isoformat(), "WTF_CSRF_ENABLED": False})
+        data = tmp / "data"
+        from tracker.core import interchange, kpis, synthetic, worklist
+
+        counts = timed("generate-data", lambda: synthetic.generate(data, children=CHILDREN, years=YEARS, seed=11, today=TODAY), rows, repeat=1)
+        with app.app_context():
+            flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
+            tracemalloc.start()
+            result = timed("import-data (first load)", lambda: interchange.run(data), rows, repeat=1)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            assert result.ok, result.problems[:5]
+            timed("import-data (re-load, idempotent)", lambda: interchange.run(data), rows, repeat=1)
+            year_start = dt.date(TODAY.year - 1, 4, 1)
+            year_end = dt.date(TODAY.year, 3, 31)
+            as_of = min(year_end, TODAY)
+            timed("kpis: one financial year", lambda: kpis.report(year_start, year_end, as_of), rows)
+            timed("kpis: financial year --by month", lambda: kpis.report(year_start, year_end, as_of, by_month=True), rows)
+            items = timed("due-items: everything open", lambda: worklist.collect(TODAY), rows)
+        client = app.test_client()
+        from tracker.auth.models import User
+        from tracker.extensions import db
+
+        with app.app_context():
+            manager = User(email="bench-manager@example.org", name="Bench manager")
+            manager.set_roles(["iro_manager", "manager", "lado_manager", "admin"])
+            db.session.add(manager)
+            db.session.commit()
+            manager_id = manager.id
+            qaro_id = db.session.scalar(text("SELECT officer_id FROM users WHERE officer_id LIKE 'Q%' ORDER BY officer_id LIMIT 1"))
+            manager.officer_id = None
+        with client.session_transaction() as sess:
+            sess["_user_id"] = str(manager_id)
+        pages = [p for p in ("/", "/worklist/", "/children/", "/children/team", "/escalations/", "/lado/", "/lado/referrals", "/kpis/") if _exists(app, p)]
+        for page in pages:
+            status = client.get(page).status_code
+            timed(f"page GET {page} ({status})", lambda page=page: client.get(page), rows)
+    print(f"\nSynthetic authority: {CHILDREN} children over {YEARS} years ({sum(counts.values())} rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")")
+    print(f"Database: {make_url(uri).get_backend_name()}; open due items: {len(items)}; import peak Python memory {peak / 1e6:.0f} MB; QARO sample {qaro_id}\n")
+    print("| step | seconds |\n|---|---:|")
+    for label, seconds in rows:
+        print(f"| {label} | {seconds:.3f} |")
+
+
+def _exists(app, path: str) -> bool:
+    adapter = app.url_map.bind("localhost")
+    try:
+        adapter.match(path, method="GET")
+        return True
+    except Exception:
+        return False
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Timescale rules (domain.md §3): due_state, and the administrator's rule edit with audit."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Date, func, literal, select
+
+from tracker.core import timescales
+from tracker.core.calendar import add_working_days
+from tracker.core.timescales import DueState, due_state
+
+D = dt.date.fromisoformat
+AS_OF = D("2026-01-05")  # a Monday; no bank holiday in the next three weeks
+
+
+@pytest.mark.parametrize(
+    "due, expected",
+    [
+        (AS_OF - dt.timedelta(days=1), DueState.overdue),  # due yesterday
+        (AS_OF - dt.timedelta(days=400), DueState.overdue),
+        (AS_OF, DueState.due_soon),  # due today is not overdue
+        (AS_OF + dt.timedelta(days=1), DueState.due_soon),
+        (add_working_days(AS_OF, 10), DueState.due_soon),  # within the next 10 working days
+        (add_working_days(AS_OF, 10) + dt.timedelta(days=1), DueState.upcoming),  # a Tuesday: 11th working day
+        (add_working_days(AS_OF, 11), DueState.upcoming),
+        (AS_OF + dt.timedelta(days=300), DueState.upcoming),
+    ],
+    ids=str,
+)
+def test_due_state(due, expected):
+    assert due_state(due, AS_OF) is expected
+
+
+def test_due_soon_counts_working_days_across_holidays():
+    as_of = D("2026-12-21")  # Christmas week: 25 and 28 Dec are bank holidays
+    tenth = add_working_days(as_of, 10)
+    assert tenth == D("2027-01-07")
+    assert due_state(tenth, as_of) is DueState.due_soon
+    assert due_state(tenth + dt.timedelta(days=1), as_of) is DueState.upcoming
+
+
+@pytest.mark.parametrize("days, due_offset, expected", [(5, 5, DueState.due_soon), (5, 6, DueState.upcoming), (0, 0, DueState.due_soon), (0, 1, DueState.upcoming), (15, 15, DueState.due_soon)])
+def test_due_soon_working_days_is_configurable(app, days, due_offset, expected):
+    app.config["DUE_SOON_WORKING_DAYS"] = days
+    with app.app_context():
+        from tracker.extensions import db
+
+        due = add_working_days(AS_OF, due_offset)
+        assert due_state(due, AS_OF) is expected
+        assert db.session.scalar(select(timescales.due_state_sql(literal(due, Date), AS_OF))) == expected.value
+
+
+def test_due_state_sql_agrees_with_python(app):
+    with app.app_context():
+        from tracker.extensions import db
+
+        dues = [AS_OF + dt.timedelta(days=n) for n in range(-3, 25)]
+        exprs = [timescales.due_state_sql(literal(d, Date), AS_OF).label(f"s{i}") for i, d in enumerate(dues)]
+        got = db.session.execute(select(*exprs)).one()
+        assert list(got) == [due_state(d, AS_OF).value for d in dues]
+
+
+def test_rule_duration_text(app):
+    with app.app_context():
+        assert timescales.rule("cic_review_first").duration_text == "20 working days"
+        assert timescales.rule("panel_papers").duration_text == "5 working days before"
+        assert timescales.rule("lado_referral_decision").duration_text == "1 working day"
+        assert len(timescales.all_rules()) == len(timescales.DEFAULT_RULES)
+
+
+def _audit_rows(app, action="timescale_rule.update"):
+    with app.app_context():
+        from tracker.core.audit import AuditEntry
+        from tracker.extensions import db
+
+        return [(e.object_id, e.before, e.after, e.actor) for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == action))]
+
+
+def test_rules_list_shows_every_rule(app, client, login_as):
+    login_as("admin")
+    page = client.get("/admin/rules/").get_data(as_text=True)
+    for r in timescales.DEFAULT_RULES:
+        assert r["label"].replace("'", "&#39;") in page
+        assert r["source"].split(" (")[0].replace("'", "&#39;") in page
+        assert f'/admin/rules/{r["name"]}"' in page
+    assert "Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(1)" in page
+    assert "20 working days" in page
+
+
+def test_rule_edit_changes_deadlines_and_writes_one_audit_row(app, client, login_as, csrf_token):
+    anchor = D("2026-01-05")
+    with app.app_context():
+        assert timescales.deadline("review_recommendations", anchor) == D("2026-01-12")
+    login_as("admin")
+    form = client.get("/admin/rules/review_recommendations").get_data(as_text=True)
+    assert 'value="5"' in form and "Review recommendations issued" in form
+    response = client.post("/admin/rules/review_recommendations",
+                           data={"csrf_token": csrf_token(client), "amount": "10", "unit": "working_days"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/rules/")
+    with app.app_context():
+        from tracker.extensions import db
+
+        assert timescales.deadline("review_recommendations", anchor) == D("2026-01-19")
+        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D("2026-01-19")
+    assert _audit_rows(app) == [("review_recommendations", {"amount": 5, "unit": "working_days"},
+                                 {"amount": 10, "unit": "working_days"}, "admin@example.org")]
+    assert "10 working days" in client.get("/admin/rules/").get_data(as_text=True)
+
+    # a change of unit too
+    response = client.post("/admin/rules/review_recommendations",
+                           data={"csrf_token": csrf_token(client), "amount": "1", "unit": "months"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert timescales.deadline("review_recommendations", D("2026-01-31")) == D("2026-02-28")
+    assert len(_audit_rows(app)) == 2
+
+    # saving the same values writes nothing
+    client.post("/admin/rules/review_recommendations", data={"csrf_token": csrf_token(client), "amount": "1", "unit": "months"})
+    assert len(_audit_rows(app)) == 2
+
+
+INVALID_RULE_INPUT = [
+    ({"amount": "0", "unit": "working_days"}, "The amount must not be 0"),
+    ({"amount": "", "unit": "working_days"}, "Enter the amount as a whole number"),
+    ({"amount": "five", "unit": "working_days"}, "Enter the amount as a whole number"),
+    ({"amount": "2.5", "unit": "days"}, "Enter the amount as a whole number"),
+    ({"amount": "9999", "unit": "working_days"}, "The amount must be between -500 and 500 working days"),
+    ({"amount": "25", "unit": "months"}, "The amount must be between -24 and 24 months"),
+    ({"amount": "5", "unit": "weeks"}, "Not a valid choice"),
+    ({"amount": "5"}, "Select working days, days or months"),
+]
+
+
+def test_invalid_rule_input_shows_the_error_summary(app, client, login_as, csrf_token):
+    login_as("admin")
+    for data, message in INVALID_RULE_INPUT:
+        response = client.post("/admin/rules/review_minutes", data={"csrf_token": csrf_token(client), **data})
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200, data
+        assert "govuk-error-summary" in page and "There is a problem" in page, data
+        assert message in page, (data, page[page.find("govuk-error-summary"):][:1500])
+        assert "<title>Error:" in page
+    with app.app_context():
+        assert timescales.rule("review_minutes").amount == 20
+    assert _audit_rows(app) == []
+
+
+def test_negative_amount_is_allowed(app, client, login_as, csrf_token):
+    login_as("admin")
+    response = client.post("/admin/rules/panel_papers", data={"csrf_token": csrf_token(client), "amount": "-10", "unit": "working_days"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert timescales.deadline("panel_papers", D("2026-01-30")) == D("2026-01-16")
+
+
+def test_rule_edit_needs_the_csrf_token(app, client, login_as):
+    login_as("admin")
+    response = client.post("/admin/rules/review_minutes", data={"amount": "10", "unit": "days"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert timescales.rule("review_minutes").amount == 20
+
+
+def test_unknown_rule_is_404(app, client, login_as):
+    login_as("admin")
+    assert client.get("/admin/rules/no_such_rule").status_code == 404
+
+
+NON_ADMIN_ROLES = ["qaro", "iro_manager", "manager", "lado", "lado_manager", "panel_admin", "adm", "analyst", "board"]
+
+
+def test_non_admin_gets_403(app, client, sign_in, csrf_token):
+    for role in NON_ADMIN_ROLES:
+        sign_in(role)
+        assert client.get("/admin/rules/").status_code == 403, role
+        assert client.get("/admin/rules/review_minutes").status_code == 403, role
+        assert client.get("/admin/rules/closures/new").status_code == 403, role
+        response = client.post("/admin/rules/review_minutes", data={"csrf_token": csrf_token(client), "amount": "10", "unit": "days"})
+        assert response.status_code == 403, role
+        response = client.post("/admin/rules/closures/new", data={"csrf_token": csrf_token(client), "day": ["7", "1", "2026"], "reason": "x"})
+        assert response.status_code == 403, role
+    with app.app_context():
+        from tracker.extensions import db
+
+        assert timescales.rule("review_minutes").amount == 20
+        assert db.session.scalar(select(func.count()).select_from(timescales.TimescaleRule)) == len(timescales.DEFAULT_RULES)
+
+
+def test_signed_out_user_is_sent_to_sign_in(app, client):
+    response = client.get("/admin/rules/")
+    assert response.status_code in (302, 401)
+
+
+def test_rules_nav_item_for_admin_only(app, client, login_as):
+    login_as("admin")
+    assert 'href="/admin/rules/"' in client.get("/admin/rules/").get_data(as_text=True)

@@ -1,0 +1,169 @@
+"""Worklist pages (interchange.md §3 as screens): a manager's "All overdue" list across officers
+and an officer's own list. Both read ``tracker.core.worklist.collect``; nothing here computes a
+due date or a state its own way."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from sqlalchemy import select
+from wtforms import SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from tracker.core import worklist
+from tracker.core.clock import today
+from tracker.core.permissions import require
+from tracker.core.timescales import DueState
+from tracker.extensions import db
+
+bp = Blueprint("worklist", __name__, url_prefix="/worklist")
+
+ANY_STATE = "any"
+
+
+class WorklistFilterForm(FlaskForm):
+    """A GET form: its values are codes and officer ids, never personal data."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField("Type of item", widget=GovSelect(), validators=[Optional()])
+    state = SelectField("Status", widget=GovSelect(), validators=[Optional()])
+    owner = SelectField("Officer", widget=GovSelect(), validators=[Optional()])
+    team = SelectField("Team", widget=GovSelect(), validators=[Optional()])
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+
+def _paginate(items: list, per_page: int) -> Page:
+    try:
+        number = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        number = 1
+    pages = max(1, math.ceil(len(items) / per_page))
+    number = min(number, pages)
+    start = (number - 1) * per_page
+    return Page(items[start : start + per_page], number, pages, len(items), per_page)
+
+
+def _pagination(page: Page, endpoint: str, args: dict) -> dict | None:
+    """Parameters for govukPagination, or None when everything fits on one page."""
+    if page.pages <= 1:
+        return None
+    params: dict = {"items": []}
+    if page.page > 1:
+        params["previous"] = {"href": url_for(endpoint, page=page.page - 1, **args)}
+    if page.page < page.pages:
+        params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
+    shown = sorted({1, page.pages, *range(max(1, page.page - 2), min(page.pages, page.page + 2) + 1)})
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            params["items"].append({"ellipsis": True})
+        params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
+        previous = number
+    return params
+
+
+def _officers() -> dict[str, str]:
+    """officer_id -> display name, for the owner column and filter."""
+    from tracker.auth.models import User
+
+    rows = db.session.execute(select(User.officer_id, User.name).where(User.officer_id.is_not(None)).order_by(User.name))
+    return {oid: name or oid for oid, name in rows}
+
+
+def _teams() -> list[str]:
+    from tracker.auth.models import User
+
+    return list(db.session.scalars(select(User.team).where(User.team.is_not(None), User.team != "").distinct().order_by(User.team)))
+
+
+def _form(user, *, default_state: str, with_people: bool, officers: dict[str, str]) -> WorklistFilterForm:
+    form = WorklistFilterForm(request.args)
+    form.kind.choices = [SelectChoice("", "All types")] + [SelectChoice(k.kind, k.label) for k in worklist.kinds_for(user)]
+    form.state.choices = [SelectChoice(ANY_STATE, "Any status")] + [SelectChoice(s.value, s.label) for s in DueState]
+    form.owner.choices = [SelectChoice("", "All officers")] + [SelectChoice(oid, f"{name} ({oid})") for oid, name in officers.items()]
+    form.team.choices = [SelectChoice("", "All teams")] + [SelectChoice(t, t) for t in _teams()]
+    if "state" not in request.args:
+        form.state.data = default_state
+    if not with_people:
+        del form.owner
+        del form.team
+    return form
+
+
+def _render(*, mine: bool):
+    user = current_user._get_current_object()
+    as_of = today()
+    officers = _officers()
+    form = _form(user, default_state=ANY_STATE if mine else DueState.overdue.value, with_people=not mine, officers=officers)
+    valid = form.validate() if request.args else True
+    kind = state = owner = team = None
+    if valid:
+        kind = form.kind.data or None
+        state = form.state.data if form.state.data and form.state.data != ANY_STATE else None
+        if not mine:
+            owner = form.owner.data or None
+            team = form.team.data or None
+    if mine:
+        items = worklist.items_for(user, as_of, kind=kind, state=state)
+    else:
+        items = worklist.collect(as_of, user=user, kinds=[kind] if kind else None, states=[state] if state else None, team=team, owner=owner)
+    page = _paginate(items, int(current_app.config.get("PAGE_SIZE", 50)))
+    endpoint = "worklist.mine" if mine else "worklist.index"
+    args = {k: v for k, v in request.args.items() if k in ("kind", "state", "owner", "team") and v} if valid else {}
+    filtered = bool(kind or owner or team) or (state != (None if mine else DueState.overdue.value))
+    return render_template(
+        "worklist/index.html",
+        form=form,
+        page=page,
+        pagination=_pagination(page, endpoint, args),
+        officers=officers,
+        as_of=as_of,
+        mine=mine,
+        state=state,
+        filtered=filtered,
+        endpoint=endpoint,
+        has_officer_id=bool(getattr(user, "officer_id", None)),
+    )
+
+
+@bp.route("/")
+@require("worklist.all")
+def index():
+    return _render(mine=False)
+
+
+@bp.route("/mine")
+@require("worklist.own")
+def mine():
+    return _render(mine=True)
+
+
+def init_app(app: Flask) -> None:
+    from tracker.web import nav_item
+
+    app.register_blueprint(bp)
+    nav_item("Worklist", "worklist.index", "worklist.all", order=20)
