@@ -1,0 +1,189 @@
+"""The reg 33 review chain (domain.md §4), derived in SQL — never stored.
+
+For each care period its reviews are ordered by date: the first is due
+``cic_review_first`` after the period starts, the second ``cic_review_second`` after the
+first was held, each later one ``cic_review_later`` after the previous one was held. A
+review belongs to the period with start ≤ review date ≤ end (or no end); a new period
+restarts the chain; an early review simply resets the clock.
+
+``review_chain(as_of)`` gives one row per review (set-based: window functions, the same on
+SQLite and PostgreSQL); ``next_due(as_of)`` one row per care period with the date the next
+review is due. ``timeline(child)`` is the same chain worked out in Python for one child's
+page; a test checks the two agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracker.core.timescales import deadline, deadline_sql
+from tracker.reviews.models import CarePeriod, Child, Review
+
+
+def in_period(period=CarePeriod, review=Review) -> ColumnElement:
+    """The review lies inside the care period (start ≤ review date ≤ end, or no end)."""
+    return and_(
+        period.child_pk == review.child_pk,
+        period.start_date <= review.review_date,
+        or_(period.end_date.is_(None), review.review_date <= period.end_date),
+    )
+
+
+def looked_after_on(day: dt.date, period=CarePeriod) -> ColumnElement:
+    """kpis.md preamble: start ≤ d and (no end or end > d)."""
+    return and_(period.start_date <= day, or_(period.end_date.is_(None), period.end_date > day))
+
+
+def _due_for(seq, period_start, previous) -> ColumnElement:
+    return case(
+        (seq == 1, deadline_sql("cic_review_first", period_start)),
+        (seq == 2, deadline_sql("cic_review_second", previous)),
+        else_=deadline_sql("cic_review_later", previous),
+    )
+
+
+def review_chain(as_of: dt.date | None = None):
+    """Subquery: one row per review that lies in a care period (dated ≤ ``as_of`` when given).
+
+    Columns: review_pk, review_id, child_pk, period_id, period_start, review_date, seq,
+    previous_date, due_date, in_timescale.
+    """
+    where = [in_period()]
+    if as_of is not None:
+        where += [Review.review_date <= as_of, CarePeriod.start_date <= as_of]
+    window = dict(partition_by=CarePeriod.id, order_by=(Review.review_date, Review.review_id))
+    ordered = (
+        select(
+            Review.id.label("review_pk"),
+            Review.review_id.label("review_id"),
+            Review.child_pk.label("child_pk"),
+            CarePeriod.id.label("period_id"),
+            CarePeriod.start_date.label("period_start"),
+            Review.review_date.label("review_date"),
+            func.row_number().over(**window).label("seq"),
+            func.lag(Review.review_date).over(**window).label("previous_date"),
+        )
+        .where(*where)
+        .subquery("ordered_reviews")
+    )
+    due = _due_for(ordered.c.seq, ordered.c.period_start, ordered.c.previous_date)
+    return select(
+        ordered,
+        due.label("due_date"),
+    ).subquery("review_chain")
+
+
+def in_timescale(chain) -> ColumnElement:
+    """Held on or before its due date (domain.md §2: done in time)."""
+    return chain.c.review_date <= chain.c.due_date
+
+
+def next_due(as_of: dt.date):
+    """Subquery: per care period started on or before ``as_of``, the next review's due date,
+    counted only from reviews dated on or before ``as_of``.
+
+    Columns: period_id, child_pk, start_date, end_date, reviews (count), last_review_date, due_date.
+    """
+    stats = (
+        select(
+            CarePeriod.id.label("period_id"),
+            func.count(Review.id).label("reviews"),
+            func.max(Review.review_date).label("last_review_date"),
+        )
+        .select_from(CarePeriod)
+        .outerjoin(Review, and_(in_period(), Review.review_date <= as_of))
+        .where(CarePeriod.start_date <= as_of)
+        .group_by(CarePeriod.id)
+        .subquery("period_reviews")
+    )
+    due = case(
+        (stats.c.reviews == 0, deadline_sql("cic_review_first", CarePeriod.start_date)),
+        (stats.c.reviews == 1, deadline_sql("cic_review_second", stats.c.last_review_date)),
+        else_=deadline_sql("cic_review_later", stats.c.last_review_date),
+    )
+    return (
+        select(
+            CarePeriod.id.label("period_id"),
+            CarePeriod.child_pk.label("child_pk"),
+            CarePeriod.start_date.label("start_date"),
+            CarePeriod.end_date.label("end_date"),
+            stats.c.reviews,
+            stats.c.last_review_date,
+            due.label("due_date"),
+        )
+        .join(stats, stats.c.period_id == CarePeriod.id)
+        .subquery("next_review_due")
+    )
+
+
+def current_next_due(as_of: dt.date):
+    """Subquery: one row per child looked after on ``as_of`` with its next review due date."""
+    nd = next_due(as_of)
+    return (
+        select(nd)
+        .where(nd.c.start_date <= as_of, or_(nd.c.end_date.is_(None), nd.c.end_date > as_of))
+        .subquery("current_next_due")
+    )
+
+
+# --- one child, in Python (the child page) ---------------------------------------------
+
+
+@dataclass
+class ChainEntry:
+    """One step of a period's chain: a held review, or the next review still to hold."""
+
+    seq: int
+    due_date: dt.date
+    review: Review | None = None
+
+    @property
+    def held(self) -> dt.date | None:
+        return self.review.review_date if self.review else None
+
+    @property
+    def in_timescale(self) -> bool | None:
+        return None if self.review is None else self.review.review_date <= self.due_date
+
+
+@dataclass
+class PeriodTimeline:
+    period: CarePeriod
+    entries: list[ChainEntry] = field(default_factory=list)
+    next_due: dt.date | None = None  # None once the period has ended (as of the date asked)
+
+
+def _due(seq: int, period_start: dt.date, previous: dt.date | None) -> dt.date:
+    if seq == 1:
+        return deadline("cic_review_first", period_start)
+    if seq == 2:
+        return deadline("cic_review_second", previous)
+    return deadline("cic_review_later", previous)
+
+
+def timeline(child: Child, as_of: dt.date) -> list[PeriodTimeline]:
+    """The chain of each care period of one child (latest period first)."""
+    result = []
+    for period in sorted(child.care_periods, key=lambda p: p.start_date):
+        if period.start_date > as_of:
+            continue
+        reviews = sorted(
+            (r for r in child.reviews
+             if r.review_date <= as_of and period.start_date <= r.review_date
+             and (period.end_date is None or r.review_date <= period.end_date)),
+            key=lambda r: (r.review_date, r.review_id),
+        )
+        pt = PeriodTimeline(period)
+        previous = None
+        for seq, review in enumerate(reviews, start=1):
+            pt.entries.append(ChainEntry(seq, _due(seq, period.start_date, previous), review))
+            previous = review.review_date
+        due = _due(len(reviews) + 1, period.start_date, previous)
+        if period.end_date is None or period.end_date > as_of:
+            pt.next_due = due
+            pt.entries.append(ChainEntry(len(reviews) + 1, due))
+        result.append(pt)
+    return list(reversed(result))

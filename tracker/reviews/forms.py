@@ -1,0 +1,114 @@
+"""Forms for children, care periods, reviews, IRO contacts and allocation (GOV.UK widgets).
+
+Forms check the shape of the input (a real date, a known code); the rules (inside a care
+period, no overlaps, not in the future) are the operations' and come back as field errors.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovDateInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from tracker.reviews.models import CONTACT_TYPE_LABELS, LEGAL_STATUSES, NOT_KNOWN_LABEL, PARTICIPATION_LABELS
+
+
+class GovDate(DateField):
+    """Day, month and year boxes; all blank = no date; anything else must be a real date."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            self.raw_data = None  # not posted at all: the widget shows the stored value
+        elif len(valuelist) != 3:
+            self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+        if not valuelist or not any(v.strip() for v in valuelist):
+            self.data = None
+            return
+        try:
+            day, month, year = (int(v.strip()) for v in self.raw_data)
+            if year < 1900:
+                raise ValueError
+            self.data = dt.date(year, month, day)
+        except (TypeError, ValueError):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2023") from None
+
+
+def required_date(message: str):
+    def check(form, field):
+        if field.data is None and not field.errors:
+            raise ValidationError(message)
+    return check
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def participation_choices():
+    return choices([("", NOT_KNOWN_LABEL)] + [(code, f"{code}: {label}") for code, label in PARTICIPATION_LABELS.items()])
+
+
+class ReviewForm(FlaskForm):
+    review_date = GovDate("Date the review was held", validators=[required_date("Enter the date the review was held")])
+    officer_id = SelectField("QARO who chaired the review", widget=GovSelect(), validators=[Optional()], choices=[])
+    participation_code = RadioField("How did the child participate?", widget=GovRadioInput(), choices=participation_choices,
+                                    default="", validators=[Optional()])
+    advocate = BooleanField("An advocate was involved", widget=GovCheckboxInput())
+    recommendations_date = GovDate("Date recommendations were issued (optional)",
+                                   description="Leave blank if the recommendations have not been issued yet")
+    minutes_date = GovDate("Date the full minutes were completed (optional)",
+                           description="Leave blank if the minutes have not been completed yet")
+    submit = SubmitField("Save review", widget=GovSubmitInput())
+
+
+class ContactForm(FlaskForm):
+    contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
+    contact_type = RadioField("Type of contact", widget=GovRadioInput(), choices=choices(CONTACT_TYPE_LABELS.items()),
+                              validators=[InputRequired(message="Select the type of contact")])
+    officer_id = SelectField("QARO", widget=GovSelect(), validators=[Optional()], choices=[])
+    submit = SubmitField("Save contact", widget=GovSubmitInput())
+
+
+class CarePeriodForm(FlaskForm):
+    start_date = GovDate("Date the care period started", validators=[required_date("Enter the date the care period started")])
+    end_date = GovDate("Date the care period ended (optional)", description="Leave blank if the child is still looked after")
+    legal_status = SelectField("Legal status", widget=GovSelect(), validators=[Optional()],
+                               choices=choices([("", "Not recorded")] + list(LEGAL_STATUSES.items())))
+    submit = SubmitField("Save care period", widget=GovSubmitInput())
+
+
+class ChildForm(FlaskForm):
+    child_id = StringField("Child's reference", widget=GovTextInput(),
+                           validators=[InputRequired(message="Enter the child's reference"), Length(max=40)],
+                           description="The reference from the council's case system")
+    first_name = StringField("First name", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    last_name = StringField("Last name", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    date_of_birth = GovDate("Date of birth", validators=[required_date("Enter the date of birth")])
+    gender = StringField("Gender (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
+    ethnicity = StringField("Ethnicity (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    uasc = BooleanField("Unaccompanied asylum-seeking child (UASC)", widget=GovCheckboxInput())
+    iro_contact_expected = BooleanField("IRO contact with the child is expected", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save child", widget=GovSubmitInput())
+
+
+class AllocateForm(FlaskForm):
+    officer_id = SelectField("Allocated QARO", widget=GovSelect(), validators=[Optional()], choices=[])
+    submit = SubmitField("Save allocation", widget=GovSubmitInput())
+
+
+class SearchForm(FlaskForm):
+    """Posted, not a query string: names stay out of URLs and logs."""
+
+    q = StringField("Search by name or reference", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    submit = SubmitField("Search", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    submit = SubmitField("Yes, delete this review", widget=GovSubmitInput())

@@ -1,0 +1,279 @@
+"""Read side of the reviews feature: the set-based flags behind figures, due items and lists.
+
+``review_flags`` and ``child_flags`` put one 0/1 column per condition on each review held in
+a period / each child looked after on a date. The indicators (kpis.py) sum them, the
+drill-downs list the rows where a flag is 1, the caseload pages group them by QARO: one
+definition of each condition for every screen.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import has_request_context, url_for
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+
+from tracker.core.timescales import deadline_sql
+from tracker.extensions import db
+from tracker.reviews import chain
+from tracker.reviews.models import PARTICIPATING, PARTICIPATION_CODES, Child, IroContact, Review
+
+CONTACT_WINDOW_DAYS = 200  # a coarse pre-filter before the exact "c + 6 months >= A" test
+
+
+def child_url(child_id: str) -> str:
+    if has_request_context():
+        return url_for("reviews.child", child_id=child_id)
+    return f"/children/{child_id}"
+
+
+def _flag(condition) -> object:
+    return case((condition, 1), else_=0)
+
+
+def review_flags(start: dt.date, end: dt.date, as_of: dt.date, officer: str | None = None):
+    """Subquery: one row per review held in [start, end] (and on or before ``as_of``), with
+    flags. Dates after ``as_of`` are treated as not yet happened (kpis.md preamble)."""
+    rc = chain.review_chain(as_of)
+    last = min(end, as_of)
+    rec = and_(Review.recommendations_date.is_not(None), Review.recommendations_date <= as_of)
+    mins = and_(Review.minutes_date.is_not(None), Review.minutes_date <= as_of)
+    code = Review.participation_code
+    cols = [
+        Review.review_id.label("review_id"),
+        Child.child_id.label("child_id"),
+        Review.review_date.label("review_date"),
+        Review.officer_id.label("officer_id"),
+        rc.c.due_date.label("due_date"),
+        literal(1).label("held"),
+        _flag(and_(rc.c.due_date.is_not(None), Review.review_date <= rc.c.due_date)).label("in_timescale"),
+        _flag(rec).label("recommendations_issued"),
+        _flag(and_(rec, Review.recommendations_date <= deadline_sql("review_recommendations", Review.review_date))).label("recommendations_in_timescale"),
+        _flag(mins).label("minutes_completed"),
+        _flag(and_(mins, Review.minutes_date <= deadline_sql("review_minutes", Review.review_date))).label("minutes_in_timescale"),
+        _flag(code.in_(PARTICIPATING)).label("participating"),
+        _flag(or_(code.is_(None), code != "PN0")).label("participation_counted"),
+        _flag(code.is_(None)).label("code_not_known"),
+    ] + [_flag(code == c).label(f"code_{c}") for c in PARTICIPATION_CODES]
+    q = (
+        select(*cols)
+        .select_from(Review)
+        .join(Child, Child.id == Review.child_pk)
+        .outerjoin(rc, rc.c.review_pk == Review.id)
+        .where(Review.review_date >= start, Review.review_date <= last)
+    )
+    if officer is not None:
+        q = q.where(Review.officer_id == officer)
+    return q.subquery("review_flags")
+
+
+def contact_6m(as_of: dt.date, child_pk_col) -> object:
+    """kpis.md §2: an IRO contact dated c ≤ A with c + 6 months (the iro_contact rule) ≥ A."""
+    return exists().where(
+        IroContact.child_pk == child_pk_col,
+        IroContact.contact_date <= as_of,
+        IroContact.contact_date >= as_of - dt.timedelta(days=CONTACT_WINDOW_DAYS),
+        deadline_sql("iro_contact", IroContact.contact_date) >= as_of,
+    )
+
+
+def last_contact_in_period(as_of: dt.date):
+    """Per child looked after on ``as_of``: the last IRO contact since its current period
+    started (dated ≤ as_of), the period start, and the next contact due date."""
+    cur = chain.current_next_due(as_of)
+    last = (
+        select(func.max(IroContact.contact_date))
+        .where(IroContact.child_pk == cur.c.child_pk, IroContact.contact_date >= cur.c.start_date,
+               IroContact.contact_date <= as_of)
+        .scalar_subquery()
+    )
+    inner = select(cur.c.child_pk, cur.c.start_date, last.label("last_contact")).subquery("last_contact")
+    return select(
+        inner.c.child_pk,
+        inner.c.start_date,
+        inner.c.last_contact,
+        deadline_sql("iro_contact", func.coalesce(inner.c.last_contact, inner.c.start_date)).label("contact_due"),
+    ).subquery("contact_due")
+
+
+def child_flags(as_of: dt.date, officer: str | None = None):
+    """Subquery: one row per child looked after on ``as_of``, with its next review due date and flags."""
+    cur = chain.current_next_due(as_of)
+    c6 = contact_6m(as_of, Child.id)
+    expected = Child.iro_contact_expected.is_(True)
+    q = (
+        select(
+            Child.id.label("child_pk"),
+            Child.child_id.label("child_id"),
+            Child.iro_officer_id.label("officer_id"),
+            cur.c.due_date.label("due_date"),
+            cur.c.start_date.label("period_start"),
+            literal(1).label("looked_after"),
+            _flag(cur.c.due_date < as_of).label("review_overdue"),
+            _flag(c6).label("contact_6m"),
+            _flag(expected).label("contact_expected"),
+            _flag(and_(expected, c6)).label("expected_contact_6m"),
+        )
+        .join(cur, cur.c.child_pk == Child.id)
+    )
+    if officer is not None:
+        q = q.where(Child.iro_officer_id == officer)
+    return q.subquery("child_flags")
+
+
+# --- caseload lists ------------------------------------------------------------------------
+
+SORTS = {
+    "due": "next review due (overdue first)",
+    "name": "name",
+    "ref": "reference",
+    "contact": "next IRO contact due",
+}
+
+
+class Page:
+    def __init__(self, items, total: int, page: int, per_page: int):
+        self.items, self.total, self.page, self.per_page = items, total, page, per_page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return 0 if not self.total else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last_index(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+
+def _outstanding(as_of: dt.date, date_col, officer_col=None):
+    """Per child (or per officer): reviews held on or before as-of whose date_col is not yet issued."""
+    key = officer_col if officer_col is not None else Review.child_pk
+    return (
+        select(key.label("key"), func.count(Review.id).label("n"))
+        .where(Review.review_date <= as_of, or_(date_col.is_(None), date_col > as_of))
+        .group_by(key)
+        .subquery()
+    )
+
+
+def caseload(as_of: dt.date, *, officer: str | None = None, officers: list[str] | None = None, q: str | None = None,
+             sort: str = "due", page: int = 1, per_page: int = 50) -> Page:
+    """Children looked after on ``as_of`` (all children when searching), optionally one QARO's or
+    a team's, with their next review due, outstanding recommendations/minutes and IRO contact."""
+    from tracker.auth.models import User
+
+    cur = chain.current_next_due(as_of)
+    lc = last_contact_in_period(as_of)
+    recs = _outstanding(as_of, Review.recommendations_date)
+    mins = _outstanding(as_of, Review.minutes_date)
+    last_any = (
+        select(IroContact.child_pk.label("child_pk"), func.max(IroContact.contact_date).label("last_contact"))
+        .where(IroContact.contact_date <= as_of).group_by(IroContact.child_pk).subquery()
+    )
+    qaro = aliased_user = User.__table__.alias("qaro")  # the allocated QARO's name
+    cols = [
+        Child.child_id, Child.first_name, Child.last_name, Child.iro_officer_id, Child.iro_contact_expected,
+        aliased_user.c.name.label("officer_name"),
+        cur.c.due_date, cur.c.start_date.label("period_start"),
+        func.coalesce(recs.c.n, 0).label("recommendations_outstanding"),
+        func.coalesce(mins.c.n, 0).label("minutes_outstanding"),
+        last_any.c.last_contact,
+        case((Child.iro_contact_expected.is_(True), lc.c.contact_due), else_=None).label("contact_due"),
+    ]
+    stmt = (
+        select(*cols)
+        .select_from(Child)
+        .outerjoin(qaro, qaro.c.officer_id == Child.iro_officer_id)
+        .outerjoin(cur, cur.c.child_pk == Child.id)
+        .outerjoin(lc, lc.c.child_pk == Child.id)
+        .outerjoin(recs, recs.c.key == Child.id)
+        .outerjoin(mins, mins.c.key == Child.id)
+        .outerjoin(last_any, last_any.c.child_pk == Child.id)
+    )
+    if q:
+        like = f"%{q.strip().lower()}%"
+        full = func.lower(func.coalesce(Child.first_name, "") + " " + func.coalesce(Child.last_name, ""))
+        stmt = stmt.where(or_(func.lower(Child.child_id).like(like), full.like(like), func.lower(Child.last_name).like(like)))
+    else:
+        stmt = stmt.where(cur.c.child_pk.is_not(None))
+    if officer is not None:
+        stmt = stmt.where(Child.iro_officer_id == officer)
+    if officers is not None:
+        stmt = stmt.where(Child.iro_officer_id.in_(officers))
+    order = {
+        "due": [cur.c.due_date.is_(None), cur.c.due_date, Child.child_id],
+        "name": [func.lower(func.coalesce(Child.last_name, "")), func.lower(func.coalesce(Child.first_name, "")), Child.child_id],
+        "ref": [Child.child_id],
+        "contact": [lc.c.contact_due.is_(None), lc.c.contact_due, Child.child_id],
+    }[sort if sort in SORTS else "due"]
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    rows = db.session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).mappings().all()
+    return Page(rows, total, page, per_page)
+
+
+def team_summary(as_of: dt.date, team: str | None = None) -> list[dict]:
+    """Per QARO: caseload, overdue reviews, recommendations and minutes outstanding, IRO
+    contacts overdue — the same definitions as the worklist kinds (due.py)."""
+    from tracker.auth.models import User, UserRole
+
+    cf = child_flags(as_of)
+    lc = last_contact_in_period(as_of)
+    children = (
+        select(
+            cf.c.officer_id.label("officer_id"),
+            func.count().label("caseload"),
+            func.sum(cf.c.review_overdue).label("reviews_overdue"),
+            func.sum(case((and_(cf.c.contact_expected == 1, lc.c.contact_due < as_of), 1), else_=0)).label("contacts_overdue"),
+        )
+        .join(lc, lc.c.child_pk == cf.c.child_pk)
+        .group_by(cf.c.officer_id)
+        .subquery()
+    )
+    recs = _outstanding(as_of, Review.recommendations_date, Review.officer_id)
+    mins = _outstanding(as_of, Review.minutes_date, Review.officer_id)
+    officers = select(User.officer_id).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == "qaro", User.officer_id.is_not(None))
+    stmt = (
+        select(
+            User.officer_id, User.name, User.team,
+            func.coalesce(children.c.caseload, 0).label("caseload"),
+            func.coalesce(children.c.reviews_overdue, 0).label("reviews_overdue"),
+            func.coalesce(recs.c.n, 0).label("recommendations_outstanding"),
+            func.coalesce(mins.c.n, 0).label("minutes_outstanding"),
+            func.coalesce(children.c.contacts_overdue, 0).label("contacts_overdue"),
+        )
+        .outerjoin(children, children.c.officer_id == User.officer_id)
+        .outerjoin(recs, recs.c.key == User.officer_id)
+        .outerjoin(mins, mins.c.key == User.officer_id)
+        .where(or_(User.officer_id.in_(officers), children.c.caseload > 0))
+        .order_by(User.team, User.name)
+    )
+    if team:
+        stmt = stmt.where(User.team == team)
+    return [dict(r) for r in db.session.execute(stmt).mappings()]
+
+
+def qaro_choices() -> list[tuple[str, str]]:
+    """(officer_id, "Name (id)") of every active officer with the QARO or IRO manager role."""
+    from tracker.auth.models import User, UserRole
+
+    rows = db.session.execute(
+        select(User.officer_id, User.name).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role.in_(("qaro", "iro_manager")), User.officer_id.is_not(None), User.active.is_(True))
+        .group_by(User.officer_id, User.name).order_by(User.name)
+    ).all()
+    return [(oid, f"{name} ({oid})") for oid, name in rows]
+
+
+def teams() -> list[str]:
+    from tracker.auth.models import User
+
+    return list(db.session.scalars(select(User.team).where(User.team.is_not(None)).distinct().order_by(User.team)))
+
+
+def officers_in_team(team: str) -> list[str]:
+    from tracker.auth.models import User
+
+    return list(db.session.scalars(select(User.officer_id).where(User.team == team, User.officer_id.is_not(None))))

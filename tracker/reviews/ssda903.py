@@ -1,0 +1,228 @@
+"""SSDA903 (the DfE children-looked-after return): the REVIEWS layout out, and a return's
+header.csv, episodes.csv and reviews.csv in (interchange.md §4).
+
+Dates are dd/mm/yyyy. Import is one transaction, all-or-nothing, with every problem
+located as ``file:line: column: message``. Contiguous episodes (an episode whose DECOM
+equals the previous episode's DEC) make one care period; reviews get the id
+``903-<CHILD>-<yyyymmdd>``.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
+
+from tracker.core import audit
+from tracker.core.clock import today
+from tracker.core.exports import safe_cell
+from tracker.core.interchange import ImportProblem
+from tracker.extensions import db
+from tracker.reviews.chain import in_period
+from tracker.reviews.models import PARTICIPATION_CODES, CarePeriod, Child, Review
+
+REVIEWS_HEADER = ("CHILD", "DOB", "REVIEW", "REVIEW_CODE")
+HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
+EPISODE_COLUMNS = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
+                   "HOME_POST", "PL_POST", "URN")
+SEX = {"1": "Male", "2": "Female"}
+
+
+def fmt(d: dt.date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+def export_rows(start: dt.date, end: dt.date) -> list[list]:
+    """Header plus one row per review held in [start, end], every cell spreadsheet-safe."""
+    rows = db.session.execute(
+        select(Child.child_id, Child.date_of_birth, Review.review_date, Review.participation_code)
+        .join(Child, Child.id == Review.child_pk)
+        .where(Review.review_date >= start, Review.review_date <= end)
+        .order_by(Child.child_id, Review.review_date)
+    ).all()
+    return [list(REVIEWS_HEADER)] + [
+        [safe_cell(c) for c in (child_id, fmt(dob), fmt(held), code or "")] for child_id, dob, held, code in rows
+    ]
+
+
+@dataclass
+class Result903:
+    problems: list[ImportProblem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class _File:
+    def __init__(self, result: Result903, directory: Path, name: str, required: tuple[str, ...]):
+        self.result, self.name = result, name
+        self.rows: list[tuple[int, dict]] = []
+        path = directory / name
+        if not path.is_file():
+            self.error(None, "file", "is missing")
+            return
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            header = [h.strip() for h in (reader.fieldnames or [])]
+            for col in required:
+                if col not in header:
+                    self.error(1, col, "required column is missing")
+            if any(col not in header for col in required):
+                return
+            for row in reader:
+                if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+                    continue
+                self.rows.append((reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}))
+
+    def error(self, line, column, message) -> None:
+        self.result.problems.append(ImportProblem(self.name, line, column, message))
+
+    def date(self, line: int, row: dict, col: str, required: bool = False, not_future: bool = False) -> dt.date | None:
+        value = row.get(col, "")
+        if not value:
+            if required:
+                self.error(line, col, "is required")
+            return None
+        try:
+            parsed = dt.datetime.strptime(value, "%d/%m/%Y").date()
+        except ValueError:
+            self.error(line, col, f"{value!r} is not a date in the form dd/mm/yyyy")
+            return None
+        if not_future and parsed > today():
+            self.error(line, col, f"{value} is after today, but it must already have happened")
+            return None
+        return parsed
+
+
+def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result903:
+    """Import header.csv, episodes.csv and reviews.csv of an SSDA903 return: all or nothing."""
+    directory = Path(directory)
+    result = Result903()
+    header = _File(result, directory, "header.csv", ("CHILD", "DOB"))
+    episodes = _File(result, directory, "episodes.csv", ("CHILD", "DECOM"))
+    reviews = _File(result, directory, "reviews.csv", ("CHILD", "REVIEW"))
+    if result.problems:
+        return result
+
+    children: dict[str, dict] = {}
+    for line, row in header.rows:
+        child_id = row.get("CHILD", "")
+        if not child_id:
+            header.error(line, "CHILD", "is required")
+            continue
+        if child_id in children:
+            header.error(line, "CHILD", f"{child_id!r} appears twice in the file")
+            continue
+        dob = header.date(line, row, "DOB", required=True, not_future=True)
+        sex = row.get("SEX", "")
+        if sex and sex not in SEX:
+            header.error(line, "SEX", f"{sex!r} is not a known code (expected 1 or 2)")
+        children[child_id] = {"line": line, "dob": dob, "gender": SEX.get(sex), "ethnicity": row.get("ETHNIC") or None}
+    known = set(children) | set(db.session.scalars(select(Child.child_id)))
+
+    # Episodes → care periods: contiguous episodes (DECOM = previous DEC) continue one period.
+    by_child: dict[str, list] = {}
+    for line, row in episodes.rows:
+        child_id = row.get("CHILD", "")
+        if child_id not in known:
+            episodes.error(line, "CHILD", f"{child_id!r} is in neither header.csv nor the database")
+            continue
+        decom = episodes.date(line, row, "DECOM", required=True, not_future=True)
+        dec = episodes.date(line, row, "DEC", not_future=True)
+        if decom and dec and dec < decom:
+            episodes.error(line, "DEC", f"{fmt(dec)} is before DECOM {fmt(decom)}")
+            continue
+        if decom:
+            by_child.setdefault(child_id, []).append((decom, dec, row.get("LS") or None, line))
+    periods: list[dict] = []
+    for child_id, eps in by_child.items():
+        eps.sort()
+        current = None
+        for decom, dec, ls, line in eps:
+            if current is not None and current["end"] is not None and decom == current["end"]:
+                current["end"], current["ls"] = dec, ls or current["ls"]
+                continue
+            current = {"child_id": child_id, "start": decom, "end": dec, "ls": ls, "line": line}
+            periods.append(current)
+
+    review_rows = []
+    for line, row in reviews.rows:
+        child_id = row.get("CHILD", "")
+        if child_id not in known:
+            reviews.error(line, "CHILD", f"{child_id!r} is in neither header.csv nor the database")
+            continue
+        held = reviews.date(line, row, "REVIEW", required=True, not_future=True)
+        code = row.get("REVIEW_CODE") or None
+        if code is not None and code not in PARTICIPATION_CODES:
+            reviews.error(line, "REVIEW_CODE", f"{code!r} is not a known code (expected one of: {', '.join(PARTICIPATION_CODES)})")
+            continue
+        if held:
+            review_rows.append({"review_id": f"903-{child_id}-{held.strftime('%Y%m%d')}", "child_id": child_id,
+                                "review_date": held, "code": code, "line": line})
+    seen: dict[str, int] = {}
+    for r in review_rows:
+        if r["review_id"] in seen:
+            reviews.error(r["line"], "REVIEW", f"a second review of {r['child_id']} on the same day (first on line {seen[r['review_id']]})")
+        seen.setdefault(r["review_id"], r["line"])
+    if result.problems:
+        return result
+
+    try:
+        existing = {c.child_id: c for c in db.session.scalars(select(Child))}
+        for child_id, h in children.items():
+            child = existing.get(child_id)
+            if child is None:
+                child = Child(child_id=child_id, iro_contact_expected=True, uasc=False)
+                db.session.add(child)
+                existing[child_id] = child
+            child.date_of_birth = h["dob"]
+            child.gender = h["gender"] or child.gender
+            child.ethnicity = h["ethnicity"] or child.ethnicity
+        db.session.flush()
+        period_lines = {}
+        for p in periods:
+            child = existing[p["child_id"]]
+            row = db.session.scalar(select(CarePeriod).where(CarePeriod.child_pk == child.id, CarePeriod.start_date == p["start"]))
+            if row is None:
+                row = CarePeriod(child_pk=child.id, start_date=p["start"])
+                db.session.add(row)
+            row.end_date, row.legal_status = p["end"], p["ls"]
+            period_lines[(child.id, p["start"])] = p["line"]
+        db.session.flush()
+        a, b = aliased(CarePeriod), aliased(CarePeriod)
+        for child_pk, a_start, b_start in db.session.execute(
+            select(a.child_pk, a.start_date, b.start_date)
+            .join(b, and_(b.child_pk == a.child_pk, b.start_date > a.start_date))
+            .where(or_(a.end_date.is_(None), b.start_date <= a.end_date))
+        ):
+            episodes.error(period_lines.get((child_pk, b_start)) or period_lines.get((child_pk, a_start)), "DECOM",
+                           f"the care period from {fmt(b_start)} overlaps the period from {fmt(a_start)}")
+        review_lines = {}
+        for r in review_rows:
+            row = db.session.scalar(select(Review).where(Review.review_id == r["review_id"]))
+            if row is None:
+                row = Review(review_id=r["review_id"], advocate=False)
+                db.session.add(row)
+            row.child_pk, row.review_date, row.participation_code = existing[r["child_id"]].id, r["review_date"], r["code"]
+            review_lines[r["review_id"]] = r["line"]
+        db.session.flush()
+        for review_id, review_date in db.session.execute(
+            select(Review.review_id, Review.review_date).where(~exists().where(in_period())).order_by(Review.review_id)
+        ):
+            reviews.error(review_lines.get(review_id), "REVIEW", f"{fmt(review_date)} ({review_id}) is outside every care period of the child")
+        if result.problems:
+            db.session.rollback()
+            return result
+        result.counts = {"children": len(children), "care periods": len(periods), "reviews": len(review_rows)}
+        audit.record("import.903", object_type="import", summary="import-903: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()),
+                     after={"counts": result.counts}, actor=actor)
+        db.session.commit()
+        return result
+    except Exception:
+        db.session.rollback()
+        raise
