@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("tracker.core.synthetic") is None,
                                 reason="tracker/core/synthetic.py has not landed yet")
@@ -49,4 +49,18 @@ def test_demo_data(app, runner):
         from tracker.extensions import db
 
         roles = {code for user in db.session.scalars(select(User).where(User.email.like("%@example.org"))) for code in user.role_codes}
+        qaro = db.session.scalar(select(User).where(User.email == "qaro@example.org"))
+        assert qaro.officer_id == "Q1" and qaro.check_password("demo-password")
+        from tracker.reviews.models import Child
+
+        caseload = db.session.scalar(select(func.count()).select_from(Child).where(Child.iro_officer_id == "Q1"))
+        children = db.session.scalar(select(func.count()).select_from(Child))
     assert set(ROLE_CODES) <= roles
+    assert caseload > 0, "the demo QARO signs in to a real caseload"
+
+    # `make run` runs demo-data every time: a second run keeps the first load's records.
+    again = runner.invoke(args=["demo-data", "--children", "10"])
+    assert again.exit_code == 0, again.output
+    assert "already loaded" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Child)) == children

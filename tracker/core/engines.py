@@ -13,8 +13,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
 from tracker.core import audit, calendar, interchange, kpis, timescales, worklist  # noqa: F401  (models)
+from tracker.core.permissions import Role
 from tracker.extensions import db
 
 
@@ -139,6 +141,16 @@ def generate_data_command(outdir, children, years, seed):
         click.echo(f"{name}: {count} rows")
 
 
+DEMO_OFFICERS = {
+    Role.qaro: "Q1",
+    Role.iro_manager: "M1",
+    Role.lado: "L1",
+    Role.lado_manager: "LM1",
+    Role.panel_admin: "PA1",
+    Role.adm: "ADM1",
+}
+
+
 @click.command("demo-data")
 @with_appcontext
 @click.option("--children", default=120, show_default=True, type=click.IntRange(0), help="Children in the synthetic authority imported (0: users only).")
@@ -150,7 +162,13 @@ def demo_data_command(children, seed):
     from tracker.core.clock import today
 
     password = current_app.config["DEMO_PASSWORD"]
-    if children:
+    already = db.session.scalar(
+        select(func.count()).select_from(audit.AuditEntry).where(audit.AuditEntry.action == "import.data", audit.AuditEntry.actor == "cli:demo-data")
+    )
+    if children and already:
+        # Loading again on another day would shift every synthetic date and clash with the first load.
+        click.echo("The demo authority is already loaded: keeping its records.")
+    elif children:
         with tempfile.TemporaryDirectory() as tmp:
             synthetic.generate(Path(tmp), children=children, years=3, seed=seed, today=today())
             result = interchange.run(Path(tmp), actor="cli:demo-data")
@@ -158,7 +176,8 @@ def demo_data_command(children, seed):
                 for problem in result.problems[:20]:
                     click.echo(str(problem), err=True)
                 sys.exit(1)
-    users = create_demo_users(password)
+    # The synthetic authority's first officer of each role becomes that role's demo user.
+    users = create_demo_users(password, officers=DEMO_OFFICERS)
     db.session.commit()
     click.echo(f"Demo users ({len(users)}), password {password!r}:")
     for user in users:
