@@ -1,0 +1,218 @@
+"""LADO forms (GOV.UK Frontend widgets). Forms check the shape of the input (a real date, a
+known code); the rules (not in the future, not before the referral, closed = read-only) are
+the operations' and come back as field errors, so the user never loses what they typed."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from tracker.lado.models import (
+    CATEGORIES,
+    DISPOSITIONS,
+    FOSTER_CARER_AGENCIES,
+    FOSTER_CARER_TYPES,
+    MEETING_TYPES,
+    OUTCOME_DEFINITIONS,
+    OUTCOMES,
+    SECTORS,
+)
+
+
+class GovDate(DateField):
+    """Day, month and year boxes; all blank = no date; anything else must be a real date."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+
+    def process(self, formdata, data=None, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        if self.raw_data is not None and len(self.raw_data) != 3:
+            self.raw_data = None  # absent from a GET query: the widget shows blank boxes
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) not in (0, 3):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2023")
+        if not valuelist or not any(v.strip() for v in valuelist):
+            self.data = None
+            return
+        try:
+            day, month, year = (int(v.strip()) for v in valuelist)
+            if year < 1900:
+                raise ValueError
+            self.data = dt.date(year, month, day)
+        except (TypeError, ValueError):
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2023") from None
+
+
+def required_date(message: str):
+    def check(form, field):
+        if field.data is None and not field.errors:
+            raise ValidationError(message)
+    return check
+
+
+def _choices(codes: dict, blank: str | None = None) -> list[SelectChoice]:
+    pairs = ([("", blank)] if blank is not None else []) + list(codes.items())
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class ContactForm(FlaskForm):
+    """The quick contact form: date, sector and disposition are all that is required."""
+
+    contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
+    employer_sector = SelectField("Employer sector", widget=GovSelect(), choices=_choices(SECTORS, "Select a sector"),
+                                  validators=[InputRequired(message="Select the employer sector")])
+    disposition = RadioField("What happens next", widget=GovRadioInput(), choices=_choices(DISPOSITIONS),
+                             validators=[InputRequired(message="Select what happens next")],
+                             description="‘Referral’ starts the allegations process at once, dated the day of the contact.")
+    person_ref = StringField("Person reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)],
+                             description="An existing reference, for example P0112, links this contact to earlier ones. Leave the subject fields blank for an anonymous consultation.")
+    person_name = StringField("Name of the person the concern is about (optional)", widget=GovTextInput(),
+                              validators=[Optional(), Length(max=200)])
+    person_dob = GovDate("Their date of birth (optional)")
+    subject_role = StringField("Their role (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    organisation_name = StringField("Employer or organisation (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    organisation_ref = StringField("Organisation reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
+    referrer_agency = StringField("Referring agency (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    categories = SelectMultipleField("Concern categories (optional)", widget=GovCheckboxesInput(), choices=_choices(CATEGORIES),
+                                     description="Select all that apply")
+    foster_carer_type = SelectField("Foster carer type (foster carers only)", widget=GovSelect(),
+                                    choices=_choices(FOSTER_CARER_TYPES, "Not a foster carer"), validators=[Optional()])
+    foster_carer_agency = SelectField("Foster carer’s agency (foster carers only)", widget=GovSelect(),
+                                      choices=_choices(FOSTER_CARER_AGENCIES, "Not a foster carer"), validators=[Optional()])
+    summary = TextAreaField("Summary (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save contact", widget=GovSubmitInput())
+
+
+class ReferralForm(FlaskForm):
+    referral_date = GovDate("Date of the referral", validators=[required_date("Enter the date of the referral")])
+    police_investigation = BooleanField("The police are investigating", widget=GovCheckboxInput())
+    submit = SubmitField("Progress to a referral", widget=GovSubmitInput())
+
+
+class MeetingForm(FlaskForm):
+    meeting_type = RadioField("Type of meeting", widget=GovRadioInput(), choices=_choices(MEETING_TYPES),
+                              validators=[InputRequired(message="Select the type of meeting")])
+    meeting_date = GovDate("Date of the meeting", validators=[required_date("Enter the date of the meeting")],
+                           description="A future date schedules the meeting.")
+    attendees = TextAreaField("Attendees (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    minutes_notes = TextAreaField("Minutes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=20000)])
+    decisions = TextAreaField("Decisions (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save meeting", widget=GovSubmitInput())
+
+
+def outcome_choices():
+    return _choices(OUTCOMES)
+
+
+class OutcomeForm(FlaskForm):
+    outcome = RadioField("Outcome", widget=GovRadioInput(), choices=outcome_choices,
+                         validators=[InputRequired(message="Select the outcome")])
+    outcome_date = GovDate("Date of the outcome", validators=[required_date("Enter the date of the outcome")])
+    child_informed = BooleanField("The child has been told the outcome", widget=GovCheckboxInput())
+    submit = SubmitField("Save outcome", widget=GovSubmitInput())
+
+    definitions = OUTCOME_DEFINITIONS
+
+    def outcome_params(self) -> dict:
+        """Radios with the KCSIE definition as each option's hint (shown beside the choice)."""
+        return {"items": [{"value": code, "text": label, "hint": {"text": OUTCOME_DEFINITIONS[code]},
+                           "checked": self.outcome.data == code} for code, label in OUTCOMES.items()],
+                "fieldset": {"legend": {"text": "Outcome", "classes": "govuk-fieldset__legend--m"}}}
+
+
+class DbsForm(FlaskForm):
+    dbs_referral_date = GovDate("Date of the referral to the DBS",
+                                validators=[required_date("Enter the date of the referral to the DBS")])
+    submit = SubmitField("Save DBS referral", widget=GovSubmitInput())
+
+
+class ReferralDetailsForm(FlaskForm):
+    police_investigation = BooleanField("The police are investigating", widget=GovCheckboxInput())
+    child_informed = BooleanField("The child has been told the outcome", widget=GovCheckboxInput())
+    returned_to_panel = BooleanField("The foster carer has been returned to fostering panel", widget=GovCheckboxInput())
+    officer_id = StringField("Allocated LADO officer id (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
+    submit = SubmitField("Save details", widget=GovSubmitInput())
+
+
+class CloseForm(FlaskForm):
+    closed_date = GovDate("Date LADO involvement was concluded",
+                          validators=[required_date("Enter the date LADO involvement was concluded")])
+    submit = SubmitField("Close the referral", widget=GovSubmitInput())
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField("Why is the referral being re-opened?", widget=GovTextArea(),
+                           validators=[InputRequired(message="Enter why the referral is being re-opened"), Length(max=2000)])
+    submit = SubmitField("Re-open the referral", widget=GovSubmitInput())
+
+
+class ActionForm(FlaskForm):
+    description = TextAreaField("Action", widget=GovTextArea(),
+                                validators=[InputRequired(message="Enter what the action is"), Length(max=5000)])
+    owner = StringField("Owner (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
+                        description="A name, an organisation or an officer id")
+    due_date = GovDate("Due date (optional)")
+    submit = SubmitField("Add action", widget=GovSubmitInput())
+
+
+class CompleteActionForm(FlaskForm):
+    completed_date = GovDate("Date completed", validators=[required_date("Enter the date the action was completed")])
+    submit = SubmitField("Mark as completed", widget=GovSubmitInput())
+
+
+class ReviewActionForm(FlaskForm):
+    notes = TextAreaField("Quarterly review notes", widget=GovTextArea(),
+                          validators=[InputRequired(message="Enter the review notes"), Length(max=5000)])
+    submit = SubmitField("Add review notes", widget=GovSubmitInput())
+
+
+class PersonForm(FlaskForm):
+    name = StringField("Name (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    date_of_birth = GovDate("Date of birth (optional)", description="Used for the retention date")
+    notes = TextAreaField("Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save person", widget=GovSubmitInput())
+
+
+class _GetForm(FlaskForm):
+    class Meta:
+        csrf = False  # read-only GET filters
+
+
+class ContactFilterForm(_GetForm):
+    date_from = GovDate("From (optional)")
+    date_to = GovDate("To (optional)")
+    sector = SelectField("Employer sector", widget=GovSelect(), choices=_choices(SECTORS, "Any sector"), validators=[Optional()])
+    disposition = SelectField("Disposition", widget=GovSelect(), choices=_choices(DISPOSITIONS, "Any disposition"),
+                              validators=[Optional()])
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class SearchForm(_GetForm):
+    name = StringField("Name or person reference", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    date_of_birth = GovDate("Date of birth")
+    organisation = StringField("Organisation name or reference", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Search", widget=GovSubmitInput())
+
+
+class ActionFilterForm(_GetForm):
+    view = RadioField("Show", widget=GovRadioInput(), choices=_choices({"open": "Open actions", "overdue": "Overdue actions"}),
+                      default="open", validators=[Optional()])
+    owner = SelectField("Owner", widget=GovSelect(), choices=_choices({}, "Any owner"), validators=[Optional()], validate_choice=False)
+    submit = SubmitField("Show actions", widget=GovSubmitInput())

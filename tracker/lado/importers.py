@@ -1,0 +1,237 @@
+"""The four LADO files of interchange.md §1: lado_contacts.csv, lado_referrals.csv,
+lado_meetings.csv and lado_actions.csv.
+
+Every validation of the interchange list applies: dates parse and contacts, referrals,
+meetings held, outcomes and closures are not after today; codes are known; references exist
+in the file set or the database; a referral is not dated before its contact; a contact with
+disposition ``referral`` has a referral row and a referral's contact has that disposition
+(set-based, in ``finish``); an outcome comes with its date and a date with its outcome.
+``subject_ref`` and ``employer_ref`` create or reuse rows of the person and organisation indexes.
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from tracker.core import interchange
+from tracker.core.interchange import Column, Importer, RowReader
+from tracker.extensions import db
+from tracker.lado.models import (
+    CATEGORIES,
+    DISPOSITIONS,
+    FOSTER_CARER_AGENCIES,
+    FOSTER_CARER_TYPES,
+    MEETING_TYPES,
+    OUTCOMES,
+    SECTORS,
+    LadoAction,
+    LadoContact,
+    LadoContactCategory,
+    LadoMeeting,
+    LadoOrganisation,
+    LadoPerson,
+    LadoReferral,
+)
+
+
+def _upsert(model, key: str, records: list[dict], fields: list[str]) -> dict:
+    """Update existing rows by id, add the others; return {id: object}."""
+    ids = [r[key] for r in records]
+    existing = {getattr(o, key): o for o in db.session.scalars(select(model).where(getattr(model, key).in_(ids)))}
+    for rec in records:
+        obj = existing.get(rec[key])
+        if obj is None:
+            obj = model(**{key: rec[key]})
+            db.session.add(obj)
+            existing[rec[key]] = obj
+        for f in fields:
+            setattr(obj, f, rec[f])
+    return existing
+
+
+def _ensure_index_rows(model, refs: set[str]) -> None:
+    """Create person/organisation index rows for references not yet known (reuse the others)."""
+    if not refs:
+        return
+    known = set(db.session.scalars(select(model.ref).where(model.ref.in_(sorted(refs)))))
+    for ref in sorted(refs - known):
+        db.session.add(model(ref=ref))
+
+
+class ContactsImporter(Importer):
+    filename = "lado_contacts.csv"
+    columns = (
+        Column("contact_id", True), Column("contact_date", True), Column("referrer_agency"),
+        Column("employer_sector", True), Column("subject_role"), Column("subject_ref"), Column("employer_ref"),
+        Column("categories"), Column("disposition", True), Column("foster_carer_type"), Column("foster_carer_agency"),
+    )
+    key = "contact_id"
+    fields = ["contact_date", "referrer_agency", "employer_sector", "subject_role", "person_ref", "organisation_ref",
+              "disposition", "foster_carer_type", "foster_carer_agency"]
+
+    def parse(self, r: RowReader) -> dict | None:
+        record = {
+            "contact_id": r.text("contact_id", required=True, max_len=40),
+            "contact_date": r.date("contact_date", required=True, not_future=True),
+            "referrer_agency": r.text("referrer_agency", max_len=200),
+            "employer_sector": r.code("employer_sector", SECTORS, required=True),
+            "subject_role": r.text("subject_role", max_len=200),
+            "person_ref": r.text("subject_ref", max_len=40),
+            "organisation_ref": r.text("employer_ref", max_len=40),
+            "categories": r.multi("categories", CATEGORIES),
+            "disposition": r.code("disposition", DISPOSITIONS, required=True),
+            "foster_carer_type": r.code("foster_carer_type", FOSTER_CARER_TYPES),
+            "foster_carer_agency": r.code("foster_carer_agency", FOSTER_CARER_AGENCIES),
+        }
+        return record if r.ok else None
+
+    def write(self, records: list[dict], ctx) -> None:
+        _ensure_index_rows(LadoPerson, {r["person_ref"] for r in records if r["person_ref"]})
+        _ensure_index_rows(LadoOrganisation, {r["organisation_ref"] for r in records if r["organisation_ref"]})
+        db.session.flush()
+        _upsert(LadoContact, "contact_id", records, self.fields)
+        db.session.flush()
+        ids = [r["contact_id"] for r in records]
+        db.session.execute(delete(LadoContactCategory).where(LadoContactCategory.contact_id.in_(ids)))
+        rows = [{"contact_id": r["contact_id"], "category": c} for r in records for c in r["categories"]]
+        if rows:
+            db.session.execute(LadoContactCategory.__table__.insert(), rows)
+
+
+class ReferralsImporter(Importer):
+    filename = "lado_referrals.csv"
+    columns = (
+        Column("referral_id", True), Column("contact_id", True), Column("referral_date", True),
+        Column("police_investigation"), Column("outcome"), Column("outcome_date"), Column("dbs_referral_date"),
+        Column("returned_to_panel"), Column("child_informed"), Column("closed_date"),
+    )
+    key = "referral_id"
+    fields = ["contact_id", "referral_date", "police_investigation", "outcome", "outcome_date", "dbs_referral_date",
+              "returned_to_panel", "child_informed", "closed_date"]
+
+    def parse(self, r: RowReader) -> dict | None:
+        record = {
+            "referral_id": r.text("referral_id", required=True, max_len=40),
+            "contact_id": r.ref("contact_id", "lado_contact", required=True),
+            "referral_date": r.date("referral_date", required=True, not_future=True),
+            "police_investigation": r.boolean("police_investigation"),
+            "outcome": r.code("outcome", OUTCOMES),
+            "outcome_date": r.date("outcome_date", not_future=True),
+            "dbs_referral_date": r.date("dbs_referral_date", not_future=True),
+            "returned_to_panel": r.boolean("returned_to_panel"),
+            "child_informed": r.boolean("child_informed"),
+            "closed_date": r.date("closed_date", not_future=True),
+        }
+        if r.ok:
+            if record["outcome"] and not record["outcome_date"]:
+                r.error("outcome_date", "is required when there is an outcome")
+            elif record["outcome_date"] and not record["outcome"]:
+                r.error("outcome", "is required when there is an outcome date")
+            referral = record["referral_date"]
+            for col in ("outcome_date", "closed_date"):
+                if record[col] and record[col] < referral:
+                    r.error(col, f"{record[col].isoformat()} is before the referral date {referral.isoformat()}")
+        return record if r.ok else None
+
+    def write(self, records: list[dict], ctx) -> None:
+        # one referral per contact: a second row for the same contact is an error, not an overwrite
+        ids = [r["referral_id"] for r in records]
+        contacts = [r["contact_id"] for r in records]
+        taken = dict(db.session.execute(
+            select(LadoReferral.contact_id, LadoReferral.referral_id)
+            .where(LadoReferral.contact_id.in_(contacts), LadoReferral.referral_id.not_in(ids))
+        ).all())
+        seen: dict[str, str] = {}
+        good = []
+        for rec in records:
+            other = taken.get(rec["contact_id"]) or seen.get(rec["contact_id"])
+            if other:
+                ctx.error(self.filename, ctx.line_for(self.filename, rec["referral_id"]), "contact_id",
+                          f"{rec['contact_id']!r} already has referral {other!r}")
+                continue
+            seen[rec["contact_id"]] = rec["referral_id"]
+            good.append(rec)
+        if not ctx.failed:
+            _upsert(LadoReferral, "referral_id", good, self.fields)
+
+    def finish(self, ctx) -> None:
+        """Set-based checks across the files: referral vs contact date, and disposition ↔ referral row."""
+        before = db.session.execute(
+            select(LadoReferral.referral_id, LadoReferral.referral_date, LadoContact.contact_date)
+            .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
+            .where(LadoReferral.referral_date < LadoContact.contact_date)
+        ).all()
+        for ref, referral_date, contact_date in before:
+            ctx.error(self.filename, ctx.line_for(self.filename, ref), "referral_date",
+                      f"{referral_date.isoformat()} is before the date of its contact ({contact_date.isoformat()})")
+        not_referral = db.session.execute(
+            select(LadoReferral.referral_id, LadoContact.contact_id, LadoContact.disposition)
+            .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
+            .where(LadoContact.disposition != "referral")
+        ).all()
+        for ref, contact_id, disposition in not_referral:
+            ctx.error(self.filename, ctx.line_for(self.filename, ref), "contact_id",
+                      f"contact {contact_id!r} has disposition {disposition!r}, not 'referral'")
+        missing = db.session.scalars(
+            select(LadoContact.contact_id)
+            .outerjoin(LadoReferral, LadoReferral.contact_id == LadoContact.contact_id)
+            .where(LadoContact.disposition == "referral", LadoReferral.referral_id.is_(None))
+            .order_by(LadoContact.contact_id)
+        ).all()
+        for contact_id in missing:
+            ctx.error(ContactsImporter.filename, ctx.line_for(ContactsImporter.filename, contact_id), "disposition",
+                      f"contact {contact_id!r} has disposition 'referral' but no row in lado_referrals.csv")
+
+
+class MeetingsImporter(Importer):
+    filename = "lado_meetings.csv"
+    columns = (Column("meeting_id", True), Column("referral_id", True), Column("meeting_type", True), Column("meeting_date", True))
+    key = "meeting_id"
+
+    def parse(self, r: RowReader) -> dict | None:
+        record = {
+            "meeting_id": r.text("meeting_id", required=True, max_len=40),
+            "referral_id": r.ref("referral_id", "lado_referral", required=True),
+            "meeting_type": r.code("meeting_type", MEETING_TYPES, required=True),
+            "meeting_date": r.date("meeting_date", required=True, not_future=True),
+        }
+        return record if r.ok else None
+
+    def write(self, records: list[dict], ctx) -> None:
+        _upsert(LadoMeeting, "meeting_id", records, ["referral_id", "meeting_type", "meeting_date"])
+
+    def finish(self, ctx) -> None:
+        early = db.session.execute(
+            select(LadoMeeting.meeting_id, LadoMeeting.meeting_date, LadoReferral.referral_date)
+            .join(LadoReferral, LadoReferral.referral_id == LadoMeeting.referral_id)
+            .where(LadoMeeting.meeting_date < LadoReferral.referral_date)
+        ).all()
+        for ref, meeting_date, referral_date in early:
+            ctx.error(self.filename, ctx.line_for(self.filename, ref), "meeting_date",
+                      f"{meeting_date.isoformat()} is before the referral date ({referral_date.isoformat()})")
+
+
+class ActionsImporter(Importer):
+    filename = "lado_actions.csv"
+    columns = (Column("action_id", True), Column("referral_id", True), Column("description", True), Column("owner"),
+               Column("due_date"), Column("completed_date"))
+    key = "action_id"
+
+    def parse(self, r: RowReader) -> dict | None:
+        record = {
+            "action_id": r.text("action_id", required=True, max_len=40),
+            "referral_id": r.ref("referral_id", "lado_referral", required=True),
+            "description": r.text("description", required=True),
+            "owner": r.text("owner", max_len=200),
+            "due_date": r.date("due_date"),  # due dates may lie in the future
+            "completed_date": r.date("completed_date", not_future=True),
+        }
+        return record if r.ok else None
+
+    def write(self, records: list[dict], ctx) -> None:
+        _upsert(LadoAction, "action_id", records, ["referral_id", "description", "owner", "due_date", "completed_date"])
+
+
+interchange.register_ref_kind("lado_contact", LadoContact.contact_id)
+interchange.register_ref_kind("lado_referral", LadoReferral.referral_id)
+for _importer in (ContactsImporter(), ReferralsImporter(), MeetingsImporter(), ActionsImporter()):
+    interchange.register_importer(_importer)

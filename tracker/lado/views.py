@@ -1,0 +1,514 @@
+"""LADO pages under /lado. Thin: permission (LADO roles only, checked before anything is
+loaded, so other roles get 403 and learn nothing) → load (404) → form → one operation →
+one commit → redirect. Every read of a contact, referral, person or organisation page, and
+every search, writes an audit row (domain.md §1)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from tracker.core import timescales
+from tracker.core.clock import today
+from tracker.core.permissions import require
+from tracker.extensions import db
+from tracker.lado import forms, operations, queries
+from tracker.lado.models import (
+    CATEGORIES,
+    DISPOSITIONS,
+    FOSTER_CARER_AGENCIES,
+    FOSTER_CARER_TYPES,
+    MEETING_TYPES,
+    OUTCOME_DEFINITIONS,
+    OUTCOMES,
+    SECTORS,
+    LadoAction,
+    LadoContact,
+    LadoOrganisation,
+    LadoPerson,
+    LadoReferral,
+)
+from tracker.lado.operations import LadoError
+
+bp = Blueprint("lado", __name__, url_prefix="/lado")
+
+LABELS = {
+    "dispositions": DISPOSITIONS, "sectors": SECTORS, "categories": CATEGORIES, "outcomes": OUTCOMES,
+    "meeting_types": MEETING_TYPES, "carer_types": FOSTER_CARER_TYPES, "carer_agencies": FOSTER_CARER_AGENCIES,
+    "definitions": OUTCOME_DEFINITIONS,
+}
+
+
+@bp.context_processor
+def _labels():
+    return {"labels": LABELS}
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def pagination(page: queries.Page, endpoint: str, **args) -> dict | None:
+    """Parameters for govukPagination, or None when everything fits on one page."""
+    if page.pages <= 1:
+        return None
+    params: dict = {"items": []}
+    if page.page > 1:
+        params["previous"] = {"href": url_for(endpoint, page=page.page - 1, **args)}
+    if page.page < page.pages:
+        params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
+    shown = sorted({1, page.pages, *range(max(1, page.page - 2), min(page.pages, page.page + 2) + 1)})
+    previous = 0
+    for number in shown:
+        if number - previous > 1:
+            params["items"].append({"ellipsis": True})
+        params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
+        previous = number
+    return params
+
+
+def _args_without_page() -> dict:
+    return {k: request.args.getlist(k) for k in request.args if k != "page"}
+
+
+def _get(model, key):
+    obj = db.session.get(model, key)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _field_error(form, exc: LadoError) -> None:
+    db.session.rollback()
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is None:
+        field = next(f for f in form if f.type not in ("CSRFTokenField", "SubmitField"))
+    field.errors = list(field.errors) + [exc.message]
+
+
+def _retention(contact: LadoContact):
+    dob = contact.person.date_of_birth if contact.person is not None else None
+    return queries.retention_date(contact.contact_date, dob)
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@require("lado.view")
+def index():
+    """The contacts log, filtered by date, sector and disposition."""
+    form = forms.ContactFilterForm(request.args)
+    form.validate()
+    page = queries.paginate(
+        queries.contacts_log(
+            date_from=None if form.date_from.errors else form.date_from.data,
+            date_to=None if form.date_to.errors else form.date_to.data,
+            sector=form.sector.data if form.sector.data in SECTORS else None,
+            disposition=form.disposition.data if form.disposition.data in DISPOSITIONS else None,
+        ),
+        _page_number(), current_app.config["PAGE_SIZE"],
+    )
+    return render_template("lado/index.html", filter_form=form, form=form if form.errors else None, page=page,
+                           pagination=pagination(page, "lado.index", **_args_without_page()))
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@require("lado.edit")
+def new_contact():
+    form = forms.ContactForm()
+    if request.method == "GET" and form.contact_date.data is None:
+        form.contact_date.data = today()
+    if form.validate_on_submit():
+        try:
+            contact = operations.log_contact(
+                contact_date=form.contact_date.data, employer_sector=form.employer_sector.data,
+                disposition=form.disposition.data, referrer_agency=form.referrer_agency.data,
+                subject_role=form.subject_role.data, person_ref=form.person_ref.data,
+                person_name=form.person_name.data, person_dob=form.person_dob.data,
+                organisation_ref=form.organisation_ref.data, organisation_name=form.organisation_name.data,
+                categories=form.categories.data or [], foster_carer_type=form.foster_carer_type.data or None,
+                foster_carer_agency=form.foster_carer_agency.data or None,
+                officer_id=getattr(current_user, "officer_id", None), summary=form.summary.data or "",
+            )
+        except LadoError as exc:
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            if contact.referral is not None:
+                flash(f"Contact {contact.contact_id} saved and referral {contact.referral.referral_id} opened.", "success")
+                return redirect(url_for("lado.referral", referral_id=contact.referral.referral_id))
+            flash(f"Contact {contact.contact_id} saved.", "success")
+            return redirect(url_for("lado.contact", contact_id=contact.contact_id))
+    return render_template("lado/contact_new.html", form=form)
+
+
+@bp.route("/contacts/<contact_id>")
+@require("lado.view")
+def contact(contact_id: str):
+    contact = _get(LadoContact, contact_id)
+    operations.record_read("lado_contact", contact.contact_id)
+    db.session.commit()
+    return render_template("lado/contact.html", contact=contact, retention=_retention(contact))
+
+
+@bp.route("/contacts/<contact_id>/referral", methods=["GET", "POST"])
+@require("lado.edit")
+def progress(contact_id: str):
+    contact = _get(LadoContact, contact_id)
+    if contact.referral is not None:
+        return redirect(url_for("lado.referral", referral_id=contact.referral.referral_id))
+    form = forms.ReferralForm()
+    if request.method == "GET":
+        form.referral_date.data = today()
+    if form.validate_on_submit():
+        try:
+            referral = operations.progress_to_referral(
+                contact, referral_date=form.referral_date.data, police_investigation=form.police_investigation.data,
+                officer_id=getattr(current_user, "officer_id", None) or contact.officer_id)
+        except LadoError as exc:
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Referral {referral.referral_id} opened.", "success")
+            return redirect(url_for("lado.referral", referral_id=referral.referral_id))
+    return render_template("lado/form_page.html", form=form, title=f"Progress contact {contact.contact_id} to a referral",
+                           back=url_for("lado.contact", contact_id=contact.contact_id))
+
+
+# --- referrals ------------------------------------------------------------------------------------
+
+
+@bp.route("/referrals")
+@require("lado.view")
+def referrals():
+    """Open referrals with their next deadline (IEM, PAIM or an action) and its state."""
+    as_of = today()
+    mine = request.args.get("mine") == "1" and getattr(current_user, "officer_id", None)
+    query = queries.open_referrals_with_deadlines(as_of, officer_id=current_user.officer_id if mine else None)
+    page = queries.paginate(query, _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    return render_template("lado/referrals.html", page=page, as_of=as_of, mine=bool(mine),
+                           pagination=pagination(page, "lado.referrals", **_args_without_page()))
+
+
+def _timeline(referral: LadoReferral) -> list[dict]:
+    """contact → referral → meetings → outcome → DBS → closed, in date order."""
+    events = [
+        {"date": referral.contact.contact_date, "title": "Contact", "text": f"Contact {referral.contact.contact_id}"},
+        {"date": referral.referral_date, "title": "Referral", "text": f"Referral {referral.referral_id}"},
+    ]
+    for m in referral.meetings:
+        future = m.meeting_date > today()
+        events.append({"date": m.meeting_date, "title": MEETING_TYPES[m.meeting_type] + (" (scheduled)" if future else ""),
+                       "text": m.decisions or ""})
+    if referral.outcome:
+        events.append({"date": referral.outcome_date, "title": f"Outcome: {OUTCOMES[referral.outcome]}",
+                       "text": OUTCOME_DEFINITIONS[referral.outcome]})
+    if referral.dbs_referral_date:
+        events.append({"date": referral.dbs_referral_date, "title": "Referred to the DBS", "text": ""})
+    if referral.closed_date:
+        events.append({"date": referral.closed_date, "title": "LADO involvement concluded (closed)", "text": ""})
+    return sorted(events, key=lambda e: e["date"])  # stable: same-day events keep process order
+
+
+def _deadlines(referral: LadoReferral) -> list[dict]:
+    as_of = today()
+    held = [m for m in referral.meetings if m.meeting_date <= as_of]
+    iems = [m.meeting_date for m in held if m.meeting_type == "iem"]
+    paims = [m.meeting_date for m in held if m.meeting_type == "paim"]
+    out = []
+    iem_due = timescales.deadline("lado_iem", referral.referral_date)
+    out.append({"what": "Initial Evaluation Meeting", "due": iem_due, "done": min(iems) if iems else None})
+    if iems:
+        out.append({"what": "Post-Allegation Investigation Meeting", "due": timescales.deadline("lado_paim", min(iems)),
+                    "done": min(paims) if paims else None})
+    for d in out:
+        d["state"] = None if d["done"] or referral.closed_date else timescales.due_state(d["due"], as_of).value
+    return out
+
+
+@bp.route("/referrals/<referral_id>")
+@require("lado.view")
+def referral(referral_id: str):
+    referral = _get(LadoReferral, referral_id)
+    operations.record_read("lado_referral", referral.referral_id)
+    db.session.commit()
+    as_of = today()
+    return render_template("lado/referral.html", referral=referral, contact=referral.contact, timeline=_timeline(referral),
+                           deadlines=_deadlines(referral), retention=_retention(referral.contact), as_of=as_of,
+                           action_states={a.action_id: timescales.due_state(a.due_date, as_of).value
+                                          for a in referral.actions if a.due_date and not a.completed_date})
+
+
+def _referral_form(referral_id: str, form_class, title: str, apply, *, allow_closed: bool = False, prefill=None,
+                   template: str = "lado/form_page.html", **context):
+    """One small form page per step (GOV.UK: one thing per page); the operation raises LadoError."""
+    referral = _get(LadoReferral, referral_id)
+    if referral.closed_date is not None and not allow_closed:
+        flash("This referral is closed. Re-open it before changing it.", "important")
+        return redirect(url_for("lado.referral", referral_id=referral.referral_id))
+    form = form_class()
+    if request.method == "GET" and prefill:
+        prefill(form, referral)
+    if form.validate_on_submit():
+        try:
+            message = apply(form, referral)
+        except LadoError as exc:
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("lado.referral", referral_id=referral.referral_id))
+    return render_template(template, form=form, title=title.format(ref=referral.referral_id), referral=referral,
+                           back=url_for("lado.referral", referral_id=referral.referral_id), **context)
+
+
+@bp.route("/referrals/<referral_id>/meetings/new", methods=["GET", "POST"])
+@require("lado.edit")
+def new_meeting(referral_id: str):
+    def apply(form, referral):
+        m = operations.record_meeting(referral, meeting_type=form.meeting_type.data, meeting_date=form.meeting_date.data,
+                                      attendees=form.attendees.data, minutes_notes=form.minutes_notes.data,
+                                      decisions=form.decisions.data)
+        return f"{MEETING_TYPES[m.meeting_type]} saved."
+
+    def prefill(form, referral):
+        kinds = {m.meeting_type for m in referral.meetings}
+        form.meeting_type.data = request.args.get("type") if request.args.get("type") in MEETING_TYPES else (
+            "paim" if "iem" in kinds else "iem")
+
+    return _referral_form(referral_id, forms.MeetingForm, "Record or schedule a meeting for referral {ref}", apply, prefill=prefill)
+
+
+@bp.route("/referrals/<referral_id>/outcome", methods=["GET", "POST"])
+@require("lado.edit")
+def outcome(referral_id: str):
+    def apply(form, referral):
+        operations.record_outcome(referral, outcome=form.outcome.data, outcome_date=form.outcome_date.data,
+                                  child_informed=form.child_informed.data)
+        return "Outcome saved."
+
+    def prefill(form, referral):
+        form.outcome.data = referral.outcome
+        form.outcome_date.data = referral.outcome_date or today()
+        form.child_informed.data = referral.child_informed
+
+    return _referral_form(referral_id, forms.OutcomeForm, "Record the outcome of referral {ref}", apply, prefill=prefill,
+                          template="lado/outcome.html")
+
+
+@bp.route("/referrals/<referral_id>/dbs", methods=["GET", "POST"])
+@require("lado.edit")
+def dbs(referral_id: str):
+    def apply(form, referral):
+        operations.record_dbs_referral(referral, dbs_referral_date=form.dbs_referral_date.data)
+        return "DBS referral date saved."
+
+    return _referral_form(referral_id, forms.DbsForm, "Record the DBS referral for referral {ref}", apply)
+
+
+@bp.route("/referrals/<referral_id>/details", methods=["GET", "POST"])
+@require("lado.edit")
+def details(referral_id: str):
+    def apply(form, referral):
+        operations.update_referral(referral, police_investigation=form.police_investigation.data,
+                                   officer_id=form.officer_id.data, child_informed=form.child_informed.data,
+                                   returned_to_panel=form.returned_to_panel.data)
+        return "Referral details saved."
+
+    def prefill(form, referral):
+        form.police_investigation.data = referral.police_investigation
+        form.child_informed.data = referral.child_informed
+        form.returned_to_panel.data = referral.returned_to_panel
+        form.officer_id.data = referral.officer_id
+
+    return _referral_form(referral_id, forms.ReferralDetailsForm, "Referral {ref}: details", apply, prefill=prefill)
+
+
+@bp.route("/referrals/<referral_id>/close", methods=["GET", "POST"])
+@require("lado.edit")
+def close(referral_id: str):
+    def apply(form, referral):
+        operations.close_referral(referral, closed_date=form.closed_date.data)
+        return "Referral closed."
+
+    def prefill(form, referral):
+        form.closed_date.data = today()
+
+    return _referral_form(referral_id, forms.CloseForm, "Close referral {ref}", apply, prefill=prefill)
+
+
+@bp.route("/referrals/<referral_id>/reopen", methods=["GET", "POST"])
+@require("lado.edit")
+def reopen(referral_id: str):
+    def apply(form, referral):
+        operations.reopen_referral(referral, reason=form.reason.data)
+        return "Referral re-opened."
+
+    return _referral_form(referral_id, forms.ReopenForm, "Re-open referral {ref}", apply, allow_closed=True)
+
+
+@bp.route("/referrals/<referral_id>/actions/new", methods=["GET", "POST"])
+@require("lado.edit")
+def new_action(referral_id: str):
+    def apply(form, referral):
+        action = operations.add_action(referral, description=form.description.data, owner=form.owner.data,
+                                       due_date=form.due_date.data)
+        return f"Action {action.action_id} added."
+
+    return _referral_form(referral_id, forms.ActionForm, "Add an action to referral {ref}", apply)
+
+
+# --- actions ------------------------------------------------------------------------------------------
+
+
+@bp.route("/actions")
+@require("lado.view")
+def actions():
+    """The actions tracker: open or overdue actions, by owner (reviewed quarterly)."""
+    form = forms.ActionFilterForm(request.args)
+    form.owner.choices = forms._choices({o: o for o in queries.action_owners()}, "Any owner")
+    view = form.view.data if form.view.data in ("open", "overdue") else "open"
+    as_of = today()
+    page = queries.paginate(queries.actions_tracker(as_of, view=view, owner=form.owner.data or None),
+                            _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    return render_template("lado/actions.html", filter_form=form, page=page, view=view, as_of=as_of,
+                           pagination=pagination(page, "lado.actions", **_args_without_page()))
+
+
+def _action_page(action: LadoAction, complete_form=None, review_form=None, form=None):
+    as_of = today()
+    state = timescales.due_state(action.due_date, as_of).value if action.due_date and not action.completed_date else None
+    return render_template("lado/action.html", action=action, state=state, form=form,
+                           complete_form=complete_form or forms.CompleteActionForm(formdata=None, completed_date=as_of),
+                           review_form=review_form or forms.ReviewActionForm(formdata=None))
+
+
+@bp.route("/actions/<action_id>")
+@require("lado.view")
+def action(action_id: str):
+    action = _get(LadoAction, action_id)
+    operations.record_read("lado_action", action.action_id)
+    db.session.commit()
+    return _action_page(action)
+
+
+@bp.route("/actions/<action_id>/complete", methods=["GET", "POST"])
+@require("lado.edit")
+def complete_action(action_id: str):
+    action = _get(LadoAction, action_id)
+    if request.method == "GET":
+        return redirect(url_for("lado.action", action_id=action_id))
+    form = forms.CompleteActionForm()
+    if form.validate_on_submit():
+        try:
+            operations.complete_action(action, completed_date=form.completed_date.data)
+        except LadoError as exc:
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Action {action.action_id} completed.", "success")
+            return redirect(url_for("lado.action", action_id=action.action_id))
+    return _action_page(db.session.get(LadoAction, action_id), complete_form=form, form=form)
+
+
+@bp.route("/actions/<action_id>/review", methods=["GET", "POST"])
+@require("lado.edit")
+def review_action(action_id: str):
+    action = _get(LadoAction, action_id)
+    if request.method == "GET":
+        return redirect(url_for("lado.action", action_id=action_id))
+    form = forms.ReviewActionForm()
+    if form.validate_on_submit():
+        try:
+            operations.review_action(action, notes=form.notes.data)
+        except LadoError as exc:
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Review notes added.", "success")
+            return redirect(url_for("lado.action", action_id=action.action_id))
+    return _action_page(db.session.get(LadoAction, action_id), review_form=form, form=form)
+
+
+# --- repeat concerns: people and organisations -----------------------------------------------------------
+
+
+@bp.route("/people/<ref>", methods=["GET", "POST"])
+@require("lado.view")
+def person(ref: str):
+    person = _get(LadoPerson, ref)
+    form = forms.PersonForm(obj=person) if request.method == "GET" else forms.PersonForm()
+    if request.method == "POST":
+        from tracker.core.permissions import check
+
+        check("lado.edit")
+        if form.validate_on_submit():
+            operations.update_person(person, name=form.name.data, date_of_birth=form.date_of_birth.data, notes=form.notes.data)
+            db.session.commit()
+            flash("Person saved.", "success")
+            return redirect(url_for("lado.person", ref=person.ref))
+    operations.record_read("lado_person", person.ref)
+    db.session.commit()
+    rows = queries.contacts_about(person_ref=person.ref)
+    return render_template("lado/person.html", person=person, rows=rows, form=form,
+                           retention=max((queries.retention_date(c.contact_date, person.date_of_birth) for c, _ in rows),
+                                         default=None))
+
+
+@bp.route("/organisations/<ref>")
+@require("lado.view")
+def organisation(ref: str):
+    org = _get(LadoOrganisation, ref)
+    operations.record_read("lado_organisation", org.ref)
+    db.session.commit()
+    return render_template("lado/organisation.html", organisation=org, rows=queries.contacts_about(organisation_ref=org.ref))
+
+
+@bp.route("/search")
+@require("lado.view")
+def search():
+    """Find people by name, date of birth or organisation (GET form; audited, it reads LADO data)."""
+    form = forms.SearchForm(request.args)
+    searched = any(request.args.get(k) for k in ("name", "organisation")) or any(request.args.getlist("date_of_birth"))
+    people = orgs = None
+    if searched and form.validate():
+        dob = form.date_of_birth.data
+        people = queries.paginate(queries.search_people(name=form.name.data, date_of_birth=dob,
+                                                        organisation=form.organisation.data),
+                                  _page_number(), current_app.config["PAGE_SIZE"])
+        if form.organisation.data and not form.name.data and not dob:
+            orgs = list(db.session.scalars(queries.search_organisations(form.organisation.data).limit(50)))
+        operations.record_read("lado_search", None, what=f"search ({people.total} people)")
+        db.session.commit()
+    return render_template("lado/search.html", filter_form=form, form=form if form.errors else None, people=people,
+                           orgs=orgs, pagination=pagination(people, "lado.search", **_args_without_page()) if people else None)
+
+
+# --- oversight and retention (lado_manager) ------------------------------------------------------------
+
+
+@bp.route("/oversight")
+@require("lado.oversight")
+def oversight():
+    """Every open referral with an overdue deadline, for the service manager."""
+    as_of = today()
+    rows = [r for r in db.session.execute(queries.open_referrals_with_deadlines(as_of).limit(500))]
+    overdue = [r for r in rows if r.state == "overdue"]
+    return render_template("lado/oversight.html", rows=overdue, open_count=len(rows), as_of=as_of)
+
+
+@bp.route("/retention")
+@require("lado.oversight")
+def retention():
+    """Records past their retention date (the later of contact + 10 years and pension age)."""
+    as_of = today()
+    page = queries.paginate(queries.past_retention(as_of), _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    operations.record_read("lado_retention", None, what=f"retention report ({page.total} records)")
+    db.session.commit()
+    return render_template("lado/retention.html", page=page, as_of=as_of, pension_age=queries.pension_age(),
+                           retention_date=queries.retention_date,
+                           pagination=pagination(page, "lado.retention", **_args_without_page()))
+
