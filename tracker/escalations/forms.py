@@ -1,0 +1,134 @@
+"""Escalation forms (GOV.UK Frontend widgets). Labels come from models.py, never templates."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from tracker.escalations.models import AREA_LABELS, RESOLUTION_LABELS, STAGE_LABELS, STAGE_SHORT_LABELS
+from tracker.escalations.operations import RAISE_STAGES
+
+DATE_HINT = "For example, 27 3 2023"
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _date(label: str, required_message: str, description: str = DATE_HINT) -> DateField:
+    return DateField(label, widget=GovDateInput(), format="%d %m %Y", description=description,
+                     validators=[InputRequired(message=required_message)])
+
+
+class _DateMessages:
+    """WTForms says "Not a valid date value": say what to do instead (GOV.UK pattern)."""
+
+    date_fields: tuple[str, ...] = ()
+
+    def _fix_dates(self):
+        for name in self.date_fields:
+            getattr(self, name).gettext_invalid = "Enter a real date"
+
+
+class RaiseForm(FlaskForm, _DateMessages):
+    date_fields = ("started_date",)
+
+    child_id = StringField("Child's case reference", widget=GovTextInput(),
+                           validators=[InputRequired(message="Enter the child's case reference"), Length(max=40)])
+    stage = RadioField("Stage", widget=GovRadioInput(), default="informal",
+                       choices=choices((s, STAGE_LABELS[s]) for s in RAISE_STAGES),
+                       validators=[InputRequired(message="Select the stage the escalation starts at")],
+                       description="Most escalations start informally with the social worker or team manager")
+    started_date = _date("Date the escalation started", "Enter the date the escalation started")
+    to_whom = StringField("Raised with (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
+                          description="The role, for example team manager. Do not enter names.")
+    areas = SelectMultipleField("Areas of concern", widget=GovCheckboxesInput(),
+                                choices=choices(AREA_LABELS.items()),
+                                validators=[InputRequired(message="Select at least one area of concern")],
+                                description="Select all that apply")
+    external_partner = StringField("External partner (optional)", widget=GovTextInput(),
+                                   validators=[Optional(), Length(max=200)],
+                                   description="If the escalation is about a partner rather than the council's own team, "
+                                               "for example health, dentistry, CAMHS, education or a provider")
+    summary = TextAreaField("Summary (optional)", widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Raise escalation", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fix_dates()
+
+
+class ResponseForm(FlaskForm, _DateMessages):
+    date_fields = ("response_date",)
+
+    response_date = _date("Date of the response", "Enter the date of the response")
+    response_summary = TextAreaField("Summary of the response (optional)", widget=GovCharacterCount(),
+                                     validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Record response", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "response")
+        super().__init__(*args, **kwargs)
+        self._fix_dates()
+
+
+class EscalateForm(FlaskForm, _DateMessages):
+    date_fields = ("started_date",)
+
+    # the operation decides which moves are allowed, so a refused move is explained in words
+    to_stage = RadioField("Escalate to", widget=GovRadioInput(), choices=[], validate_choice=False,
+                          validators=[InputRequired(message="Select the stage to escalate to")],
+                          description="Stages may be skipped. A referral to Cafcass can be made at any point.")
+    started_date = _date("Date the stage started", "Enter the date the stage started")
+    to_whom = StringField("Escalated to (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
+                          description="The role, for example head of service. Do not enter names.")
+    submit = SubmitField("Escalate", widget=GovSubmitInput())
+
+    def __init__(self, *args, stages: list[str] | None = None, **kwargs):
+        kwargs.setdefault("prefix", "escalate")
+        super().__init__(*args, **kwargs)
+        offered = stages if stages is not None else list(STAGE_LABELS)
+        self.to_stage.choices = choices((s, STAGE_LABELS[s]) for s in offered)
+        self._fix_dates()
+
+
+class CloseForm(FlaskForm, _DateMessages):
+    date_fields = ("closed_date",)
+
+    closed_date = _date("Date the escalation closed", "Enter the date the escalation closed")
+    resolution = RadioField("Resolution", widget=GovRadioInput(), choices=choices(RESOLUTION_LABELS.items()),
+                            validators=[InputRequired(message="Select how the escalation was resolved")])
+    submit = SubmitField("Close escalation", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "close")
+        super().__init__(*args, **kwargs)
+        self._fix_dates()
+
+
+class FilterForm(FlaskForm):
+    """A GET form: its values are codes, never personal data."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
+                         choices=choices([("open", "Open"), ("closed", "Closed"), ("all", "Open and closed")]))
+    stage = SelectField("Current stage", widget=GovSelect(), validators=[Optional()],
+                        choices=choices([("", "Any stage")] + list(STAGE_SHORT_LABELS.items())))
+    area = SelectField("Area of concern", widget=GovSelect(), validators=[Optional()],
+                       choices=choices([("", "Any area")] + list(AREA_LABELS.items())))
+    team = SelectField("Team", widget=GovSelect(), validators=[Optional()], choices=choices([("", "Any team")]))
+    partner = SelectField("External partner", widget=GovSelect(), validators=[Optional()],
+                          choices=choices([("", "Any"), ("any", "About an external partner"), ("none", "About the council's own teams")]))
+    submit = SubmitField("Filter", widget=GovSubmitInput())
