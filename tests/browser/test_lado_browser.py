@@ -1,6 +1,7 @@
 """A LADO's day in a real Chromium: an anonymous consultation, two named contacts about the same
-person (advice, then one that becomes a referral), IEM and PAIM, the outcome and an action; the
-person's page lists both of their contacts. axe-core checks the contact form and referral page."""
+person (advice, then one that becomes a referral), IEM and PAIM (one changed afterwards), the
+outcome and an action; the person's page lists both of their contacts, and the posted search
+finds them without their name in the URL. axe-core checks the contact form and referral page."""
 from __future__ import annotations
 
 import datetime as dt
@@ -90,9 +91,26 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     expect(page.locator("main")).to_contain_text("Safer recruitment training for the school")
     assert axe_check(page) == []
 
+    # a meeting's details can be changed from the referral page
+    page.get_by_role("link", name=re.compile(r"^Change meeting")).first.click()
+    expect(page.locator("#decisions")).to_have_value("iem decisions")
+    page.fill("#decisions", "iem decisions, revised")
+    page.get_by_role("button", name="Save meeting").click()
+    expect(page).to_have_url(referral_url)
+    expect(timeline).to_contain_text("iem decisions, revised")
+
     # the person's page lists both of that person's contacts, and the referral
     page.goto(live_server(f"/lado/people/{ref}"))
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(2)
     expect(page.locator("table")).to_contain_text("RW")
     expect(page.locator("table")).to_contain_text("Unsubstantiated")
+
+    # the search is posted: the name never reaches the address bar (nor the server's request log)
+    page.goto(live_server("/lado/search"))
+    page.fill("#name", "Pat Browser")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page).to_have_url(live_server("/lado/search"))
+    expect(page.locator("main table")).to_contain_text(ref)
+    assert "Pat" not in page.url and "Browser" not in page.url
+    assert axe_check(page) == []

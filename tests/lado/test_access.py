@@ -84,17 +84,18 @@ def test_a_lado_page_view_writes_an_audit_row_without_names(app, client, login_a
         assert "Jo" not in reads[0].summary and "Bloggs" not in reads[0].summary
 
 
-def test_a_search_is_audited(app, client, login_as):
+def test_a_search_is_audited(app, client, login_as, csrf_token):
     from tracker.core.audit import AuditEntry
     from tracker.extensions import db
 
     seed(app)
     login_as("lado")
-    response = client.get("/lado/search?name=bloggs")
+    response = client.post("/lado/search", data={"csrf_token": csrf_token(client), "name": "bloggs"}, follow_redirects=True)
     assert response.status_code == 200 and b"P9" in response.data
     with app.app_context():
         entry = db.session.query(AuditEntry).filter_by(action="lado.read", object_type="lado_search").one()
-        assert "bloggs" not in entry.summary.lower()
+        assert "bloggs" not in entry.summary.lower() and "bloggs" not in str(entry.after).lower()
+        assert entry.after["people"] == ["P9"] and entry.after["by"] == ["name"]
 
 
 @pytest.fixture

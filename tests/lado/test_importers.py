@@ -102,7 +102,7 @@ def test_good_files_import_and_fill_the_person_and_organisation_indexes(app, tmp
          "lado_referrals.csv:2: police_investigation: 'X' is not Y or N"),
         # a contact with disposition referral and no referral row: reported at the contact's line
         ({"lado_contacts": contacts("C1,2023-01-10,,education,,,,,referral,,", "C2,2023-01-12,,health,,,,,referral,,")},
-         "lado_contacts.csv:3: disposition: contact 'C2' has disposition 'referral' but no row in lado_referrals.csv"),
+         "lado_contacts.csv:3: disposition: contact 'C2' has disposition 'referral' but no referral (no row in lado_referrals.csv or the database)"),
         # … or the reverse: a referral whose contact is not a referral
         ({"lado_contacts": contacts("C1,2023-01-10,,education,,,,,advice,,")},
          "lado_referrals.csv:2: contact_id: contact 'C1' has disposition 'advice', not 'referral'"),
@@ -135,3 +135,80 @@ def test_each_validation_is_reported_at_its_line(app, tmp_path, changes, expecte
 
 def test_a_future_due_date_is_allowed(app, tmp_path):
     assert run(app, tmp_path, lado_actions=[ACTIONS_HEADER, "A1,R1,Training,Employer,2024-12-31,"]) == []
+
+
+# --- contacts ↔ referrals whichever of the two files is imported ------------------------------
+
+
+def run_only(app, folder, **files):
+    """Import a folder holding only the given files (stem=list of lines)."""
+    from tracker.core import interchange
+
+    folder.mkdir()
+    for stem, lines in files.items():
+        (folder / f"{stem}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with app.app_context():
+        return [str(p) for p in interchange.run(folder).problems]
+
+
+def run_good(app, folder):
+    folder.mkdir()
+    return run(app, folder)
+
+
+def counts(app):
+    from tracker.extensions import db
+    from tracker.lado.models import LadoContact, LadoPerson, LadoReferral
+
+    with app.app_context():
+        return (db.session.query(LadoContact).count(), db.session.query(LadoReferral).count(),
+                db.session.query(LadoPerson).count())
+
+
+def test_a_contacts_only_import_with_a_referral_contact_and_no_referral_fails_at_the_contact_line(app, tmp_path):
+    problems = run_only(app, tmp_path / "a", lado_contacts=contacts(
+        "C3,2023-03-01,,sport,,,,,advice,,", "C1,2023-01-10,,education,,P1,,,referral,,"))
+    assert problems == ["lado_contacts.csv:3: disposition: contact 'C1' has disposition 'referral' but no referral "
+                        "(no row in lado_referrals.csv or the database)"]
+    assert counts(app) == (0, 0, 0)  # nothing imported, not even the good row or the person
+
+
+def test_a_contacts_only_reimport_of_contacts_whose_referrals_are_in_the_database_succeeds(app, tmp_path):
+    from tracker.extensions import db
+    from tracker.lado.models import LadoContact
+
+    assert run_good(app, tmp_path / "a") == []  # GOOD: C1 with R1
+    assert counts(app) == (3, 1, 1)
+    changed = [row.replace("School,", "Academy trust,") for row in GOOD["lado_contacts.csv"]]
+    assert run_only(app, tmp_path / "b", lado_contacts=changed) == []
+    with app.app_context():
+        assert db.session.get(LadoContact, "C1").referrer_agency == "Academy trust"
+    assert counts(app) == (3, 1, 1)
+
+
+def test_a_contacts_only_import_cannot_take_the_referral_disposition_from_a_contact_with_a_referral(app, tmp_path):
+    from tracker.extensions import db
+    from tracker.lado.models import LadoContact
+
+    assert run_good(app, tmp_path / "a") == []
+    problems = run_only(app, tmp_path / "b", lado_contacts=contacts("C1,2023-01-10,,education,,P1,,,advice,,"))
+    assert problems == ["lado_contacts.csv:2: disposition: contact 'C1' has referral 'R1', so its disposition must be "
+                        "'referral', not 'advice'"]
+    with app.app_context():
+        assert db.session.get(LadoContact, "C1").disposition == "referral"  # unchanged
+
+
+def test_a_contacts_only_import_cannot_move_a_contact_after_its_referral(app, tmp_path):
+    assert run_good(app, tmp_path / "a") == []
+    problems = run_only(app, tmp_path / "b", lado_contacts=contacts("C1,2023-01-20,,education,,P1,,,referral,,"))
+    assert problems == ["lado_contacts.csv:2: contact_date: 2023-01-20 is after the date of its referral 'R1' (2023-01-11)"]
+
+
+def test_a_referrals_only_import_for_a_referral_contact_in_the_database_succeeds(app, tmp_path):
+    from tracker.extensions import db
+    from tracker.lado.models import LadoReferral
+
+    assert run_good(app, tmp_path / "a") == []
+    assert run_only(app, tmp_path / "b", lado_referrals=referrals("R1,C1,2023-01-12,N,,,,N,N,")) == []
+    with app.app_context():
+        assert db.session.get(LadoReferral, "R1").referral_date.isoformat() == "2023-01-12"

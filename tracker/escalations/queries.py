@@ -209,7 +209,7 @@ def _list_select(as_of: dt.date, filters: Filters):
         q = q.where(Escalation.external_partner.is_(None))
     elif filters.partner:
         q = q.where(Escalation.external_partner == filters.partner)
-    if filters.raised_by:
+    if filters.raised_by is not None:  # "" (a user with no officer id) matches nothing
         q = q.where(Escalation.raised_by == filters.raised_by)
     return q
 

@@ -107,7 +107,7 @@ def _list(endpoint: str, title: str, raised_by: str | None, show_filters: bool):
 @require("escalations.view")
 def mine():
     """A QARO's own escalations (raised_by = their officer id)."""
-    return _list("escalations.mine", "My escalations", current_user.officer_id or "\x00", show_filters=False)
+    return _list("escalations.mine", "My escalations", current_user.officer_id or "", show_filters=False)
 
 
 @bp.route("/all")

@@ -204,15 +204,62 @@ class ContactFilterForm(_GetForm):
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
 
-class SearchForm(_GetForm):
+class SearchForm(FlaskForm):
+    """Posted (with CSRF), never sent as a GET query: names and dates of birth stay out of
+    URLs, browser history and server logs. The view keeps the criteria in the session."""
+
     name = StringField("Name or person reference", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     date_of_birth = GovDate("Date of birth")
     organisation = StringField("Organisation name or reference", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     submit = SubmitField("Search", widget=GovSubmitInput())
 
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and not ((self.name.data or "").strip() or self.date_of_birth.data or (self.organisation.data or "").strip()):
+            self.name.errors = list(self.name.errors) + ["Enter a name, a date of birth or an organisation"]
+            return False
+        return ok
 
-class ActionFilterForm(_GetForm):
+
+class ActionFilterForm(FlaskForm):
+    """Posted like the search: an action's owner may be a person's name (free text)."""
+
     view = RadioField("Show", widget=GovRadioInput(), choices=_choices({"open": "Open actions", "overdue": "Overdue actions"}),
                       default="open", validators=[Optional()])
     owner = SelectField("Owner", widget=GovSelect(), choices=_choices({}, "Any owner"), validators=[Optional()], validate_choice=False)
     submit = SubmitField("Show actions", widget=GovSubmitInput())
+
+
+def _non_referral_dispositions() -> list[SelectChoice]:
+    return _choices({k: v for k, v in DISPOSITIONS.items() if k != "referral"})
+
+
+class ContactEditForm(FlaskForm):
+    """A contact's details. The disposition is offered without ‘referral’ (a contact becomes a
+    referral through ‘Progress to a referral’); the view removes it when the contact has one."""
+
+    contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
+    employer_sector = SelectField("Employer sector", widget=GovSelect(), choices=_choices(SECTORS, "Select a sector"),
+                                  validators=[InputRequired(message="Select the employer sector")])
+    disposition = RadioField("What happens next", widget=GovRadioInput(), choices=_non_referral_dispositions,
+                             validators=[InputRequired(message="Select what happens next")],
+                             description="To start the allegations process, use ‘Progress to a referral’ on the contact page.")
+    person_ref = StringField("Person reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)],
+                             description="Leave the reference and the name blank for an anonymous consultation. To change a person’s name or date of birth, use their page.")
+    person_name = StringField("Name of a new person (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
+                              description="Only for a person who is not in the index yet.")
+    person_dob = GovDate("Their date of birth (optional)")
+    subject_role = StringField("Their role (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    organisation_ref = StringField("Organisation reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
+    organisation_name = StringField("Name of a new employer or organisation (optional)", widget=GovTextInput(),
+                                    validators=[Optional(), Length(max=200)],
+                                    description="Only for an organisation without a reference; an existing one with this name is reused.")
+    referrer_agency = StringField("Referring agency (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    categories = SelectMultipleField("Concern categories (optional)", widget=GovCheckboxesInput(), choices=_choices(CATEGORIES),
+                                     description="Select all that apply")
+    foster_carer_type = SelectField("Foster carer type (foster carers only)", widget=GovSelect(),
+                                    choices=_choices(FOSTER_CARER_TYPES, "Not a foster carer"), validators=[Optional()])
+    foster_carer_agency = SelectField("Foster carer’s agency (foster carers only)", widget=GovSelect(),
+                                      choices=_choices(FOSTER_CARER_AGENCIES, "Not a foster carer"), validators=[Optional()])
+    summary = TextAreaField("Summary (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())

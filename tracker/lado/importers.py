@@ -5,7 +5,8 @@ Every validation of the interchange list applies: dates parse and contacts, refe
 meetings held, outcomes and closures are not after today; codes are known; references exist
 in the file set or the database; a referral is not dated before its contact; a contact with
 disposition ``referral`` has a referral row and a referral's contact has that disposition
-(set-based, in ``finish``); an outcome comes with its date and a date with its outcome.
+(set-based on the database, in ``after_all``, whenever lado_contacts.csv or lado_referrals.csv
+is in the import); an outcome comes with its date and a date with its outcome.
 ``subject_ref`` and ``employer_ref`` create or reuse rows of the person and organisation indexes.
 """
 from __future__ import annotations
@@ -96,6 +97,64 @@ class ContactsImporter(Importer):
         if rows:
             db.session.execute(LadoContactCategory.__table__.insert(), rows)
 
+    def after_all(self, ctx) -> None:
+        """Contacts ↔ referrals, whenever either file is in this import (whichever came last,
+        and also when only one of them is present)."""
+        if self.filename in ctx.lines or ReferralsImporter.filename in ctx.lines:
+            check_contacts_and_referrals(ctx)
+
+
+def check_contacts_and_referrals(ctx) -> None:
+    """Set-based checks of contacts against referrals, on the database once this import's files
+    are written: a referral is not dated before its contact; a contact with disposition
+    ``referral`` has a referral and a referral's contact has that disposition. Each problem is
+    reported at the line of the row this import brought (the referral's line when it is in
+    lado_referrals.csv, otherwise the contact's line in lado_contacts.csv)."""
+    contacts, referrals = ContactsImporter.filename, ReferralsImporter.filename
+
+    def locate(referral_id: str | None, contact_id: str, referral_column: str, contact_column: str):
+        line = ctx.line_for(referrals, referral_id) if referral_id else None
+        if line is not None:
+            return referrals, line, referral_column
+        return contacts, ctx.line_for(contacts, contact_id), contact_column
+
+    before = db.session.execute(
+        select(LadoReferral.referral_id, LadoContact.contact_id, LadoReferral.referral_date, LadoContact.contact_date)
+        .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
+        .where(LadoReferral.referral_date < LadoContact.contact_date)
+        .order_by(LadoReferral.referral_id)
+    ).all()
+    for ref, contact_id, referral_date, contact_date in before:
+        filename, line, column = locate(ref, contact_id, "referral_date", "contact_date")
+        if filename == referrals:
+            message = f"{referral_date.isoformat()} is before the date of its contact ({contact_date.isoformat()})"
+        else:
+            message = f"{contact_date.isoformat()} is after the date of its referral {ref!r} ({referral_date.isoformat()})"
+        ctx.error(filename, line, column, message)
+    not_referral = db.session.execute(
+        select(LadoReferral.referral_id, LadoContact.contact_id, LadoContact.disposition)
+        .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
+        .where(LadoContact.disposition != "referral")
+        .order_by(LadoReferral.referral_id)
+    ).all()
+    for ref, contact_id, disposition in not_referral:
+        filename, line, column = locate(ref, contact_id, "contact_id", "disposition")
+        if filename == referrals:
+            message = f"contact {contact_id!r} has disposition {disposition!r}, not 'referral'"
+        else:
+            message = f"contact {contact_id!r} has referral {ref!r}, so its disposition must be 'referral', not {disposition!r}"
+        ctx.error(filename, line, column, message)
+    missing = db.session.scalars(
+        select(LadoContact.contact_id)
+        .outerjoin(LadoReferral, LadoReferral.contact_id == LadoContact.contact_id)
+        .where(LadoContact.disposition == "referral", LadoReferral.referral_id.is_(None))
+        .order_by(LadoContact.contact_id)
+    ).all()
+    for contact_id in missing:
+        ctx.error(contacts, ctx.line_for(contacts, contact_id), "disposition",
+                  f"contact {contact_id!r} has disposition 'referral' but no referral "
+                  f"(no row in {referrals} or the database)")
+
 
 class ReferralsImporter(Importer):
     filename = "lado_referrals.csv"
@@ -152,34 +211,6 @@ class ReferralsImporter(Importer):
             good.append(rec)
         if not ctx.failed:
             _upsert(LadoReferral, "referral_id", good, self.fields)
-
-    def finish(self, ctx) -> None:
-        """Set-based checks across the files: referral vs contact date, and disposition ↔ referral row."""
-        before = db.session.execute(
-            select(LadoReferral.referral_id, LadoReferral.referral_date, LadoContact.contact_date)
-            .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
-            .where(LadoReferral.referral_date < LadoContact.contact_date)
-        ).all()
-        for ref, referral_date, contact_date in before:
-            ctx.error(self.filename, ctx.line_for(self.filename, ref), "referral_date",
-                      f"{referral_date.isoformat()} is before the date of its contact ({contact_date.isoformat()})")
-        not_referral = db.session.execute(
-            select(LadoReferral.referral_id, LadoContact.contact_id, LadoContact.disposition)
-            .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
-            .where(LadoContact.disposition != "referral")
-        ).all()
-        for ref, contact_id, disposition in not_referral:
-            ctx.error(self.filename, ctx.line_for(self.filename, ref), "contact_id",
-                      f"contact {contact_id!r} has disposition {disposition!r}, not 'referral'")
-        missing = db.session.scalars(
-            select(LadoContact.contact_id)
-            .outerjoin(LadoReferral, LadoReferral.contact_id == LadoContact.contact_id)
-            .where(LadoContact.disposition == "referral", LadoReferral.referral_id.is_(None))
-            .order_by(LadoContact.contact_id)
-        ).all()
-        for contact_id in missing:
-            ctx.error(ContactsImporter.filename, ctx.line_for(ContactsImporter.filename, contact_id), "disposition",
-                      f"contact {contact_id!r} has disposition 'referral' but no row in lado_referrals.csv")
 
 
 class MeetingsImporter(Importer):

@@ -209,12 +209,23 @@ def log_contact(
 
 def _contact_snapshot(contact: LadoContact) -> dict:
     snap = audit.snapshot(contact, CONTACT_FIELDS[:-1])
-    snap["categories"] = contact.categories
+    snap["categories"] = sorted(contact.categories)
     return snap
 
 
+_SUBJECT_KEYS = ("person_ref", "person_name", "person_dob")
+_ORGANISATION_KEYS = ("organisation_ref", "organisation_name")
+
+
 def update_contact(contact: LadoContact, **fields) -> LadoContact:
-    """Change a contact's details (not its disposition once it has a referral)."""
+    """Change a contact's details with the rules of ``log_contact``; a contact with a referral
+    keeps the disposition ``referral`` (and one without gets it only by progressing to a
+    referral), and the contact of a closed referral is read-only.
+
+    ``person_ref``/``person_name``/``person_dob`` choose the subject as on the quick contact
+    form (all blank = an anonymous consultation; an unknown reference or a name alone adds the
+    person to the index), likewise ``organisation_ref``/``organisation_name``. One audit row
+    with what changed (ids and codes; the summary text is not copied); none when nothing did."""
     if contact.referral is not None:
         _writable(contact.referral)
     before = _contact_snapshot(contact)
@@ -234,16 +245,32 @@ def update_contact(contact: LadoContact, **fields) -> LadoContact:
             raise LadoError("Use ‘Progress to a referral’ to make this contact a referral", "disposition")
     _code(fields.get("foster_carer_type"), FOSTER_CARER_TYPES, "foster_carer_type", required=False)
     _code(fields.get("foster_carer_agency"), FOSTER_CARER_AGENCIES, "foster_carer_agency", required=False)
+    for c in fields.get("categories") or ():
+        _code(c, CATEGORIES, "categories")
+    if "person_dob" in fields:
+        _happened(fields["person_dob"], "person_dob", "date of birth")
+    # every rule has passed: now the index rows may be found or created
+    if any(k in fields for k in _SUBJECT_KEYS):
+        person = find_or_create_person(fields.get("person_ref"), fields.get("person_name"), fields.get("person_dob"))
+        contact.person_ref = person.ref if person else None
+    if any(k in fields for k in _ORGANISATION_KEYS):
+        org = find_or_create_organisation(fields.get("organisation_ref"), fields.get("organisation_name"))
+        contact.organisation_ref = org.ref if org else None
     for key in ("contact_date", "referrer_agency", "employer_sector", "subject_role", "disposition",
                 "foster_carer_type", "foster_carer_agency", "officer_id", "summary"):
         if key in fields:
             value = fields[key]
-            setattr(contact, key, (value or None) if isinstance(value, str) and key != "summary" else value)
+            if isinstance(value, str):
+                value = value.strip() if key == "summary" else (value.strip() or None)
+            setattr(contact, key, value if key != "summary" else (value or ""))
     if "categories" in fields:
         contact.set_categories(fields["categories"])
+    db.session.flush()
+    db.session.expire(contact, ["person", "organisation"])
     b, a = audit.changed(before, _contact_snapshot(contact))
-    audit.record("lado.contact.update", object_type="lado_contact", object_id=contact.contact_id,
-                 summary=f"Contact {contact.contact_id} updated", before=b, after=a)
+    if a:
+        audit.record("lado.contact.update", object_type="lado_contact", object_id=contact.contact_id,
+                     summary=f"Contact {contact.contact_id} updated", before=b, after=a)
     db.session.flush()
     return contact
 
@@ -387,6 +414,10 @@ def record_meeting(referral: LadoReferral, *, meeting_type: str, meeting_date: d
 
 
 def update_meeting(meeting: LadoMeeting, **fields) -> LadoMeeting:
+    """Change a meeting with the rules of ``record_meeting`` (a known type, a date not before
+    the referral; a future date keeps it scheduled); a closed referral's meetings are read-only.
+    One audit row per change: type and date before/after, and the names of the text fields
+    changed (attendees, minutes, decisions) without their content; none when nothing changed."""
     _writable(meeting.referral)
     if "meeting_type" in fields:
         _code(fields["meeting_type"], MEETING_TYPES, "meeting_type")
@@ -400,10 +431,15 @@ def update_meeting(meeting: LadoMeeting, **fields) -> LadoMeeting:
         if key in MEETING_FIELDS:
             setattr(meeting, key, value if value is not None or key in ("meeting_type", "meeting_date") else "")
     b, a = audit.changed(before, audit.snapshot(meeting, MEETING_FIELDS))
-    audit.record("lado.meeting.update", object_type="lado_meeting", object_id=meeting.meeting_id,
-                 summary=f"Meeting {meeting.meeting_id} updated",
-                 before={k: v for k, v in b.items() if k in ("meeting_type", "meeting_date")},
-                 after={k: v for k, v in a.items() if k in ("meeting_type", "meeting_date")})
+    if a:
+        dated = ("meeting_type", "meeting_date")
+        after = {k: v for k, v in a.items() if k in dated}
+        text = [k for k in MEETING_FIELDS if k in a and k not in dated]
+        if text:
+            after["text_changed"] = text
+        audit.record("lado.meeting.update", object_type="lado_meeting", object_id=meeting.meeting_id,
+                     summary=f"Referral {meeting.referral_id}: meeting {meeting.meeting_id} updated",
+                     before={k: v for k, v in b.items() if k in dated}, after=after)
     db.session.flush()
     return meeting
 
@@ -463,6 +499,14 @@ def review_action(action: LadoAction, *, notes: str, review_date: dt.date | None
 def record_read(object_type: str, object_id: str | None, what: str = "page") -> None:
     audit.record("lado.read", object_type=object_type, object_id=object_id,
                  summary=f"Viewed LADO {object_type.removeprefix('lado_')} {object_id or ''} {what}".strip())
+
+
+def record_search_read(*, by: list[str], page: int, total: int, people: list[str], organisations: list[str]) -> None:
+    """One ``lado.read`` row for a page of search results: which kinds of criteria were used
+    and the references shown — never the name, date of birth or organisation searched for."""
+    audit.record("lado.read", object_type="lado_search", object_id=None,
+                 summary=f"Viewed LADO search results page {page} ({total} people)",
+                 after={"by": by, "page": page, "total": total, "people": people, "organisations": organisations})
 
 
 # --- foster carers: review after allegation (domain.md §6, 003:L1493) ---------------------------------

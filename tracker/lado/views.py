@@ -4,7 +4,9 @@ one commit → redirect. Every read of a contact, referral, person or organisati
 every search, writes an audit row (domain.md §1)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import datetime as dt
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from tracker.core import timescales
@@ -23,6 +25,7 @@ from tracker.lado.models import (
     SECTORS,
     LadoAction,
     LadoContact,
+    LadoMeeting,
     LadoOrganisation,
     LadoPerson,
     LadoReferral,
@@ -69,8 +72,10 @@ def pagination(page: queries.Page, endpoint: str, **args) -> dict | None:
     return params
 
 
-def _args_without_page() -> dict:
-    return {k: request.args.getlist(k) for k in request.args if k != "page"}
+def _args_without_page(*allowed: str) -> dict:
+    """The listed (non-personal) filter arguments to carry over to the other pages; anything
+    else typed into the URL is not repeated in the links."""
+    return {k: request.args.getlist(k) for k in allowed if k in request.args}
 
 
 def _get(model, key):
@@ -112,7 +117,7 @@ def index():
         _page_number(), current_app.config["PAGE_SIZE"],
     )
     return render_template("lado/index.html", filter_form=form, form=form if form.errors else None, page=page,
-                           pagination=pagination(page, "lado.index", **_args_without_page()))
+                           pagination=pagination(page, "lado.index", **_args_without_page("date_from", "date_to", "sector", "disposition")))
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
@@ -178,6 +183,56 @@ def progress(contact_id: str):
                            back=url_for("lado.contact", contact_id=contact.contact_id))
 
 
+@bp.route("/contacts/<contact_id>/edit", methods=["GET", "POST"])
+@require("lado.edit")
+def edit_contact(contact_id: str):
+    """Change a contact's details. A contact with a referral keeps the disposition ‘referral’
+    (the choice is not offered); the contact of a closed referral is read-only."""
+    contact = _get(LadoContact, contact_id)
+    back = url_for("lado.contact", contact_id=contact.contact_id)
+    if contact.referral is not None and contact.referral.closed_date is not None:
+        flash(f"Referral {contact.referral.referral_id} is closed. Re-open it before changing this contact.", "important")
+        return redirect(back)
+    form = forms.ContactEditForm()
+    has_referral = contact.referral is not None
+    if has_referral:
+        del form.disposition
+    if request.method == "GET":
+        form.contact_date.data = contact.contact_date
+        form.employer_sector.data = contact.employer_sector
+        if not has_referral:
+            form.disposition.data = contact.disposition
+        form.person_ref.data = contact.person_ref
+        form.subject_role.data = contact.subject_role
+        form.organisation_ref.data = contact.organisation_ref
+        form.referrer_agency.data = contact.referrer_agency
+        form.categories.data = contact.categories
+        form.foster_carer_type.data = contact.foster_carer_type
+        form.foster_carer_agency.data = contact.foster_carer_agency
+        form.summary.data = contact.summary
+    if form.validate_on_submit():
+        fields = dict(
+            contact_date=form.contact_date.data, employer_sector=form.employer_sector.data,
+            referrer_agency=form.referrer_agency.data, subject_role=form.subject_role.data,
+            person_ref=form.person_ref.data, person_name=form.person_name.data, person_dob=form.person_dob.data,
+            organisation_ref=form.organisation_ref.data, organisation_name=form.organisation_name.data,
+            categories=form.categories.data or [], foster_carer_type=form.foster_carer_type.data or None,
+            foster_carer_agency=form.foster_carer_agency.data or None, summary=form.summary.data or "",
+        )
+        if not has_referral:
+            fields["disposition"] = form.disposition.data
+        try:
+            operations.update_contact(contact, **fields)
+        except LadoError as exc:
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Contact {contact.contact_id} saved.", "success")
+            return redirect(back)
+    contact = _get(LadoContact, contact_id)
+    return render_template("lado/contact_edit.html", form=form, contact=contact, back=back)
+
+
 # --- referrals ------------------------------------------------------------------------------------
 
 
@@ -190,7 +245,7 @@ def referrals():
     query = queries.open_referrals_with_deadlines(as_of, officer_id=current_user.officer_id if mine else None)
     page = queries.paginate(query, _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
     return render_template("lado/referrals.html", page=page, as_of=as_of, mine=bool(mine),
-                           pagination=pagination(page, "lado.referrals", **_args_without_page()))
+                           pagination=pagination(page, "lado.referrals", **_args_without_page("mine")))
 
 
 def _timeline(referral: LadoReferral) -> list[dict]:
@@ -282,6 +337,36 @@ def new_meeting(referral_id: str):
     return _referral_form(referral_id, forms.MeetingForm, "Record or schedule a meeting for referral {ref}", apply, prefill=prefill)
 
 
+@bp.route("/meetings/<meeting_id>/edit", methods=["GET", "POST"])
+@require("lado.edit")
+def edit_meeting(meeting_id: str):
+    """Change a meeting (date, type, attendees, minutes, decisions); read-only once the
+    referral is closed."""
+    meeting = _get(LadoMeeting, meeting_id)
+    referral_id = meeting.referral_id
+    back = url_for("lado.referral", referral_id=referral_id)
+    if meeting.referral.closed_date is not None:
+        flash("This referral is closed. Re-open it before changing it.", "important")
+        return redirect(back)
+    form = forms.MeetingForm()
+    if request.method == "GET":
+        for key in operations.MEETING_FIELDS:
+            getattr(form, key).data = getattr(meeting, key)
+    if form.validate_on_submit():
+        try:
+            operations.update_meeting(meeting, meeting_type=form.meeting_type.data, meeting_date=form.meeting_date.data,
+                                      attendees=form.attendees.data, minutes_notes=form.minutes_notes.data,
+                                      decisions=form.decisions.data)
+        except LadoError as exc:
+            _field_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{MEETING_TYPES[meeting.meeting_type]} saved.", "success")
+            return redirect(back)
+    return render_template("lado/form_page.html", form=form, back=back,
+                           title=f"Change meeting {meeting_id} of referral {referral_id}")
+
+
 @bp.route("/referrals/<referral_id>/outcome", methods=["GET", "POST"])
 @require("lado.edit")
 def outcome(referral_id: str):
@@ -364,18 +449,31 @@ def new_action(referral_id: str):
 # --- actions ------------------------------------------------------------------------------------------
 
 
-@bp.route("/actions")
+@bp.route("/actions", methods=["GET", "POST"])
 @require("lado.view")
 def actions():
-    """The actions tracker: open or overdue actions, by owner (reviewed quarterly)."""
-    form = forms.ActionFilterForm(request.args)
-    form.owner.choices = forms._choices({o: o for o in queries.action_owners()}, "Any owner")
-    view = form.view.data if form.view.data in ("open", "overdue") else "open"
+    """The actions tracker: open or overdue actions, by owner (reviewed quarterly).
+
+    An owner may be a person's name, so the filter is posted and kept in the session like the
+    search; only ``?view=open|overdue`` (not personal) and the page number go in the URL."""
+    owners = queries.action_owners()
+    form = forms.ActionFilterForm()
+    form.owner.choices = forms._choices({o: o for o in owners}, "Any owner")
+    if request.method == "POST":
+        if form.validate_on_submit():
+            session[ACTIONS_KEY] = {"owner": form.owner.data or ""}
+            view = form.view.data if form.view.data in ("open", "overdue") else "open"
+            return redirect(url_for("lado.actions", view=view))
+        return redirect(url_for("lado.actions"))
+    saved = session.get(ACTIONS_KEY) if isinstance(session.get(ACTIONS_KEY), dict) else {}
+    owner = saved.get("owner") or None
+    view = request.args.get("view") if request.args.get("view") in ("open", "overdue") else "open"
+    form.view.data, form.owner.data = view, owner
     as_of = today()
-    page = queries.paginate(queries.actions_tracker(as_of, view=view, owner=form.owner.data or None),
+    page = queries.paginate(queries.actions_tracker(as_of, view=view, owner=owner),
                             _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
-    return render_template("lado/actions.html", filter_form=form, page=page, view=view, as_of=as_of,
-                           pagination=pagination(page, "lado.actions", **_args_without_page()))
+    return render_template("lado/actions.html", filter_form=form, page=page, view=view, as_of=as_of, owner=owner,
+                           pagination=pagination(page, "lado.actions", view=view))
 
 
 def _action_page(action: LadoAction, complete_form=None, review_form=None, form=None):
@@ -467,24 +565,65 @@ def organisation(ref: str):
     return render_template("lado/organisation.html", organisation=org, rows=queries.contacts_about(organisation_ref=org.ref))
 
 
-@bp.route("/search")
+SEARCH_KEY = "lado_search"
+ACTIONS_KEY = "lado_actions_filter"
+
+
+def _saved_search() -> dict:
+    """The criteria of the last search, kept in the session (never in the URL)."""
+    saved = session.get(SEARCH_KEY)
+    return saved if isinstance(saved, dict) else {}
+
+
+def _saved_dob(saved: dict):
+    try:
+        return dt.date.fromisoformat(saved["date_of_birth"]) if saved.get("date_of_birth") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@bp.route("/search", methods=["GET", "POST"])
 @require("lado.view")
 def search():
-    """Find people by name, date of birth or organisation (GET form; audited, it reads LADO data)."""
-    form = forms.SearchForm(request.args)
-    searched = any(request.args.get(k) for k in ("name", "organisation")) or any(request.args.getlist("date_of_birth"))
+    """Find people by name, date of birth or organisation.
+
+    The form is posted (CSRF) and the criteria are kept in the session, so names and dates of
+    birth never appear in a URL, the browser history or the server's request log; result pages
+    are ``/lado/search?page=N``. Showing results reads LADO data, so each page of results
+    shown writes one ``lado.read`` audit row (ids only) — one per search, one per further page.
+    """
+    form = forms.SearchForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            session[SEARCH_KEY] = {
+                "name": (form.name.data or "").strip(),
+                "date_of_birth": form.date_of_birth.data.isoformat() if form.date_of_birth.data else "",
+                "organisation": (form.organisation.data or "").strip(),
+            }
+            return redirect(url_for("lado.search"))
+        session.pop(SEARCH_KEY, None)  # the page shows the errors, not an older search's results
+        return render_template("lado/search.html", filter_form=form, form=form, people=None, orgs=None, pagination=None,
+                               searching=False)
+    if request.args.get("clear"):
+        session.pop(SEARCH_KEY, None)
+        return redirect(url_for("lado.search"))
+    saved = _saved_search()
+    name, dob, organisation = saved.get("name") or None, _saved_dob(saved), saved.get("organisation") or None
+    form.name.data, form.date_of_birth.data, form.organisation.data = name, dob, organisation
     people = orgs = None
-    if searched and form.validate():
-        dob = form.date_of_birth.data
-        people = queries.paginate(queries.search_people(name=form.name.data, date_of_birth=dob,
-                                                        organisation=form.organisation.data),
+    if name or dob or organisation:
+        people = queries.paginate(queries.search_people(name=name, date_of_birth=dob, organisation=organisation),
                                   _page_number(), current_app.config["PAGE_SIZE"])
-        if form.organisation.data and not form.name.data and not dob:
-            orgs = list(db.session.scalars(queries.search_organisations(form.organisation.data).limit(50)))
-        operations.record_read("lado_search", None, what=f"search ({people.total} people)")
+        if organisation and not name and not dob:
+            orgs = list(db.session.scalars(queries.search_organisations(organisation).limit(50)))
+        operations.record_search_read(
+            by=[k for k, v in (("name", name), ("date_of_birth", dob), ("organisation", organisation)) if v],
+            page=people.page, total=people.total, people=[p.ref for p in people.items],
+            organisations=[o.ref for o in orgs or ()])
         db.session.commit()
-    return render_template("lado/search.html", filter_form=form, form=form if form.errors else None, people=people,
-                           orgs=orgs, pagination=pagination(people, "lado.search", **_args_without_page()) if people else None)
+    return render_template("lado/search.html", filter_form=form, form=None, people=people, orgs=orgs,
+                           searching=people is not None,
+                           pagination=pagination(people, "lado.search") if people else None)
 
 
 # --- oversight and retention (lado_manager) ------------------------------------------------------------
@@ -510,5 +649,5 @@ def retention():
     db.session.commit()
     return render_template("lado/retention.html", page=page, as_of=as_of, pension_age=queries.pension_age(),
                            retention_date=queries.retention_date,
-                           pagination=pagination(page, "lado.retention", **_args_without_page()))
+                           pagination=pagination(page, "lado.retention"))
 
