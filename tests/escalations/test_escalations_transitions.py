@@ -77,12 +77,8 @@ def test_transition_table(app, build, current, action):
                 assert escalation.current_stage.response_date == LATER
             else:
                 assert (escalation.closed_date, escalation.resolution) == (LATER, "resolved")
-            transition_rows = (
-                db.session.query(AuditEntry)
-                .filter(AuditEntry.object_id == "E1", AuditEntry.action != "escalation.stage4_flagged")
-                .count()
-            )
-            assert transition_rows == audits_before + 1  # one audit row per transition
+            transition_rows = db.session.query(AuditEntry).filter(AuditEntry.object_id == "E1").count()
+            assert transition_rows == audits_before + 1  # exactly one audit row per transition (the stage 4 flag included)
         else:
             with pytest.raises(operations.EscalationError) as exc:
                 _act(escalation, action)
@@ -246,8 +242,36 @@ def test_stage4_flag(app, build):
         operations.escalate(e, to_stage="stage4", started_date=LATER)
         operations.escalate(e, to_stage="stage5", started_date=LATER)  # already flagged: no second flag
         db.session.commit()
-        flags = db.session.query(AuditEntry).filter_by(action="escalation.stage4_flagged").all()
-        assert [f.object_id for f in flags] == ["E1"]
+        rows = db.session.query(AuditEntry).filter_by(object_id="E1").order_by(AuditEntry.id).all()
+        assert [r.action for r in rows] == ["escalation.escalated", "escalation.escalated"]  # one row per change
+        assert [bool((r.after or {}).get("stage4_flagged")) for r in rows] == [True, False]
+        assert "flagged for the board chair" in rows[0].summary
         assert [r.escalation_id for r in queries.unresolved_stage4()] == ["E1"]  # E2 is closed
         assert queries.unresolved_stage4_count() == 1
         assert queries.unresolved_stage4_count(D(2023, 3, 14)) == 1  # E2 was open at stage 4 then
+
+
+def test_raising_at_stage4_flags_it_in_its_one_audit_row(app, build):
+    from tracker.core.audit import AuditEntry
+    from tracker.escalations import operations, queries
+    from tracker.extensions import db
+    from tracker.reviews.models import Child
+
+    build.child("C9")
+    with app.app_context():
+        child = db.session.query(Child).filter_by(child_id="C9").one()
+        e = operations.raise_escalation(child=child, raised_by="Q1", areas=["health"], stage="stage4", started_date=START)
+        db.session.commit()
+        rows = db.session.query(AuditEntry).filter_by(object_id=e.escalation_id).all()
+        assert [r.action for r in rows] == ["escalation.raised"]
+        assert rows[0].after["stage4_flagged"] is True
+        assert [r.escalation_id for r in queries.unresolved_stage4()] == [e.escalation_id]
+
+
+def test_a_new_reference_follows_the_highest_on_screen_one(app, build):
+    from tracker.escalations import operations
+
+    for ref in ("ESC000009", "ESC000002", "ESCABCDEF", "E000500", "ESC12"):
+        build.escalation(ref, child_id=f"C-{ref}")
+    with app.app_context():
+        assert operations.next_escalation_id() == "ESC000010"

@@ -129,3 +129,70 @@ def test_escalation_page_shows_the_timeline(client, login_as, build):
         assert text in html, text
     assert 'value="stage1"' not in html  # only later stages are offered
     assert client.get("/escalations/NOPE").status_code == 404
+
+
+# -- review fixes: what a user sees -------------------------------------------------------------
+
+
+def test_the_child_row_is_a_working_link_not_escaped_markup(client, login_as, build):
+    build.escalation("E1", child_id="C7")
+    login_as("qaro", officer_id="Q1")
+    html = client.get("/escalations/E1").get_data(as_text=True)
+    assert '<a class="govuk-link" href="/children/C7">C7</a>' in html
+    assert "&lt;a" not in html
+
+
+@pytest.mark.parametrize("boxes", [["40", "", ""], ["31", "2", "2023"], ["x", "3", "2023"]])
+def test_a_date_that_is_not_real_says_so_and_keeps_the_input(client, login_as, csrf_token, build, boxes):
+    build.escalation("E1")
+    login_as("qaro", officer_id="Q1")
+    html = client.post("/escalations/E1/escalate", data={
+        "csrf_token": csrf_token(client), "escalate-to_stage": "stage1", "escalate-started_date": boxes,
+    }).get_data(as_text=True)
+    assert "There is a problem" in html
+    assert "Date the stage started must be a real date, for example 27 3 2023" in html
+    assert "Not a valid date value" not in html
+    assert f'value="{boxes[0]}"' in html
+
+
+def test_a_blank_date_asks_for_it(client, login_as, csrf_token, build):
+    build.escalation("E1")
+    login_as("qaro", officer_id="Q1")
+    html = client.post("/escalations/E1/close", data={
+        "csrf_token": csrf_token(client), "close-closed_date": ["", "", ""], "close-resolution": "resolved",
+    }).get_data(as_text=True)
+    assert "Enter the date the escalation closed" in html
+
+
+def test_stage4_flag_stays_after_a_cafcass_referral_everywhere(client, login_as, build):
+    """The stage 4 list keeps an escalation referred to Cafcass after stage 4: its page, the list
+    and the child page flag it too."""
+    build.escalation("E1", child_id="C8", stages=[("stage4", D(2023, 3, 1), None), ("cafcass", D(2023, 3, 10), None)])
+    login_as("iro_manager", officer_id="Q1")
+    assert "E1" in client.get("/escalations/stage4").get_data(as_text=True)
+    for url in ("/escalations/E1", "/escalations/all", "/children/C8"):
+        assert "Stage 4 flag" in client.get(url).get_data(as_text=True), url
+
+
+def test_list_links_the_child_for_roles_that_may_see_children(client, login_as, build):
+    build.escalation("E1", child_id="C7")
+    login_as("manager")
+    html = client.get("/escalations/all").get_data(as_text=True)
+    assert 'href="/children/C7">C7</a>' in html
+    assert "See the escalations you raised" not in html  # a manager raises none
+
+
+def test_a_page_past_the_end_shows_the_last_page(app, client, login_as, build):
+    app.config["PAGE_SIZE"] = 2
+    for i in range(5):
+        build.escalation(f"E{i}", child_id=f"C{i}", raised_by="Q1")
+    login_as("iro_manager")
+    html = client.get("/escalations/all?page=99").get_data(as_text=True)
+    assert ">E4</a>" in html and "No escalations match" not in html
+
+
+def test_raise_form_goes_back_to_the_child(client, login_as, build):
+    build.child("C5")
+    login_as("qaro", officer_id="Q1")
+    html = client.get("/escalations/new?child=C5").get_data(as_text=True)
+    assert 'class="govuk-back-link" href="/children/C5"' in html or 'href="/children/C5" class="govuk-back-link"' in html

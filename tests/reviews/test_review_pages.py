@@ -188,3 +188,58 @@ def test_team_page_shows_each_qaros_counts_and_figures(client, login_as, records
     assert re.search(r'data-figure="year-held">1<', html)
     assert "South" in client.get("/children/team?team=South").get_data(as_text=True)
     assert 'data-officer="Q1"' not in client.get("/children/team?team=South").get_data(as_text=True)
+
+
+# --- review fixes: what a user sees ----------------------------------------------------------
+
+
+def _caseload_refs(html: str) -> list[str]:
+    return re.findall(r'data-child="([^"]+)"', html)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("?scope=all&officer=Q2", ["C2"]),          # a QARO chosen while "Show" says all: that QARO's children
+    ("?scope=all&team=South", ["C2"]),          # likewise a team
+    ("?scope=team&team=", ["C1", "C2"]),        # "A team" with no team: everybody, not an empty list
+    ("?scope=qaro&officer=Q1", ["C1"]),
+    ("?scope=all", ["C1", "C2"]),
+])
+def test_manager_filters_on_the_children_list_narrow_it(client, login_as, records, query, expected):
+    login_as("iro_manager")
+    assert sorted(_caseload_refs(client.get("/children/" + query).get_data(as_text=True))) == expected
+
+
+def test_every_date_input_shows_the_example_hint(client, login_as, records):
+    login_as("qaro")
+    for url in ("/children/C1/reviews/new", "/children/C1/contacts/new", "/children/C1/periods/new", "/children/new"):
+        html = client.get(url).get_data(as_text=True)
+        assert "For example, 27 3 2023" in html, url
+
+
+def test_child_page_names_the_qaro_of_each_iro_contact(client, login_as, records, csrf_token):
+    login_as("qaro")
+    client.post("/children/C2/contacts/new", data={"csrf_token": csrf_token(client), "contact_date": ["5", "1", "2023"],
+                                                   "contact_type": "visit", "officer_id": "Q2"})
+    html = client.get("/children/C2").get_data(as_text=True)
+    contacts = re.search(r'id="contacts">(.*?)</table>', html, re.S).group(1)
+    assert "Officer Q2" in contacts
+
+
+def test_qaro_figures_use_the_indicator_labels(client, login_as, records):
+    from tracker.reviews.kpis import INDICATORS
+
+    labels = {i.id: i.label for i in INDICATORS}
+    login_as("manager")
+    html = client.get("/children/team?officer=Q1").get_data(as_text=True)
+    for ind in ("reviews.held", "reviews.in_timescale", "reviews.minutes_in_timescale", "reviews.participation"):
+        assert labels[ind] in html, ind
+    assert "#qaro-figures" in client.get("/children/team").get_data(as_text=True)  # the link lands on the figures
+
+
+def test_child_page_next_contact_due_matches_the_caseload(client, login_as, records):
+    login_as("qaro")
+    page = client.get("/children/C1").get_data(as_text=True)
+    listed = client.get("/children/?scope=all").get_data(as_text=True)
+    row = re.search(r'data-child="C1">(.*?)</tr>', listed, re.S).group(1)
+    due = re.search(r"Next IRO contact due <strong>([^<]+)</strong>", page).group(1)
+    assert due in row

@@ -5,18 +5,18 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.escalations.models import AREA_LABELS, RESOLUTION_LABELS, STAGE_LABELS, STAGE_SHORT_LABELS
 from tracker.escalations.operations import RAISE_STAGES
+from tracker.reviews.forms import GovDate, required_date
 
 DATE_HINT = "For example, 27 3 2023"
 
@@ -25,24 +25,13 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def _date(label: str, required_message: str, description: str = DATE_HINT) -> DateField:
-    return DateField(label, widget=GovDateInput(), format="%d %m %Y", description=description,
-                     validators=[InputRequired(message=required_message)])
+def _date(label: str, required_message: str, description: str = DATE_HINT) -> GovDate:
+    """Day, month and year boxes: blank says what to enter, anything else must be a real date
+    ("<label> must be a real date, for example 27 3 2023"), the same as the reviews' forms."""
+    return GovDate(label, description=description, validators=[required_date(required_message)])
 
 
-class _DateMessages:
-    """WTForms says "Not a valid date value": say what to do instead (GOV.UK pattern)."""
-
-    date_fields: tuple[str, ...] = ()
-
-    def _fix_dates(self):
-        for name in self.date_fields:
-            getattr(self, name).gettext_invalid = "Enter a real date"
-
-
-class RaiseForm(FlaskForm, _DateMessages):
-    date_fields = ("started_date",)
-
+class RaiseForm(FlaskForm):
     child_id = StringField("Child's case reference", widget=GovTextInput(),
                            validators=[InputRequired(message="Enter the child's case reference"), Length(max=40)])
     stage = RadioField("Stage", widget=GovRadioInput(), default="informal",
@@ -63,14 +52,9 @@ class RaiseForm(FlaskForm, _DateMessages):
     summary = TextAreaField("Summary (optional)", widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Raise escalation", widget=GovSubmitInput())
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._fix_dates()
 
 
-class ResponseForm(FlaskForm, _DateMessages):
-    date_fields = ("response_date",)
-
+class ResponseForm(FlaskForm):
     response_date = _date("Date of the response", "Enter the date of the response")
     response_summary = TextAreaField("Summary of the response (optional)", widget=GovCharacterCount(),
                                      validators=[Optional(), Length(max=2000)])
@@ -79,12 +63,9 @@ class ResponseForm(FlaskForm, _DateMessages):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "response")
         super().__init__(*args, **kwargs)
-        self._fix_dates()
 
 
-class EscalateForm(FlaskForm, _DateMessages):
-    date_fields = ("started_date",)
-
+class EscalateForm(FlaskForm):
     # the operation decides which moves are allowed, so a refused move is explained in words
     to_stage = RadioField("Escalate to", widget=GovRadioInput(), choices=[], validate_choice=False,
                           validators=[InputRequired(message="Select the stage to escalate to")],
@@ -99,12 +80,9 @@ class EscalateForm(FlaskForm, _DateMessages):
         super().__init__(*args, **kwargs)
         offered = stages if stages is not None else list(STAGE_LABELS)
         self.to_stage.choices = choices((s, STAGE_LABELS[s]) for s in offered)
-        self._fix_dates()
 
 
-class CloseForm(FlaskForm, _DateMessages):
-    date_fields = ("closed_date",)
-
+class CloseForm(FlaskForm):
     closed_date = _date("Date the escalation closed", "Enter the date the escalation closed")
     resolution = RadioField("Resolution", widget=GovRadioInput(), choices=choices(RESOLUTION_LABELS.items()),
                             validators=[InputRequired(message="Select how the escalation was resolved")])
@@ -113,7 +91,6 @@ class CloseForm(FlaskForm, _DateMessages):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "close")
         super().__init__(*args, **kwargs)
-        self._fix_dates()
 
 
 class FilterForm(FlaskForm):

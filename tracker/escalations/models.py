@@ -74,6 +74,7 @@ STAGE_SHORT_LABELS = {
 STAGES = tuple(s.value for s in Stage)
 STAGE_RANK = {code: i for i, code in enumerate(STAGES)}
 FORMAL_STAGES = ("stage1", "stage2", "stage3", "stage4", "stage5")
+STAGE4_FLAG_STAGES = ("stage4", "stage5")  # 002:L272: unresolved level-4 escalations go to the board chair
 
 
 def stage_label(code: str | None) -> str:
@@ -212,6 +213,12 @@ class Escalation(db.Model):
     @property
     def resolution_label(self) -> str:
         return resolution_label(self.resolution)
+
+    @property
+    def stage4_flagged(self) -> bool:
+        """Open and has reached stage 4 or 5 (a later Cafcass referral keeps the flag), as on
+        the stage 4 list (``queries.unresolved_stage4``)."""
+        return self.closed_date is None and any(s.stage in STAGE4_FLAG_STAGES for s in self.stages)
 
     def stage(self, code: str) -> "EscalationStage | None":
         return next((s for s in self.stages if s.stage == code), None)

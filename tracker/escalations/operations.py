@@ -25,6 +25,7 @@ from tracker.escalations.models import (
     AREAS,
     FORMAL_STAGES,
     RESOLUTIONS,
+    STAGE4_FLAG_STAGES,
     STAGE_RANK,
     STAGES,
     Escalation,
@@ -39,7 +40,6 @@ from tracker.extensions import db
 FIELDS = ("escalation_id", "raised_by", "external_partner", "closed_date", "resolution")
 STAGE_FIELDS = ("stage", "started_date", "to_whom", "response_date")
 RAISE_STAGES = ("informal",) + FORMAL_STAGES  # a Cafcass referral follows an escalation, it does not open one
-STAGE4_FLAG_STAGES = ("stage4", "stage5")  # 002:L272: unresolved level-4 escalations go to the board chair
 
 
 class EscalationError(Exception):
@@ -71,9 +71,13 @@ def _open(escalation: Escalation, doing: str) -> None:
 
 def next_escalation_id() -> str:
     """A new reference for an escalation raised on screen (imports bring their own)."""
-    existing = db.session.scalars(select(Escalation.escalation_id).where(Escalation.escalation_id.like("ESC%"))).all()
-    numbers = [int(m.group(1)) for m in (re.fullmatch(r"ESC(\d+)", e) for e in existing) if m]
-    return f"ESC{(max(numbers, default=0) + 1):06d}"
+    # the highest ESC + 6 digits, read from the unique index (never every reference into Python)
+    candidates = db.session.scalars(
+        select(Escalation.escalation_id).where(Escalation.escalation_id.like("ESC______"))
+        .order_by(Escalation.escalation_id.desc()).limit(50)
+    ).all()
+    latest = next((ref for ref in candidates if re.fullmatch(r"ESC\d{6}", ref)), None)
+    return f"ESC{(int(latest[3:]) if latest else 0) + 1:06d}"
 
 
 def _stage_snapshot(stage: EscalationStage) -> dict:
@@ -116,16 +120,16 @@ def raise_escalation(
     escalation.stages = [EscalationStage(stage=stage, started_date=started_date, to_whom=(to_whom or "").strip() or None)]
     db.session.add(escalation)
     db.session.flush()
+    flagged = stage in STAGE4_FLAG_STAGES
+    after = {**audit.snapshot(escalation, FIELDS), "areas": areas, "stage": stage, "started_date": started_date}
     audit.record(
         "escalation.raised",
         object_type="escalation",
         object_id=escalation.escalation_id,
-        summary=f"Escalation {escalation.escalation_id} raised at {stage} for child {child.child_id}",
-        after={**audit.snapshot(escalation, FIELDS), "areas": areas, "stage": stage, "started_date": started_date},
+        summary=f"Escalation {escalation.escalation_id} raised at {stage} for child {child.child_id}" + _flag_note(flagged),
+        after={**after, "stage4_flagged": True} if flagged else after,
         user=user,
     )
-    if stage in STAGE4_FLAG_STAGES:
-        stage4_reached(escalation, user=user)
     return escalation
 
 
@@ -200,10 +204,12 @@ def escalate(
             f"The start date must be on or after the day {current.short_label} started ({_d(current.started_date)})",
             "started_date",
         )
+    flagged = to_stage in STAGE4_FLAG_STAGES and not any(s.stage in STAGE4_FLAG_STAGES for s in escalation.stages)
     new = EscalationStage(stage=to_stage, started_date=started_date, to_whom=(to_whom or "").strip() or None)
     escalation.stages.append(new)
     db.session.flush()
     referral = to_stage == Stage.cafcass.value
+    after = _stage_snapshot(new)
     audit.record(
         "escalation.referred_to_cafcass" if referral else "escalation.escalated",
         object_type="escalation",
@@ -211,15 +217,12 @@ def escalate(
         summary=(
             f"Escalation {escalation.escalation_id} "
             + ("referred to Cafcass" if referral else f"escalated from {current.stage if current else '-'} to {to_stage}")
+            + _flag_note(flagged)
         ),
         before={"stage": current.stage if current else None},
-        after=_stage_snapshot(new),
+        after={**after, "stage4_flagged": True} if flagged else after,
         user=user,
     )
-    if to_stage in STAGE4_FLAG_STAGES and not any(
-        s.stage in STAGE4_FLAG_STAGES for s in escalation.stages if s is not new
-    ):
-        stage4_reached(escalation, user=user)
     return new
 
 
@@ -261,17 +264,11 @@ def close(escalation: Escalation, *, closed_date: dt.date | None, resolution: st
     return escalation
 
 
-def stage4_reached(escalation: Escalation, user=None) -> None:
-    """Hook: an escalation reached stage 4 (or beyond). The board chair is to be told of
-    unresolved level-4 escalations (002:L272); for now this records the flag in the audit
-    log and the escalation shows on /escalations/stage4. The e-mail is a later issue."""
-    audit.record(
-        "escalation.stage4_flagged",
-        object_type="escalation",
-        object_id=escalation.escalation_id,
-        summary=f"Escalation {escalation.escalation_id} reached stage 4: flagged for the board chair",
-        user=user,
-    )
+def _flag_note(flagged: bool) -> str:
+    """The stage 4 flag (002:L272) rides on the change's one audit row ("stage4_flagged" in
+    ``after``); the escalation then shows on /escalations/stage4. The e-mail to the board
+    chair is a later issue."""
+    return ": reached stage 4, flagged for the board chair" if flagged else ""
 
 
 def count_audit(action: str, escalation_id: str) -> int:

@@ -19,6 +19,7 @@ from tracker.core import timescales
 from tracker.core.clock import today
 from tracker.escalations.models import (
     FORMAL_STAGES,
+    STAGE4_FLAG_STAGES,
     STAGE_RANK,
     STAGE_SHORT_LABELS,
     STAGES,
@@ -138,6 +139,12 @@ class Row:
     resolution: str | None
     areas: list[str]
     as_of: dt.date
+    stage4_reached: bool = False
+
+    @property
+    def stage4_flag(self) -> bool:
+        """Open and has reached stage 4 or 5 (the stage 4 list's rule, 002:L272)."""
+        return bool(self.stage4_reached) and self.closed_date is None
 
     @property
     def days_open(self) -> int:
@@ -171,6 +178,12 @@ def _list_select(as_of: dt.date, filters: Filters):
         (s.stage.in_(FORMAL_STAGES), timescales.deadline_sql("escalation_formal_response", s.started_date)),
         else_=None,
     )
+    reached4 = (
+        select(EscalationStage.id)
+        .where(EscalationStage.escalation_pk == Escalation.id, EscalationStage.stage.in_(STAGE4_FLAG_STAGES),
+               EscalationStage.started_date <= as_of)
+        .exists()
+    )
     q = (
         select(
             Escalation.id,
@@ -187,6 +200,7 @@ def _list_select(as_of: dt.date, filters: Filters):
             due.label("response_due"),
             Escalation.closed_date,
             Escalation.resolution,
+            reached4.label("stage4_reached"),
         )
         .join(facts, facts.c.escalation_pk == Escalation.id)
         .join(s, and_(s.escalation_pk == Escalation.id, stage_rank_sql(s.stage) == facts.c.top_rank))
@@ -230,6 +244,7 @@ def escalations_page(filters: Filters, page: int = 1, per_page: int = 50, as_of:
     as_of = as_of or today()
     q = _list_select(as_of, filters)
     total = db.session.scalar(select(func.count()).select_from(q.subquery()))
+    page = max(1, min(page, max(1, -(-total // per_page))))  # past the last page: the last page
     sub = q.subquery()
     rows = db.session.execute(
         select(sub).order_by(sub.c.response_due.is_(None), sub.c.response_due, sub.c.opened, sub.c.escalation_id)
@@ -261,6 +276,7 @@ def escalations_page(filters: Filters, page: int = 1, per_page: int = 50, as_of:
                 resolution=r.resolution,
                 areas=sorted(areas.get(r.id, []), key=AREAS.index),
                 as_of=as_of,
+                stage4_reached=bool(r.stage4_reached),
             )
             for r in rows
         ],
@@ -316,7 +332,7 @@ def for_child(child) -> list[Row]:
     return [
         Row(r.escalation_id, r.child_id, r.raised_by, r.raiser_name, r.team, r.external_partner, r.opened, r.stage,
             r.started_date, r.response_date, r.response_due, r.closed_date, r.resolution,
-            sorted(areas.get(r.id, []), key=AREAS.index), as_of)
+            sorted(areas.get(r.id, []), key=AREAS.index), as_of, bool(r.stage4_reached))
         for r in page_rows
     ]
 
@@ -329,7 +345,7 @@ def _stage4_select(as_of: dt.date):
     leaves them unresolved and flagged)."""
     reached = (
         select(EscalationStage.escalation_pk)
-        .where(EscalationStage.stage.in_(("stage4", "stage5")), EscalationStage.started_date <= as_of)
+        .where(EscalationStage.stage.in_(STAGE4_FLAG_STAGES), EscalationStage.started_date <= as_of)
         .distinct()
         .subquery()
     )
@@ -349,7 +365,7 @@ def unresolved_stage4(as_of: dt.date | None = None) -> list[Row]:
     rows = db.session.execute(select(sub).order_by(sub.c.opened, sub.c.escalation_id)).all()
     return [
         Row(r.escalation_id, r.child_id, r.raised_by, r.raiser_name, r.team, r.external_partner, r.opened, r.stage,
-            r.started_date, r.response_date, r.response_due, None, None, [], as_of)
+            r.started_date, r.response_date, r.response_due, None, None, [], as_of, True)
         for r in rows
     ]
 

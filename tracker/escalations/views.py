@@ -61,7 +61,10 @@ def _pagination(page: queries.Page, endpoint: str, **args) -> dict | None:
     if page.page < page.pages:
         params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
     for number in range(1, page.pages + 1):
-        params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
+        if number in (1, page.pages) or abs(number - page.page) <= 2:
+            params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
+        elif params["items"] and not params["items"][-1].get("ellipsis"):
+            params["items"].append({"ellipsis": True})
     return params
 
 
@@ -99,7 +102,7 @@ def _list(endpoint: str, title: str, raised_by: str | None, show_filters: bool):
     return render_template(
         "escalations/index.html", title=title, filter_form=form, page=page, filters=filters, endpoint=endpoint,
         show_team=show_filters, pagination=_pagination(page, endpoint, **args), stage4_count=queries.unresolved_stage4_count(),
-        **_labels(),
+        child_links=can(current_user, "children.view"), **_labels(),
     )
 
 
@@ -157,7 +160,8 @@ def new():
                 return redirect(url_for("escalations.show", escalation_id=escalation.escalation_id))
     elif request.method == "POST":
         child = queries.child_by_reference((form.child_id.data or "").strip())
-    return render_template("escalations/new.html", form=form, child=child, **_labels())
+    back_url = _child_url(child.child_id) if child is not None else None
+    return render_template("escalations/new.html", form=form, child=child, back_url=back_url, **_labels())
 
 
 def _render_show(escalation: Escalation, failed=None, **forms):

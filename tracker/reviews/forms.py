@@ -16,11 +16,18 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from tracker.reviews.models import CONTACT_TYPE_LABELS, LEGAL_STATUSES, NOT_KNOWN_LABEL, PARTICIPATION_LABELS
 
 
+DATE_EXAMPLE = "For example, 27 3 2023"
+
+
 class GovDate(DateField):
     """Day, month and year boxes; all blank = no date; anything else must be a real date."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        # GOV.UK date pattern: every date input carries the example as its hint
+        description = kwargs.pop("description", "") or ""
+        if DATE_EXAMPLE.lower() not in description.lower():
+            description = f"{DATE_EXAMPLE}. {description}" if description else DATE_EXAMPLE
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), description=description, **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist:

@@ -277,3 +277,20 @@ def officers_in_team(team: str) -> list[str]:
     from tracker.auth.models import User
 
     return list(db.session.scalars(select(User.officer_id).where(User.team == team, User.officer_id.is_not(None))))
+
+
+def contact_due(child_pk: int, as_of: dt.date) -> dt.date | None:
+    """One child's next IRO contact due date (``last_contact_in_period``), or None when the
+    child is not looked after on ``as_of``."""
+    lc = last_contact_in_period(as_of)
+    return db.session.scalar(select(lc.c.contact_due).where(lc.c.child_pk == child_pk))
+
+
+def officer_names(officer_ids) -> dict[str, str]:
+    """officer_id -> the officer's name, for the given ids (one query)."""
+    from tracker.auth.models import User
+
+    ids = {i for i in officer_ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.officer_id, User.name).where(User.officer_id.in_(ids))).all())

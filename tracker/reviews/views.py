@@ -87,7 +87,7 @@ def _my_figures(officer_id: str) -> dict:
     """The QARO's own figures for this month and this financial year (same indicator code)."""
     day = today()
     fy_start = dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
-    result = {}
+    result: dict = {"labels": {i.id: i.label for i in review_kpis.INDICATORS}}
     for key, start in (("month", day.replace(day=1)), ("year", fy_start)):
         figs = review_kpis.figures(Period(start, day, day), officer=officer_id)
         result[key] = {
@@ -119,6 +119,12 @@ def my_children():
     me = current_user.officer_id
     manager = permissions.can(current_user, "children.team")
     scope = request.args.get("scope") or ("mine" if me and not manager else "all")
+    if manager and scope != "mine":
+        # "Show", "Team" and "QARO" are one form: a chosen QARO or team narrows the list even
+        # when "Show" was left at "All children in care"; "A team" with no team shows all.
+        chosen_team, chosen_officer = request.args.get("team"), request.args.get("officer")
+        if not ((scope == "team" and chosen_team) or (scope == "qaro" and chosen_officer)):
+            scope = "qaro" if chosen_officer else "team" if chosen_team else "all"
     officer_filter, officers, team, officer = None, None, None, None
     if scope == "mine":
         officer_filter = me or ""  # no officer id: an empty caseload (no child has "")
@@ -172,16 +178,14 @@ def child(child_id: str):
     periods = chain.timeline(child, as_of)
     current = next((p for p in periods if p.next_due is not None), None)
     contacts = sorted(child.contacts, key=lambda c: c.contact_date, reverse=True)
-    contact_due = None
-    if current is not None and child.iro_contact_expected:
-        from tracker.core.timescales import deadline
-        since = [c.contact_date for c in child.contacts if current.period.start_date <= c.contact_date <= as_of]
-        contact_due = deadline("iro_contact", max(since) if since else current.period.start_date)
+    # the same query as the caseload list and the iro_contact due items (one definition)
+    contact_due = queries.contact_due(child.id, as_of) if current is not None and child.iro_contact_expected else None
     from tracker.auth.models import user_by_officer_id
     qaro = user_by_officer_id(child.iro_officer_id) if child.iro_officer_id else None
     return render_template(
         "reviews/child.html", form=None, child=child, periods=periods, current=current, contacts=contacts,
         contact_due=contact_due, qaro=qaro, as_of=as_of, participation_label=participation_label,
+        officer_names=queries.officer_names({c.officer_id for c in contacts if c.officer_id}),
         legal_status_label=legal_status_label, contact_type_labels=CONTACT_TYPE_LABELS,
     )
 
