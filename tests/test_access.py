@@ -112,6 +112,39 @@ def test_admin_home_links_to_administration(client, login_as):
     assert 'href="/admin/users"' in html and 'href="/admin/audit"' in html
 
 
+@pytest.mark.parametrize("role, links, absent", [
+    # every page the role can open is linked; features that exist are never "coming later"
+    ("analyst", ['href="/kpis/"'], ["/lado/", "/children/", "/admin/"]),
+    ("lado", ['href="/lado/"', 'href="/lado/contacts/new"', 'href="/lado/referrals"', 'href="/lado/actions"',
+              'href="/lado/search"'], ["/lado/oversight", "/kpis/", "/children/"]),
+    ("lado_manager", ['href="/lado/oversight"', 'href="/lado/retention"', 'href="/kpis/"', 'href="/worklist/"'], ["/children/"]),
+    ("manager", ['href="/kpis/"', 'href="/worklist/"', 'href="/escalations/"'], ["/lado/"]),
+])
+def test_home_page_links_to_what_each_role_can_do(client, login_as, role, links, absent):
+    login_as(role)
+    html = client.get("/").get_data(as_text=True)
+    assert [link for link in links if link not in html] == []
+    assert [path for path in absent if f'href="{path}' in html] == []
+    # areas with pages are never "coming later"; only panels (not delivered yet) may be
+    assert html.count(">Coming in a later release<") == (1 if role == "manager" else 0)
+    if role == "manager":
+        assert "Fostering and adoption panels" in html
+    if role in ("analyst", "lado_manager", "manager"):
+        assert "Coming in a later release: Board pack." in html  # the one page still to come
+
+
+def test_home_page_of_a_board_member_says_the_board_pack_is_coming(client, login_as):
+    login_as("board")
+    html = client.get("/").get_data(as_text=True)
+    assert "Coming in a later release" in html and 'href="/kpis/"' not in html
+
+
+def test_home_page_does_not_repeat_the_worklist_heading(client, login_as):
+    login_as("lado_manager")
+    html = client.get("/").get_data(as_text=True)
+    assert html.count(">My worklist<") + html.count("My worklist\n</h1>") <= 1 and "Due for you" in html
+
+
 def test_post_without_csrf_token_is_rejected_everywhere(app, client, login_as):
     login_as(*ROLE_CODES)
     post_rules = [r for r in swept_rules(app) if "POST" in r.methods]

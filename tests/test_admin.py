@@ -185,7 +185,7 @@ def test_audit_log_page_filters_and_order(app, client, admin, make_user):
     entries, html = shown()
     assert entries == ["first-entry", "second-entry", "third-entry"]
     assert html.index("third-entry") < html.index("second-entry") < html.index("first-entry")  # newest first
-    assert "&#34;x&#34;: 2" in html or '"x": 2' in html  # before/after shown
+    assert "<dt>x</dt><dd>2</dd>" in html  # before/after shown, one key per line
     assert shown("?action=child.update")[0] == ["first-entry", "third-entry"]
     assert shown(f"?actor=u{other.id}")[0] == ["first-entry"]
     assert shown("?actor=acli:import-data")[0] == ["third-entry"]
@@ -209,3 +209,22 @@ def test_audit_log_is_paginated(app, client, admin):
     assert "govuk-pagination" in first and "action=test.entry" in first
     last = client.get("/admin/audit?action=test.entry&page=3").get_data(as_text=True)
     assert "entry-00" in last and "entry-01" not in last
+
+
+def test_navigation_marks_only_the_current_page_and_the_audit_log_wraps(app, client, login_as):
+    """Users and Audit log are both admin pages: only the page being viewed is current; the
+    audit table keeps long before/after values inside their columns, one key per line."""
+    from tracker.core import audit
+
+    with app.app_context():
+        audit.record("user.update", object_type="user", object_id=1, summary="User 1 updated",
+                     before={"team": "North"}, after={"team": "South", "roles": ["qaro", "iro_manager"]}, actor="test")
+        db.session.commit()
+    login_as("admin")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert html.count("govuk-service-navigation__item--active") == 1
+    assert "<pre" not in html
+    assert "<dt>team</dt><dd>North</dd>" in html and "<dt>team</dt><dd>South</dd>" in html
+    assert "<dt>roles</dt>" in html
+    users = client.get("/admin/users").get_data(as_text=True)
+    assert users.count("govuk-service-navigation__item--active") == 1

@@ -280,3 +280,13 @@ def test_drill_down_lists_the_rows(app, client, login_as, fake_indicators):
 def test_kpis_pages_need_kpis_view(app, client, login_as):
     login_as("qaro")
     assert client.get("/kpis/").status_code == 403
+
+
+def test_board_members_do_not_get_the_unsuppressed_figures(app, client, sign_in, fake_indicators):
+    """domain.md §1: board members read the board pack only (small numbers suppressed)."""
+    sign_in("board", email="board.k@example.org")
+    assert client.get("/kpis/").status_code == 403
+    assert b'href="/kpis/"' not in client.get("/").data
+    sign_in("analyst", email="analyst.k@example.org")
+    page = client.get("/kpis/").get_data(as_text=True)
+    assert 'href="#section-1"' in page and "Contents" in page  # a long page: jump to a section

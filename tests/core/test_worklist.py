@@ -218,3 +218,40 @@ def test_worklist_access(app, client, sign_in):
     for role in ["qaro", "lado", "panel_admin", "adm", "iro_manager"]:
         sign_in(role, email=f"{role}.4@example.org")
         assert client.get("/worklist/mine").status_code == 200, role
+
+
+def test_due_items_csv_escapes_spreadsheet_formulas(app, runner):
+    """interchange.md §4: a cell a spreadsheet would evaluate is neutralised, in every column."""
+    worklist.register_kind("test_formula_item", "Test formula item", "children",
+                           lambda as_of, owner: [("=HYPERLINK(\"http://x\")", "+Q1", AS_OF, "x", None),
+                                                 ("@SUM(A1)", "-1", AS_OF, "y", None)], order=1)
+    try:
+        result = runner.invoke(args=["due-items", "--as-of", AS_OF.isoformat(), "--format", "csv"])
+        json_result = runner.invoke(args=["due-items", "--as-of", AS_OF.isoformat(), "--format", "json"])
+    finally:
+        worklist.KINDS.pop("test_formula_item", None)
+    assert result.exit_code == 0, result.output
+    rows = [r for r in csv.DictReader(io.StringIO(result.output)) if r["kind"] == "test_formula_item"]
+    assert sorted((r["ref"], r["owner"]) for r in rows) == [("'=HYPERLINK(\"http://x\")", "'+Q1"), ("'@SUM(A1)", "'-1")]
+    assert '"=HYPERLINK' in json_result.output  # JSON is data, not a spreadsheet: unchanged
+
+
+def test_the_manager_worklist_shows_no_lado_item_and_audits_nothing(app, client, login_as, fake_kinds):
+    from tracker.core.audit import AuditEntry
+    from tracker.extensions import db
+
+    login_as("manager")
+    assert "L1" not in _rows(client.get("/worklist/?state=any").get_data(as_text=True))
+    with app.app_context():
+        assert db.session.query(AuditEntry).filter_by(action="lado.read").count() == 0
+
+
+def test_a_lado_item_shown_on_a_worklist_is_an_audited_read(app, client, login_as, fake_kinds):
+    from tracker.core.audit import AuditEntry
+    from tracker.extensions import db
+
+    login_as("lado_manager")
+    assert _rows(client.get("/worklist/").get_data(as_text=True)) == ["L1"]
+    with app.app_context():
+        (entry,) = db.session.query(AuditEntry).filter_by(action="lado.read").all()
+        assert entry.object_type == "worklist" and entry.after == {"items": ["test_lado_item:L1"]}

@@ -1,4 +1,4 @@
-"""The reg 33 review chain (domain.md §4): due dates derived in SQL and in Python, agreeing."""
+"""The reg 33 review chain (domain.md §4): due dates derived in SQL, the same on every screen."""
 from __future__ import annotations
 
 import datetime as dt
@@ -136,7 +136,7 @@ def test_a_child_not_looked_after_has_no_next_review(app):
         assert sql_next_due(c, d("2022-03-01")) is None  # looked after while end_date > d
 
 
-def test_python_timeline_agrees_with_the_sql_chain_on_the_small_authority(app):
+def test_child_page_timeline_matches_the_chain_used_by_lists_and_figures(app):
     from pathlib import Path
 
     from tracker.core import interchange

@@ -55,7 +55,8 @@ def _adopt_officer(officer_id: str, role: Role, password: str) -> User | None:
     before = operations.user_snapshot(officer)
     officer.email = demo_email(role)
     officer.set_password(password)
+    before, after = operations.audit.changed(before, operations.user_snapshot(officer))  # what changed only
     operations.audit.record("user.demo_sign_in", object_type="user", object_id=officer.id,
                             summary=f"Demo sign-in for the {role.value} role", before=before,
-                            after=operations.user_snapshot(officer), actor="cli:demo-data")
+                            after=after, actor="cli:demo-data")
     return officer

@@ -71,8 +71,9 @@ CAPABILITIES: dict[str, set[Role]] = {
     # worklists
     "worklist.own": _CIC_WRITE | _LADO | {Role.panel_admin, Role.adm},
     "worklist.all": {Role.iro_manager, Role.manager, Role.lado_manager},
-    # aggregate figures (no child- or person-level rows)
-    "kpis.view": _AGGREGATES,
+    # aggregate figures (no child- or person-level rows). Not board members: they read the
+    # board pack only, where small numbers are suppressed (domain.md §1); /kpis is unsuppressed.
+    "kpis.view": _AGGREGATES - {Role.board},
     "kpis.drilldown": {Role.iro_manager, Role.manager, Role.lado_manager, Role.lado, Role.qaro},
     "board.view": _AGGREGATES,
     "board.unsuppressed": {Role.analyst, Role.manager, Role.iro_manager, Role.lado_manager, Role.admin},

@@ -15,7 +15,7 @@ from wtforms import SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from tracker.core import worklist
+from tracker.core import audit, worklist
 from tracker.core.clock import today
 from tracker.core.permissions import require
 from tracker.core.timescales import DueState
@@ -86,6 +86,17 @@ def _pagination(page: Page, endpoint: str, args: dict) -> dict | None:
     return params
 
 
+def record_lado_reads(items, where: str) -> bool:
+    """Items of the LADO family shown on a page are reads of LADO records (domain.md §1): one
+    ``lado.read`` row with their kinds and references (ids only). True when a row was written;
+    the caller commits after rendering."""
+    refs = [f"{i.kind}:{i.ref}" for i in items if worklist.KINDS[i.kind].family == "lado"]
+    if refs:
+        audit.record("lado.read", object_type="worklist", object_id=where,
+                     summary=f"Viewed {len(refs)} LADO due items on {where}", after={"items": refs})
+    return bool(refs)
+
+
 def _officers() -> dict[str, str]:
     """officer_id -> display name, for the owner column and filter."""
     from tracker.auth.models import User
@@ -135,7 +146,8 @@ def _render(*, mine: bool):
     endpoint = "worklist.mine" if mine else "worklist.index"
     args = {k: v for k, v in request.args.items() if k in ("kind", "state", "owner", "team") and v} if valid else {}
     filtered = bool(kind or owner or team) or (state != (None if mine else DueState.overdue.value))
-    return render_template(
+    audited = record_lado_reads(page.items, endpoint)
+    html = render_template(
         "worklist/index.html",
         form=form,
         page=page,
@@ -148,6 +160,9 @@ def _render(*, mine: bool):
         endpoint=endpoint,
         has_officer_id=bool(getattr(user, "officer_id", None)),
     )
+    if audited:
+        db.session.commit()
+    return html
 
 
 @bp.route("/")

@@ -1,5 +1,6 @@
 """`/`: a home page per role. Links appear only for pages that exist (feature packages land
-one by one); a feature not yet delivered shows as a "coming in a later release" card."""
+one by one); a page not yet delivered is named under "Coming in a later release" (a whole card
+when none of the area's pages exists yet)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from flask_login import current_user
 from tracker.core import permissions
 from tracker.core.clock import today
 from tracker.core.permissions import require_login
+from tracker.core.worklist_views import record_lado_reads
+from tracker.extensions import db
 from tracker.web import NAV
 
 bp = Blueprint("home", __name__, template_folder="templates")
@@ -41,9 +44,13 @@ AREAS = (
           ("Raise an escalation", "escalations.new", "escalations.edit"))),
     Area("LADO", "Contacts and referrals about adults who work with children, meetings, outcomes and actions.",
          ("lado.view",), "lado",
-         (("LADO contacts and referrals", "lado.index", "lado.view"),
-          ("Record a contact", "lado.new_contact", "lado.edit"),
-          ("Oversight", "lado.oversight", "lado.oversight"))),
+         (("LADO contacts log", "lado.index", "lado.view"),
+          ("Log a contact", "lado.new_contact", "lado.edit"),
+          ("Open referrals", "lado.referrals", "lado.view"),
+          ("Actions tracker", "lado.actions", "lado.view"),
+          ("Find a person or organisation", "lado.search", "lado.view"),
+          ("Oversight of overdue referrals", "lado.oversight", "lado.oversight"),
+          ("Records past their retention date", "lado.retention", "lado.oversight"))),
     Area("Fostering and adoption panels", "Panel meetings, cases, recommendations and ADM decisions.",
          ("panels.view",), "panels",
          (("Panel meetings", "panels.index", "panels.view"),
@@ -51,7 +58,7 @@ AREAS = (
     Area("Performance and the board pack", "Indicators, trends and the Corporate Parenting Board pack.",
          ("kpis.view", "board.view"), "board",
          (("Board pack", "board.index", "board.view"),
-          ("Indicators", "board.kpis", "kpis.view"))),
+          ("Indicators", "kpis.index", "kpis.view"))),
     Area("Administration", "Users and roles, the audit log, timescale rules and reference lists.",
          ("admin.users", "admin.audit", "admin.rules", "admin.board"), "admin",
          (("Users and roles", "admin.users", "admin.users"),
@@ -83,6 +90,12 @@ def _links_for(area: Area, user) -> list[tuple[str, str]]:
     return links
 
 
+def _pending_for(area: Area, user) -> list[str]:
+    """Labels of this area's pages the user will be able to open once their feature lands."""
+    return [label for label, endpoint, capability in area.links
+            if not _linkable(endpoint) and permissions.can(user, capability)]
+
+
 def _worklist(user):
     """The user's open items with deadlines, or None when the worklist engine has not landed."""
     if not permissions.can_any(user, "worklist.own", "worklist.all"):
@@ -101,17 +114,19 @@ def index():
     areas = []
     for area in AREAS:
         if permissions.can_any(user, *area.capabilities):
-            areas.append((area, _links_for(area, user)))
+            areas.append((area, _links_for(area, user), _pending_for(area, user)))
     items = _worklist(user)
     counts = None
     if items is not None:
         states = [getattr(i.state, "value", i.state) for i in items]
         counts = {state: states.count(state) for state in ("overdue", "due_soon", "upcoming")}
-    return render_template(
+    preview = (items or [])[:WORKLIST_PREVIEW]
+    audited = record_lado_reads(preview, "home")
+    html = render_template(
         "home/index.html",
         areas=areas,
         items=items,
-        preview=(items or [])[:WORKLIST_PREVIEW],
+        preview=preview,
         counts=counts,
         has_worklist=permissions.can_any(user, "worklist.own", "worklist.all"),
         is_qaro=user.has_role("qaro"),
@@ -119,3 +134,6 @@ def index():
                         if _linkable(endpoint) and permissions.can(user, capability)],
         as_of=today(),
     )
+    if audited:
+        db.session.commit()
+    return html

@@ -501,6 +501,15 @@ def record_read(object_type: str, object_id: str | None, what: str = "page") -> 
                  summary=f"Viewed LADO {object_type.removeprefix('lado_')} {object_id or ''} {what}".strip())
 
 
+def record_list_read(name: str, *, page: int, total: int, refs: list[str]) -> None:
+    """One ``lado.read`` row for a page of a LADO list (contacts log, open referrals, actions,
+    oversight) that showed records: the list, the page and the references shown — never a
+    filter value (an action owner may be a person's name)."""
+    audit.record("lado.read", object_type="lado_list", object_id=name,
+                 summary=f"Viewed LADO {name} page {page} ({total} records)",
+                 after={"page": page, "total": total, "refs": refs})
+
+
 def record_search_read(*, by: list[str], page: int, total: int, people: list[str], organisations: list[str]) -> None:
     """One ``lado.read`` row for a page of search results: which kinds of criteria were used
     and the references shown — never the name, date of birth or organisation searched for."""

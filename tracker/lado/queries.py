@@ -16,7 +16,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.core import calendar
-from tracker.core.timescales import Unit, add_sql, deadline_sql, due_state_sql
+from tracker.core.timescales import DueState, Unit, add_sql, deadline_sql, due_state_sql
 from tracker.extensions import db
 from tracker.lado.models import (
     OUTCOMES,
@@ -206,8 +206,9 @@ def action_due(as_of: dt.date) -> Select:
 # --- next deadline of each open referral (the open referrals list) --------------------------
 
 
-def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None):
-    """Open referrals with their next deadline (IEM, PAIM or earliest open action) and its state."""
+def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None, *, overdue_only: bool = False):
+    """Open referrals with their next deadline (IEM, PAIM or earliest open action) and its state;
+    ``overdue_only`` keeps those whose next deadline is overdue (in the database)."""
     iem = iem_due(as_of).subquery()
     paim = paim_due(as_of).subquery()
     acts = open_actions(as_of).where(LadoAction.due_date.is_not(None)).subquery()
@@ -243,6 +244,8 @@ def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None)
     )
     if officer_id:
         query = query.where(LadoReferral.officer_id == officer_id)
+    if overdue_only:
+        query = query.where(next_due.is_not(None), due_state_sql(next_due, as_of) == DueState.overdue.value)
     return query
 
 

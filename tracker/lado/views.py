@@ -9,6 +9,8 @@ import datetime as dt
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from sqlalchemy import func, select
+
 from tracker.core import timescales
 from tracker.core.clock import today
 from tracker.core.permissions import require
@@ -93,6 +95,19 @@ def _field_error(form, exc: LadoError) -> None:
     field.errors = list(field.errors) + [exc.message]
 
 
+def _record_list_read(name: str, page: queries.Page, refs: list[str]) -> None:
+    """Audit a page of a LADO list that shows records (domain.md §1: every read of a LADO
+    record). The caller renders first and then commits, so the rows shown are not reloaded."""
+    if refs:
+        operations.record_list_read(name, page=page.page, total=page.total, refs=refs)
+
+
+def _rendered_then_committed(template: str, **context) -> str:
+    html = render_template(template, **context)
+    db.session.commit()  # the lado.read audit row
+    return html
+
+
 def _retention(contact: LadoContact):
     dob = contact.person.date_of_birth if contact.person is not None else None
     return queries.retention_date(contact.contact_date, dob)
@@ -116,7 +131,8 @@ def index():
         ),
         _page_number(), current_app.config["PAGE_SIZE"],
     )
-    return render_template("lado/index.html", filter_form=form, form=form if form.errors else None, page=page,
+    _record_list_read("contacts log", page, [c.contact_id for c in page.items])
+    return _rendered_then_committed("lado/index.html", filter_form=form, form=form if form.errors else None, page=page,
                            pagination=pagination(page, "lado.index", **_args_without_page("date_from", "date_to", "sector", "disposition")))
 
 
@@ -244,7 +260,8 @@ def referrals():
     mine = request.args.get("mine") == "1" and getattr(current_user, "officer_id", None)
     query = queries.open_referrals_with_deadlines(as_of, officer_id=current_user.officer_id if mine else None)
     page = queries.paginate(query, _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
-    return render_template("lado/referrals.html", page=page, as_of=as_of, mine=bool(mine),
+    _record_list_read("open referrals", page, [r.LadoReferral.referral_id for r in page.items])
+    return _rendered_then_committed("lado/referrals.html", page=page, as_of=as_of, mine=bool(mine),
                            pagination=pagination(page, "lado.referrals", **_args_without_page("mine")))
 
 
@@ -472,7 +489,8 @@ def actions():
     as_of = today()
     page = queries.paginate(queries.actions_tracker(as_of, view=view, owner=owner),
                             _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
-    return render_template("lado/actions.html", filter_form=form, page=page, view=view, as_of=as_of, owner=owner,
+    _record_list_read("actions tracker", page, [r.LadoAction.action_id for r in page.items])
+    return _rendered_then_committed("lado/actions.html", filter_form=form, page=page, view=view, as_of=as_of, owner=owner,
                            pagination=pagination(page, "lado.actions", view=view))
 
 
@@ -620,10 +638,9 @@ def search():
             by=[k for k, v in (("name", name), ("date_of_birth", dob), ("organisation", organisation)) if v],
             page=people.page, total=people.total, people=[p.ref for p in people.items],
             organisations=[o.ref for o in orgs or ()])
-        db.session.commit()
-    return render_template("lado/search.html", filter_form=form, form=None, people=people, orgs=orgs,
-                           searching=people is not None,
-                           pagination=pagination(people, "lado.search") if people else None)
+    return _rendered_then_committed("lado/search.html", filter_form=form, form=None, people=people, orgs=orgs,
+                                    searching=people is not None,
+                                    pagination=pagination(people, "lado.search") if people else None)
 
 
 # --- oversight and retention (lado_manager) ------------------------------------------------------------
@@ -632,11 +649,15 @@ def search():
 @bp.route("/oversight")
 @require("lado.oversight")
 def oversight():
-    """Every open referral with an overdue deadline, for the service manager."""
+    """Every open referral with an overdue deadline, for the service manager (filtered, counted
+    and paginated in the database)."""
     as_of = today()
-    rows = [r for r in db.session.execute(queries.open_referrals_with_deadlines(as_of).limit(500))]
-    overdue = [r for r in rows if r.state == "overdue"]
-    return render_template("lado/oversight.html", rows=overdue, open_count=len(rows), as_of=as_of)
+    open_count = db.session.scalar(select(func.count()).select_from(queries.open_referrals(as_of).subquery()))
+    page = queries.paginate(queries.open_referrals_with_deadlines(as_of, overdue_only=True),
+                            _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    _record_list_read("oversight", page, [r.LadoReferral.referral_id for r in page.items])
+    return _rendered_then_committed("lado/oversight.html", page=page, open_count=open_count, as_of=as_of,
+                           pagination=pagination(page, "lado.oversight"))
 
 
 @bp.route("/retention")
@@ -645,7 +666,7 @@ def retention():
     """Records past their retention date (the later of contact + 10 years and pension age)."""
     as_of = today()
     page = queries.paginate(queries.past_retention(as_of), _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
-    operations.record_read("lado_retention", None, what=f"retention report ({page.total} records)")
+    operations.record_read("lado_retention", None, what=f"report ({page.total} records)")
     db.session.commit()
     return render_template("lado/retention.html", page=page, as_of=as_of, pension_age=queries.pension_age(),
                            retention_date=queries.retention_date,

@@ -8,8 +8,7 @@ restarts the chain; an early review simply resets the clock.
 
 ``review_chain(as_of)`` gives one row per review (set-based: window functions, the same on
 SQLite and PostgreSQL); ``next_due(as_of)`` one row per care period with the date the next
-review is due. ``timeline(child)`` is the same chain worked out in Python for one child's
-page; a test checks the two agree.
+review is due. ``timeline(child)`` arranges the same rows for one child's page.
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from tracker.core.timescales import deadline, deadline_sql
+from tracker.core.timescales import deadline_sql
 from tracker.reviews.models import CarePeriod, Child, Review
 
 
@@ -156,34 +155,29 @@ class PeriodTimeline:
     next_due: dt.date | None = None  # None once the period has ended (as of the date asked)
 
 
-def _due(seq: int, period_start: dt.date, previous: dt.date | None) -> dt.date:
-    if seq == 1:
-        return deadline("cic_review_first", period_start)
-    if seq == 2:
-        return deadline("cic_review_second", previous)
-    return deadline("cic_review_later", previous)
-
-
 def timeline(child: Child, as_of: dt.date) -> list[PeriodTimeline]:
-    """The chain of each care period of one child (latest period first)."""
-    result = []
-    for period in sorted(child.care_periods, key=lambda p: p.start_date):
-        if period.start_date > as_of:
-            continue
-        reviews = sorted(
-            (r for r in child.reviews
-             if r.review_date <= as_of and period.start_date <= r.review_date
-             and (period.end_date is None or r.review_date <= period.end_date)),
-            key=lambda r: (r.review_date, r.review_id),
-        )
-        pt = PeriodTimeline(period)
-        previous = None
-        for seq, review in enumerate(reviews, start=1):
-            pt.entries.append(ChainEntry(seq, _due(seq, period.start_date, previous), review))
-            previous = review.review_date
-        due = _due(len(reviews) + 1, period.start_date, previous)
+    """The chain of each care period of one child (latest period first), read from the same
+    SQL as the lists, worklists and figures (``review_chain`` and ``next_due``), so the child
+    page can never disagree with them."""
+    from tracker.extensions import db
+
+    periods = {p.id: p for p in child.care_periods if p.start_date <= as_of}
+    reviews = {r.id: r for r in child.reviews}
+    rc = review_chain(as_of)
+    held = db.session.execute(
+        select(rc.c.period_id, rc.c.review_pk, rc.c.seq, rc.c.due_date)
+        .where(rc.c.child_pk == child.id)
+        .order_by(rc.c.period_id, rc.c.seq)
+    ).all()
+    nd = next_due(as_of)
+    upcoming = {row.period_id: row for row in db.session.execute(select(nd).where(nd.c.child_pk == child.id))}
+    timelines = {pid: PeriodTimeline(period) for pid, period in periods.items()}
+    for row in held:
+        timelines[row.period_id].entries.append(ChainEntry(row.seq, row.due_date, reviews[row.review_pk]))
+    for pid, pt in timelines.items():
+        period = pt.period
         if period.end_date is None or period.end_date > as_of:
-            pt.next_due = due
-            pt.entries.append(ChainEntry(len(reviews) + 1, due))
-        result.append(pt)
-    return list(reversed(result))
+            row = upcoming[pid]
+            pt.next_due = row.due_date
+            pt.entries.append(ChainEntry(row.reviews + 1, row.due_date))
+    return sorted(timelines.values(), key=lambda pt: pt.period.start_date, reverse=True)
