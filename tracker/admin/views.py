@@ -14,36 +14,11 @@ from tracker.auth.models import User
 from tracker.core.permissions import ROLE_CODES, ROLE_LABELS, Role, require
 from tracker.extensions import db
 
+from tracker.core.pagination import links, page_number
+
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 SEARCH_KEY = "admin_user_search"
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def pagination(page: queries.Page, endpoint: str, **args) -> dict | None:
-    """Parameters for govukPagination, or None when everything fits on one page."""
-    if page.pages <= 1:
-        return None
-    params: dict = {"items": []}
-    if page.page > 1:
-        params["previous"] = {"href": url_for(endpoint, page=page.page - 1, **args)}
-    if page.page < page.pages:
-        params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
-    shown = sorted({1, page.pages, *range(max(1, page.page - 2), min(page.pages, page.page + 2) + 1)})
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            params["items"].append({"ellipsis": True})
-        params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args),
-                                "current": number == page.page})
-        previous = number
-    return params
 
 
 def _load_user(user_id: int) -> User:
@@ -71,10 +46,10 @@ def users():
         form.role.data = saved.get("role", "")
     saved = session.get(SEARCH_KEY) or {}
     role = saved.get("role") if saved.get("role") in ROLE_CODES else None
-    page = queries.users_page(q=saved.get("q"), role=role, page=_page_number(),
+    page = queries.users_page(q=saved.get("q"), role=role, page=page_number(),
                               per_page=current_app.config["PAGE_SIZE"])
     return render_template("admin/users.html", form=form, page=page, searching=bool(saved.get("q") or role),
-                           pagination=pagination(page, "admin.users"), role_labels=ROLE_LABELS, Role=Role)
+                           pagination=links(page, "admin.users"), role_labels=ROLE_LABELS, Role=Role)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -173,6 +148,6 @@ def audit():
                                        object_id=(form.object_id.data or "").strip() or None,
                                        date_from=form.date_from.data, date_to=form.date_to.data)
         args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
-    page = queries.audit_page(filters, page=_page_number(), per_page=current_app.config["PAGE_SIZE"])
-    return render_template("admin/audit.html", form=form, page=page, pagination=pagination(page, "admin.audit", **args),
+    page = queries.audit_page(filters, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
+    return render_template("admin/audit.html", form=form, page=page, pagination=links(page, "admin.audit", **args),
                            users=queries.users_by_id(e.user_id for e in page.items))

@@ -3,10 +3,8 @@ and an officer's own list. Both read ``tracker.core.worklist.collect``; nothing 
 due date or a state its own way."""
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 
-from flask import Blueprint, Flask, current_app, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
@@ -20,6 +18,8 @@ from tracker.core.clock import today
 from tracker.core.permissions import require
 from tracker.core.timescales import DueState
 from tracker.extensions import db
+
+from tracker.core.pagination import links, page_number, paginate_list
 
 bp = Blueprint("worklist", __name__, url_prefix="/worklist")
 
@@ -37,53 +37,6 @@ class WorklistFilterForm(FlaskForm):
     owner = SelectField("Officer", widget=GovSelect(), validators=[Optional()])
     team = SelectField("Team", widget=GovSelect(), validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())
-
-
-@dataclass
-class Page:
-    items: list
-    page: int
-    pages: int
-    total: int
-    per_page: int
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.total, self.page * self.per_page)
-
-
-def _paginate(items: list, per_page: int) -> Page:
-    try:
-        number = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        number = 1
-    pages = max(1, math.ceil(len(items) / per_page))
-    number = min(number, pages)
-    start = (number - 1) * per_page
-    return Page(items[start : start + per_page], number, pages, len(items), per_page)
-
-
-def _pagination(page: Page, endpoint: str, args: dict) -> dict | None:
-    """Parameters for govukPagination, or None when everything fits on one page."""
-    if page.pages <= 1:
-        return None
-    params: dict = {"items": []}
-    if page.page > 1:
-        params["previous"] = {"href": url_for(endpoint, page=page.page - 1, **args)}
-    if page.page < page.pages:
-        params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
-    shown = sorted({1, page.pages, *range(max(1, page.page - 2), min(page.pages, page.page + 2) + 1)})
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            params["items"].append({"ellipsis": True})
-        params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
-        previous = number
-    return params
 
 
 def record_lado_reads(items, where: str) -> bool:
@@ -142,7 +95,7 @@ def _render(*, mine: bool):
         items = worklist.items_for(user, as_of, kind=kind, state=state)
     else:
         items = worklist.collect(as_of, user=user, kinds=[kind] if kind else None, states=[state] if state else None, team=team, owner=owner)
-    page = _paginate(items, int(current_app.config.get("PAGE_SIZE", 50)))
+    page = paginate_list(items, page_number(), int(current_app.config.get("PAGE_SIZE", 50)))
     endpoint = "worklist.mine" if mine else "worklist.index"
     args = {k: v for k, v in request.args.items() if k in ("kind", "state", "owner", "team") and v} if valid else {}
     filtered = bool(kind or owner or team) or (state != (None if mine else DueState.overdue.value))
@@ -151,7 +104,7 @@ def _render(*, mine: bool):
         "worklist/index.html",
         form=form,
         page=page,
-        pagination=_pagination(page, endpoint, args),
+        pagination=links(page, endpoint, **args),
         officers=officers,
         as_of=as_of,
         mine=mine,

@@ -11,18 +11,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.escalations.models import AREA_LABELS, RESOLUTION_LABELS, STAGE_LABELS, STAGE_SHORT_LABELS
 from tracker.escalations.operations import RAISE_STAGES
-from tracker.reviews.forms import GovDate, required_date
+from tracker.core.forms import DATE_EXAMPLE as DATE_HINT, GovDate, choices, required_date
 
-DATE_HINT = "For example, 27 3 2023"
-
-
-def choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _date(label: str, required_message: str, description: str = DATE_HINT) -> GovDate:

@@ -28,6 +28,7 @@ from tracker.escalations.models import (
     EscalationStage,
     stage_rank_sql,
 )
+from tracker.core.pagination import Page, clamp
 from tracker.extensions import db
 from tracker.reviews.models import Child
 
@@ -228,23 +229,11 @@ def _list_select(as_of: dt.date, filters: Filters):
     return q
 
 
-@dataclass
-class Page:
-    rows: list[Row]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-
 def escalations_page(filters: Filters, page: int = 1, per_page: int = 50, as_of: dt.date | None = None) -> Page:
     as_of = as_of or today()
     q = _list_select(as_of, filters)
     total = db.session.scalar(select(func.count()).select_from(q.subquery()))
-    page = max(1, min(page, max(1, -(-total // per_page))))  # past the last page: the last page
+    page = clamp(page, total, per_page)
     sub = q.subquery()
     rows = db.session.execute(
         select(sub).order_by(sub.c.response_due.is_(None), sub.c.response_due, sub.c.opened, sub.c.escalation_id)
@@ -259,7 +248,7 @@ def escalations_page(filters: Filters, page: int = 1, per_page: int = 50, as_of:
     from tracker.escalations.models import AREAS
 
     return Page(
-        rows=[
+        items=[
             Row(
                 escalation_id=r.escalation_id,
                 child_id=r.child_id,

@@ -18,16 +18,11 @@ from tracker.escalations.models import (
 )
 from tracker.extensions import db
 
+from tracker.core.pagination import links, page_number
+
 bp = Blueprint("escalations", __name__, url_prefix="/escalations")
 
 ALL_CAPABILITY = "children.team"  # iro_manager and manager: the service-wide lists
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def _load(escalation_id: str) -> Escalation:
@@ -50,22 +45,6 @@ def _labels() -> dict:
         "area_labels": AREA_LABELS,
         "resolution_labels": RESOLUTION_LABELS,
     }
-
-
-def _pagination(page: queries.Page, endpoint: str, **args) -> dict | None:
-    if page.pages <= 1:
-        return None
-    params: dict = {"items": []}
-    if page.page > 1:
-        params["previous"] = {"href": url_for(endpoint, page=page.page - 1, **args)}
-    if page.page < page.pages:
-        params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
-    for number in range(1, page.pages + 1):
-        if number in (1, page.pages) or abs(number - page.page) <= 2:
-            params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
-        elif params["items"] and not params["items"][-1].get("ellipsis"):
-            params["items"].append({"ellipsis": True})
-    return params
 
 
 @bp.route("/")
@@ -98,10 +77,10 @@ def _list(endpoint: str, title: str, raised_by: str | None, show_filters: bool):
             status=form.status.data or "open",
         )
         args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
-    page = queries.escalations_page(filters, page=_page_number(), per_page=current_app.config["PAGE_SIZE"])
+    page = queries.escalations_page(filters, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "escalations/index.html", title=title, filter_form=form, page=page, filters=filters, endpoint=endpoint,
-        show_team=show_filters, pagination=_pagination(page, endpoint, **args), stage4_count=queries.unresolved_stage4_count(),
+        show_team=show_filters, pagination=links(page, endpoint, **args), stage4_count=queries.unresolved_stage4_count(),
         child_links=can(current_user, "children.view"), **_labels(),
     )
 

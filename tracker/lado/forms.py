@@ -3,23 +3,21 @@ known code); the rules (not in the future, not before the referral, closed = rea
 the operations' and come back as field errors, so the user never loses what they typed."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional
 
+from tracker.core.forms import GovDate, required_date
 from tracker.lado.models import (
     CATEGORIES,
     DISPOSITIONS,
@@ -30,41 +28,6 @@ from tracker.lado.models import (
     OUTCOMES,
     SECTORS,
 )
-
-
-class GovDate(DateField):
-    """Day, month and year boxes; all blank = no date; anything else must be a real date."""
-
-    def __init__(self, label=None, validators=None, **kwargs):
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-
-    def process(self, formdata, data=None, extra_filters=None):
-        super().process(formdata, data, extra_filters)
-        if self.raw_data is not None and len(self.raw_data) != 3:
-            self.raw_data = None  # absent from a GET query: the widget shows blank boxes
-
-    def process_formdata(self, valuelist):
-        if len(valuelist) not in (0, 3):
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2023")
-        if not valuelist or not any(v.strip() for v in valuelist):
-            self.data = None
-            return
-        try:
-            day, month, year = (int(v.strip()) for v in valuelist)
-            if year < 1900:
-                raise ValueError
-            self.data = dt.date(year, month, day)
-        except (TypeError, ValueError):
-            self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2023") from None
-
-
-def required_date(message: str):
-    def check(form, field):
-        if field.data is None and not field.errors:
-            raise ValidationError(message)
-    return check
 
 
 def _choices(codes: dict, blank: str | None = None) -> list[SelectChoice]:

@@ -7,8 +7,6 @@ closure, completion or DBS referral dated after it is treated as not yet happene
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -250,34 +248,6 @@ def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None,
 
 
 # --- paginated lists ------------------------------------------------------------------------
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def first_index(self) -> int:
-        return 0 if not self.total else (self.page - 1) * self.per_page + 1
-
-    @property
-    def last_index(self) -> int:
-        return min(self.total, self.page * self.per_page)
-
-
-def paginate(query: Select, page: int, per_page: int, scalars: bool = True) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    limited = query.limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(limited) if scalars else db.session.execute(limited))
-    return Page(items, total, page, per_page)
 
 
 def contacts_log(*, date_from=None, date_to=None, sector=None, disposition=None) -> Select:

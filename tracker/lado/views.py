@@ -34,6 +34,8 @@ from tracker.lado.models import (
 )
 from tracker.lado.operations import LadoError
 
+from tracker.core.pagination import Page, links, page_number, paginate
+
 bp = Blueprint("lado", __name__, url_prefix="/lado")
 
 LABELS = {
@@ -46,32 +48,6 @@ LABELS = {
 @bp.context_processor
 def _labels():
     return {"labels": LABELS}
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def pagination(page: queries.Page, endpoint: str, **args) -> dict | None:
-    """Parameters for govukPagination, or None when everything fits on one page."""
-    if page.pages <= 1:
-        return None
-    params: dict = {"items": []}
-    if page.page > 1:
-        params["previous"] = {"href": url_for(endpoint, page=page.page - 1, **args)}
-    if page.page < page.pages:
-        params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
-    shown = sorted({1, page.pages, *range(max(1, page.page - 2), min(page.pages, page.page + 2) + 1)})
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            params["items"].append({"ellipsis": True})
-        params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
-        previous = number
-    return params
 
 
 def _args_without_page(*allowed: str) -> dict:
@@ -95,7 +71,7 @@ def _field_error(form, exc: LadoError) -> None:
     field.errors = list(field.errors) + [exc.message]
 
 
-def _record_list_read(name: str, page: queries.Page, refs: list[str]) -> None:
+def _record_list_read(name: str, page: Page, refs: list[str]) -> None:
     """Audit a page of a LADO list that shows records (domain.md §1: every read of a LADO
     record). The caller renders first and then commits, so the rows shown are not reloaded."""
     if refs:
@@ -122,18 +98,18 @@ def index():
     """The contacts log, filtered by date, sector and disposition."""
     form = forms.ContactFilterForm(request.args)
     form.validate()
-    page = queries.paginate(
+    page = paginate(
         queries.contacts_log(
             date_from=None if form.date_from.errors else form.date_from.data,
             date_to=None if form.date_to.errors else form.date_to.data,
             sector=form.sector.data if form.sector.data in SECTORS else None,
             disposition=form.disposition.data if form.disposition.data in DISPOSITIONS else None,
         ),
-        _page_number(), current_app.config["PAGE_SIZE"],
+        page_number(), current_app.config["PAGE_SIZE"],
     )
     _record_list_read("contacts log", page, [c.contact_id for c in page.items])
     return _rendered_then_committed("lado/index.html", filter_form=form, form=form if form.errors else None, page=page,
-                           pagination=pagination(page, "lado.index", **_args_without_page("date_from", "date_to", "sector", "disposition")))
+                           pagination=links(page, "lado.index", **_args_without_page("date_from", "date_to", "sector", "disposition")))
 
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
@@ -259,10 +235,10 @@ def referrals():
     as_of = today()
     mine = request.args.get("mine") == "1" and getattr(current_user, "officer_id", None)
     query = queries.open_referrals_with_deadlines(as_of, officer_id=current_user.officer_id if mine else None)
-    page = queries.paginate(query, _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    page = paginate(query, page_number(), current_app.config["PAGE_SIZE"], scalars=False)
     _record_list_read("open referrals", page, [r.LadoReferral.referral_id for r in page.items])
     return _rendered_then_committed("lado/referrals.html", page=page, as_of=as_of, mine=bool(mine),
-                           pagination=pagination(page, "lado.referrals", **_args_without_page("mine")))
+                           pagination=links(page, "lado.referrals", **_args_without_page("mine")))
 
 
 def _timeline(referral: LadoReferral) -> list[dict]:
@@ -487,11 +463,11 @@ def actions():
     view = request.args.get("view") if request.args.get("view") in ("open", "overdue") else "open"
     form.view.data, form.owner.data = view, owner
     as_of = today()
-    page = queries.paginate(queries.actions_tracker(as_of, view=view, owner=owner),
-                            _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    page = paginate(queries.actions_tracker(as_of, view=view, owner=owner),
+                            page_number(), current_app.config["PAGE_SIZE"], scalars=False)
     _record_list_read("actions tracker", page, [r.LadoAction.action_id for r in page.items])
     return _rendered_then_committed("lado/actions.html", filter_form=form, page=page, view=view, as_of=as_of, owner=owner,
-                           pagination=pagination(page, "lado.actions", view=view))
+                           pagination=links(page, "lado.actions", view=view))
 
 
 def _action_page(action: LadoAction, complete_form=None, review_form=None, form=None):
@@ -630,8 +606,8 @@ def search():
     form.name.data, form.date_of_birth.data, form.organisation.data = name, dob, organisation
     people = orgs = None
     if name or dob or organisation:
-        people = queries.paginate(queries.search_people(name=name, date_of_birth=dob, organisation=organisation),
-                                  _page_number(), current_app.config["PAGE_SIZE"])
+        people = paginate(queries.search_people(name=name, date_of_birth=dob, organisation=organisation),
+                                  page_number(), current_app.config["PAGE_SIZE"])
         if organisation and not name and not dob:
             orgs = list(db.session.scalars(queries.search_organisations(organisation).limit(50)))
         operations.record_search_read(
@@ -640,7 +616,7 @@ def search():
             organisations=[o.ref for o in orgs or ()])
     return _rendered_then_committed("lado/search.html", filter_form=form, form=None, people=people, orgs=orgs,
                                     searching=people is not None,
-                                    pagination=pagination(people, "lado.search") if people else None)
+                                    pagination=links(people, "lado.search") if people else None)
 
 
 # --- oversight and retention (lado_manager) ------------------------------------------------------------
@@ -653,11 +629,11 @@ def oversight():
     and paginated in the database)."""
     as_of = today()
     open_count = db.session.scalar(select(func.count()).select_from(queries.open_referrals(as_of).subquery()))
-    page = queries.paginate(queries.open_referrals_with_deadlines(as_of, overdue_only=True),
-                            _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    page = paginate(queries.open_referrals_with_deadlines(as_of, overdue_only=True),
+                            page_number(), current_app.config["PAGE_SIZE"], scalars=False)
     _record_list_read("oversight", page, [r.LadoReferral.referral_id for r in page.items])
     return _rendered_then_committed("lado/oversight.html", page=page, open_count=open_count, as_of=as_of,
-                           pagination=pagination(page, "lado.oversight"))
+                           pagination=links(page, "lado.oversight"))
 
 
 @bp.route("/retention")
@@ -665,10 +641,10 @@ def oversight():
 def retention():
     """Records past their retention date (the later of contact + 10 years and pension age)."""
     as_of = today()
-    page = queries.paginate(queries.past_retention(as_of), _page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    page = paginate(queries.past_retention(as_of), page_number(), current_app.config["PAGE_SIZE"], scalars=False)
     operations.record_read("lado_retention", None, what=f"report ({page.total} records)")
     db.session.commit()
     return render_template("lado/retention.html", page=page, as_of=as_of, pension_age=queries.pension_age(),
                            retention_date=queries.retention_date,
-                           pagination=pagination(page, "lado.retention"))
+                           pagination=links(page, "lado.retention"))
 

@@ -13,6 +13,7 @@ from flask import has_request_context, url_for
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 
 from tracker.core.timescales import deadline_sql
+from tracker.core.pagination import Page, clamp
 from tracker.extensions import db
 from tracker.reviews import chain
 from tracker.reviews.models import PARTICIPATING, PARTICIPATION_CODES, Child, IroContact, Review
@@ -130,23 +131,6 @@ SORTS = {
 }
 
 
-class Page:
-    def __init__(self, items, total: int, page: int, per_page: int):
-        self.items, self.total, self.page, self.per_page = items, total, page, per_page
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def first_index(self) -> int:
-        return 0 if not self.total else (self.page - 1) * self.per_page + 1
-
-    @property
-    def last_index(self) -> int:
-        return min(self.total, self.page * self.per_page)
-
-
 def _outstanding(as_of: dt.date, date_col, officer_col=None):
     """Per child (or per officer): reviews held on or before as-of whose date_col is not yet issued."""
     key = officer_col if officer_col is not None else Review.child_pk
@@ -209,7 +193,7 @@ def caseload(as_of: dt.date, *, officer: str | None = None, officers: list[str] 
         "contact": [lc.c.contact_due.is_(None), lc.c.contact_due, Child.child_id],
     }[sort if sort in SORTS else "due"]
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(1, min(page, max(1, -(-total // per_page))))
+    page = clamp(page, total, per_page)
     rows = db.session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).mappings().all()
     return Page(rows, total, page, per_page)
 

@@ -31,6 +31,8 @@ from tracker.reviews.models import (
 from tracker.reviews.operations import OperationError
 from tracker.reviews.ssda903 import export_rows
 
+from tracker.core.pagination import links, page_number
+
 bp = Blueprint("reviews", __name__, url_prefix="/children", template_folder="templates")
 
 SEARCH_KEY = "reviews_child_search"
@@ -40,29 +42,6 @@ SEARCH_KEY = "reviews_child_search"
 def review_state(due, as_of=None):
     """The one due_state for a date, for templates."""
     return None if due is None else due_state(due, as_of or today())
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def _pagination(page: queries.Page, endpoint: str, **args) -> dict | None:
-    if page.pages <= 1:
-        return None
-    params: dict = {"items": []}
-    if page.page > 1:
-        params["previous"] = {"href": url_for(endpoint, page=page.page - 1, **args)}
-    if page.page < page.pages:
-        params["next"] = {"href": url_for(endpoint, page=page.page + 1, **args)}
-    for number in range(1, page.pages + 1):
-        if number in (1, page.pages) or abs(number - page.page) <= 2:
-            params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
-        elif params["items"] and not params["items"][-1].get("ellipsis"):
-            params["items"].append({"ellipsis": True})
-    return params
 
 
 def _load_child(child_id: str) -> Child:
@@ -139,11 +118,11 @@ def my_children():
     sort = request.args.get("sort", "due")
     args = {k: v for k, v in dict(scope=scope, team=team, officer=officer, sort=sort).items() if v}
     page = queries.caseload(today(), officer=officer_filter, officers=officers, q=q or None, sort=sort,
-                            page=_page_number(), per_page=current_app.config["PAGE_SIZE"])
+                            page=page_number(), per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "reviews/my_children.html", form=None, search_form=form, page=page, q=q, scope=scope, sort=sort, args=args,
         sorts=queries.SORTS, manager=manager, teams=queries.teams(), qaros=queries.qaro_choices(), team=team,
-        officer=officer, pagination=_pagination(page, "reviews.my_children", **args), as_of=today(),
+        officer=officer, pagination=links(page, "reviews.my_children", **args), as_of=today(),
         figures=_my_figures(me) if me and scope == "mine" else None,
     )
 
