@@ -195,3 +195,35 @@ def test_signed_out_user_is_sent_to_sign_in(app, client):
 def test_rules_nav_item_for_admin_only(app, client, login_as):
     login_as("admin")
     assert 'href="/admin/rules/"' in client.get("/admin/rules/").get_data(as_text=True)
+
+
+def _write(folder, name: str, text: str) -> None:
+    (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize("app_config", [{"TODAY": "2026-01-20"}])
+def test_rule_edited_on_the_admin_page_moves_the_due_items(app, client, runner, login_as, csrf_token, tmp_path):
+    """interchange.md §3: rules changed by the administrator change the due dates of due-items."""
+    import json
+
+    _write(tmp_path, "officers.csv", "officer_id,name,roles,team\nQ1,Officer 1,qaro,North\n")
+    _write(tmp_path, "children.csv", "child_id,date_of_birth,iro_officer_id\nC1,2012-05-01,Q1\n")
+    _write(tmp_path, "care_periods.csv", "child_id,start_date\nC1,2025-12-01\n")
+    _write(tmp_path, "reviews.csv", "review_id,child_id,review_date,officer_id\nR1,C1,2026-01-05,Q1\n")
+    result = runner.invoke(args=["import-data", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+
+    def recommendations_due() -> str:
+        out = runner.invoke(args=["due-items", "--as-of", "2026-01-06", "--format", "json"])
+        assert out.exit_code == 0, out.output
+        items = [i for i in json.loads(out.output)["items"] if i["kind"] == "review_recommendations"]
+        assert [i["ref"] for i in items] == ["R1"]
+        return items[0]["due_date"]
+
+    assert recommendations_due() == "2026-01-12"  # review + 5 working days
+    login_as("admin")
+    response = client.post("/admin/rules/review_recommendations",
+                           data={"csrf_token": csrf_token(client), "amount": "10", "unit": "working_days"})
+    assert response.status_code == 302
+    assert recommendations_due() == "2026-01-19"  # review + 10 working days
+    assert len(_audit_rows(app)) == 1
