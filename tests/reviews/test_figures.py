@@ -107,3 +107,28 @@ def test_published_2022_23_monthly_in_timescale_percentages(app):
         whole = [int(Decimal(str(r["value"])).quantize(Decimal("1"), rounding=ROUND_HALF_UP)) for r in ratio]
         assert whole == PUBLISHED_PERCENT
         assert doc["indicators"]["reviews.held"]["value"] == sum(HELD)
+
+
+def test_contact_in_the_last_6_months_follows_a_lengthened_rule(app):
+    """The IRO contact figure reads the iro_contact rule: lengthened to 12 months by an
+    administrator, a contact 9 months ago counts (no fixed 6-month window hides it)."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from tracker.core import kpis, timescales
+    from tracker.extensions import db
+    from tracker.reviews import operations
+
+    from .factories import child, d, officer
+
+    with app.app_context():
+        officer("Q1")
+        c = child(start="2024-01-10", officer_id="Q1")
+        operations.record_contact(c, contact_date=d("2024-06-01"), contact_type="visit", officer_id="Q1")
+        db.session.commit()
+        period = kpis.Period(dt.date(2025, 3, 1), dt.date(2025, 3, 1), dt.date(2025, 3, 1))
+        assert kpis.compute(period, ["contacts.with_contact_6m"])["contacts.with_contact_6m"].numerator == 0
+        db.session.execute(update(timescales.TimescaleRule).where(timescales.TimescaleRule.name == "iro_contact").values(amount=12))
+        timescales.forget_rules()
+        assert kpis.compute(period, ["contacts.with_contact_6m"])["contacts.with_contact_6m"].numerator == 1

@@ -173,6 +173,19 @@ def add_sql(anchor: ColumnElement, amount: int, unit: Unit) -> ColumnElement:
     )
 
 
+def max_span_days(name: str) -> int:
+    """An upper bound, in calendar days, of how far rule ``name`` reaches from its anchor: lets a
+    query pre-filter on an indexed date column before the exact ``deadline_sql`` test, and
+    stays right when an administrator lengthens the rule."""
+    r = rule(name)
+    amount = abs(r.amount)
+    if Unit(r.unit) is Unit.months:
+        return 31 * amount + 1
+    if Unit(r.unit) is Unit.working_days:
+        return 2 * amount + 21  # weekends, bank holidays and closure days between
+    return amount
+
+
 def due_soon_days() -> int:
     return int(current_app.config.get("DUE_SOON_WORKING_DAYS", 10)) if has_app_context() else 10
 

@@ -12,13 +12,12 @@ import datetime as dt
 from flask import has_request_context, url_for
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 
-from tracker.core.timescales import deadline_sql
+from tracker.core.timescales import deadline_sql, max_span_days
 from tracker.core.pagination import Page, clamp
 from tracker.extensions import db
 from tracker.reviews import chain
 from tracker.reviews.models import PARTICIPATING, PARTICIPATION_CODES, Child, IroContact, Review
 
-CONTACT_WINDOW_DAYS = 200  # a coarse pre-filter before the exact "c + 6 months >= A" test
 
 
 def child_url(child_id: str) -> str:
@@ -72,7 +71,7 @@ def contact_6m(as_of: dt.date, child_pk_col) -> object:
     return exists().where(
         IroContact.child_pk == child_pk_col,
         IroContact.contact_date <= as_of,
-        IroContact.contact_date >= as_of - dt.timedelta(days=CONTACT_WINDOW_DAYS),
+        IroContact.contact_date >= as_of - dt.timedelta(days=max_span_days("iro_contact")),  # indexed pre-filter
         deadline_sql("iro_contact", IroContact.contact_date) >= as_of,
     )
 
