@@ -7,14 +7,15 @@
 Prints a Markdown table (seconds, best of BENCH_REPEAT runs) to paste into docs/benchmarks.md.
 Timings belong here, not in the unit tests.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import os
+import resource
 import sys
 import tempfile
 import time
-import resource
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,11 +64,24 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         uri = _fresh_database(tmp)
-        app = tracker.create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TODAY": TODAY.isoformat(), "WTF_CSRF_ENABLED": False})
+        app = tracker.create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": uri,
+                "SECRET_KEY": "bench",
+                "TODAY": TODAY.isoformat(),
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
         data = tmp / "data"
-        from tracker.core import interchange, kpis, synthetic, worklist
+        from tracker.core import interchange, kpis, worklist
+        from tracker.demo import synthetic
 
-        counts = timed("generate-data", lambda: synthetic.generate(data, children=CHILDREN, years=YEARS, seed=11, today=TODAY), rows, repeat=1)
+        counts = timed(
+            "generate-data",
+            lambda: synthetic.generate(data, children=CHILDREN, years=YEARS, seed=11, today=TODAY),
+            rows,
+            repeat=1,
+        )
         with app.app_context():
             flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
             result = timed("import-data (first load)", lambda: interchange.run(data), rows, repeat=1)
@@ -78,7 +92,9 @@ def main() -> None:
             year_end = dt.date(TODAY.year, 3, 31)
             as_of = min(year_end, TODAY)
             timed("kpis: one financial year", lambda: kpis.report(year_start, year_end, as_of), rows)
-            timed("kpis: financial year --by month", lambda: kpis.report(year_start, year_end, as_of, by_month=True), rows)
+            timed(
+                "kpis: financial year --by month", lambda: kpis.report(year_start, year_end, as_of, by_month=True), rows
+            )
             items = timed("due-items: everything open", lambda: worklist.collect(TODAY), rows)
         client = app.test_client()
         from tracker.auth.models import User
@@ -90,16 +106,37 @@ def main() -> None:
             db.session.add(manager)
             db.session.commit()
             manager_id = manager.id
-            qaro_id = db.session.scalar(text("SELECT officer_id FROM users WHERE officer_id LIKE 'Q%' ORDER BY officer_id LIMIT 1"))
+            qaro_id = db.session.scalar(
+                text("SELECT officer_id FROM users WHERE officer_id LIKE 'Q%' ORDER BY officer_id LIMIT 1")
+            )
             manager.officer_id = None
         with client.session_transaction() as sess:
             sess["_user_id"] = str(manager_id)
-        pages = [p for p in ("/", "/worklist/", "/children/", "/children/team", "/escalations/all", "/lado/", "/lado/referrals", "/kpis/") if _exists(app, p)]
+        pages = [
+            p
+            for p in (
+                "/",
+                "/worklist/",
+                "/children/",
+                "/children/team",
+                "/escalations/all",
+                "/lado/",
+                "/lado/referrals",
+                "/kpis/",
+            )
+            if _exists(app, p)
+        ]
         for page in pages:
             status = client.get(page).status_code
             timed(f"page GET {page} ({status})", lambda page=page: client.get(page), rows)
-    print(f"\nSynthetic authority: {CHILDREN} children over {YEARS} years ({sum(counts.values())} rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")")
-    print(f"Database: {make_url(uri).get_backend_name()}; open due items: {len(items)}; process peak memory after the import {peak / 1e6:.0f} MB; QARO sample {qaro_id}\n")
+    print(
+        f"\nSynthetic authority: {CHILDREN} children over {YEARS} years ({sum(counts.values())} rows: "
+        + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + ")"
+    )
+    print(
+        f"Database: {make_url(uri).get_backend_name()}; open due items: {len(items)}; process peak memory after the import {peak / 1e6:.0f} MB; QARO sample {qaro_id}\n"
+    )
     print("| step | seconds |\n|---|---:|")
     for label, seconds in rows:
         print(f"| {label} | {seconds:.3f} |")

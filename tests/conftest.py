@@ -4,11 +4,17 @@
   test also proves the migrations. Parametrized over ``sqlite`` and ``postgresql``; the
   PostgreSQL leg runs when ``TRACKER_TEST_POSTGRES_URL`` is set and the server answers.
 - ``client``, ``runner``: Flask's test client and CLI runner.
-- ``login_as(role, ...)``: creates ``<role>@example.org`` holding the roles and signs the client in.
-- ``make_user(email, roles, ...)``: a user in the database.
+- ``login_as(*roles, **fields)``: creates ``<roles>@example.org`` holding the roles and signs the
+  client in (cheap: no password is hashed).
+- ``make_user(email, roles, ...)``: a user who can sign in with a password.
 - ``csrf_token(client)``: a valid CSRF token for that client's session (CSRF stays on in tests).
-No app context is pushed for you: use ``with app.app_context():`` around direct database work.
+- ``client_request``: GET and POST pages as a user, returning them parsed (``tests.pages.Page``).
+- ``import_folder(path)``: an import through the real ``import-data`` command.
+- ``small_authority``: the small-authority example imported (``tests/data/small-authority``).
+No app context is pushed for you: use ``with app.app_context():`` around direct database work
+(the factories of each feature run inside one).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -44,7 +50,13 @@ def _pg_available() -> bool:
 
 
 PG_OK = _pg_available()
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_OK, reason="PostgreSQL not available (set TRACKER_TEST_POSTGRES_URL)"))]
+BACKENDS = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(not PG_OK, reason="PostgreSQL not available (set TRACKER_TEST_POSTGRES_URL)"),
+    ),
+]
 
 
 def base_config(uri: str, **extra) -> dict:
@@ -65,7 +77,7 @@ def migrate_database(uri: str) -> None:
 
     app = tracker.create_app(base_config(uri))
     with app.app_context():
-        flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="head")
         from tracker.extensions import db
 
         db.engine.dispose()
@@ -164,9 +176,23 @@ def make_user(app):
 
 
 @pytest.fixture
-def login_as(client, make_user):
+def login_as(app, client):
+    """Sign the test client in as a new user holding ``roles`` (no password: cheap)."""
+    from tracker.auth.models import User
+    from tracker.extensions import db
+
     def _login(*roles: str, email: str | None = None, **fields):
-        user = make_user(email or f"{'+'.join(roles) or 'norole'}@example.org", roles, **fields)
+        with app.app_context():
+            user = User(
+                email=email or f"{'+'.join(roles) or 'norole'}@example.org",
+                name=fields.pop("name", "Test user"),
+                **fields,
+            )
+            user.set_roles(roles)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
         with client.session_transaction() as sess:
             sess["_user_id"] = str(user.id)
             sess["_fresh"] = True
@@ -183,3 +209,57 @@ def csrf_token(app):
         return URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
 
     return _token
+
+
+class ClientRequest:
+    """Pages as the signed-in user sees them: ``get`` and ``post`` check the status and return
+    the page parsed (``tests.pages.Page``); ``post`` adds a valid CSRF token."""
+
+    def __init__(self, client, token):
+        self.client = client
+        self._token = token
+
+    def get(self, url: str, *, status: int = 200, follow: bool = False):
+        from tests.pages import Page
+
+        response = self.client.get(url, follow_redirects=follow)
+        assert response.status_code == status, f"GET {url}: {response.status_code}, expected {status}"
+        return Page(response)
+
+    def post(self, url: str, data: dict | None = None, *, status: int = 302, follow: bool = False, csrf: bool = True):
+        from tests.pages import Page
+
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self._token(self.client))
+        response = self.client.post(url, data=data, follow_redirects=follow)
+        assert response.status_code == status, f"POST {url}: {response.status_code}, expected {status}"
+        return Page(response)
+
+
+@pytest.fixture
+def client_request(client, csrf_token):
+    return ClientRequest(client, csrf_token)
+
+
+SMALL_AUTHORITY = ROOT / "tests" / "data" / "small-authority"
+
+
+@pytest.fixture
+def import_folder(runner):
+    """Import a folder through the real ``import-data`` command (which commits); fails the
+    test with the command's output when it does not succeed."""
+
+    def _import(path):
+        result = runner.invoke(args=["import-data", str(path)])
+        assert result.exit_code == 0, result.output
+        return result
+
+    return _import
+
+
+@pytest.fixture
+def small_authority(import_folder):
+    """The small-authority example (tests/data/small-authority/data) imported."""
+    import_folder(SMALL_AUTHORITY / "data")
+    return SMALL_AUTHORITY

@@ -4,6 +4,7 @@
 The sweep reads ``app.url_map``, so a route added by any feature is covered automatically,
 and a view without ``require``/``require_login`` fails ``test_every_view_declares_its_capabilities``.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -32,7 +33,7 @@ def build_url(app, rule) -> str:
     try:
         return adapter.build(rule.endpoint, values, method=sorted(rule.methods - {"HEAD", "OPTIONS"})[0])
     except Exception:  # a converter that refuses "dummy" (e.g. any(...)): try a number
-        return adapter.build(rule.endpoint, {k: 1 for k in values})
+        return adapter.build(rule.endpoint, dict.fromkeys(values, 1))
 
 
 def test_every_view_declares_its_capabilities(app):
@@ -83,11 +84,22 @@ def test_each_role_gets_403_exactly_where_it_lacks_the_capability(app, client, l
 
 # Pages whose status for each visitor is part of the contract (None = anonymous).
 CORE_PAGES = [
-    ("/", None, 302), ("/", "qaro", 200), ("/", "board", 200), ("/", "admin", 200),
-    ("/login", None, 200), ("/logout", None, 302), ("/logout", "qaro", 200),
-    ("/admin/users", None, 302), ("/admin/users", "qaro", 403), ("/admin/users", "manager", 403),
-    ("/admin/users", "admin", 200), ("/admin/users/new", "admin", 200), ("/admin/users/new", "analyst", 403),
-    ("/admin/audit", "admin", 200), ("/admin/audit", "board", 403), ("/admin/audit", "lado_manager", 403),
+    ("/", None, 302),
+    ("/", "qaro", 200),
+    ("/", "board", 200),
+    ("/", "admin", 200),
+    ("/login", None, 200),
+    ("/logout", None, 302),
+    ("/logout", "qaro", 200),
+    ("/admin/users", None, 302),
+    ("/admin/users", "qaro", 403),
+    ("/admin/users", "manager", 403),
+    ("/admin/users", "admin", 200),
+    ("/admin/users/new", "admin", 200),
+    ("/admin/users/new", "analyst", 403),
+    ("/admin/audit", "admin", 200),
+    ("/admin/audit", "board", 403),
+    ("/admin/audit", "lado_manager", 403),
 ]
 
 
@@ -112,14 +124,30 @@ def test_admin_home_links_to_administration(client, login_as):
     assert 'href="/admin/users"' in html and 'href="/admin/audit"' in html
 
 
-@pytest.mark.parametrize("role, links, absent", [
-    # every page the role can open is linked; features that exist are never "coming later"
-    ("analyst", ['href="/kpis/"'], ["/lado/", "/children/", "/admin/"]),
-    ("lado", ['href="/lado/"', 'href="/lado/contacts/new"', 'href="/lado/referrals"', 'href="/lado/actions"',
-              'href="/lado/search"'], ["/lado/oversight", "/kpis/", "/children/"]),
-    ("lado_manager", ['href="/lado/oversight"', 'href="/lado/retention"', 'href="/kpis/"', 'href="/worklist/"'], ["/children/"]),
-    ("manager", ['href="/kpis/"', 'href="/worklist/"', 'href="/escalations/"'], ["/lado/"]),
-])
+@pytest.mark.parametrize(
+    "role, links, absent",
+    [
+        # every page the role can open is linked; features that exist are never "coming later"
+        ("analyst", ['href="/kpis/"'], ["/lado/", "/children/", "/admin/"]),
+        (
+            "lado",
+            [
+                'href="/lado/"',
+                'href="/lado/contacts/new"',
+                'href="/lado/referrals"',
+                'href="/lado/actions"',
+                'href="/lado/search"',
+            ],
+            ["/lado/oversight", "/kpis/", "/children/"],
+        ),
+        (
+            "lado_manager",
+            ['href="/lado/oversight"', 'href="/lado/retention"', 'href="/kpis/"', 'href="/worklist/"'],
+            ["/children/"],
+        ),
+        ("manager", ['href="/kpis/"', 'href="/worklist/"', 'href="/escalations/"'], ["/lado/"]),
+    ],
+)
 def test_home_page_links_to_what_each_role_can_do(client, login_as, role, links, absent):
     login_as(role)
     html = client.get("/").get_data(as_text=True)

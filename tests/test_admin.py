@@ -1,4 +1,5 @@
 """User administration and the audit log page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,12 +49,13 @@ def test_users_list_and_user_page(client, admin, make_user):
 def test_role_change_writes_exactly_one_audit_row(app, client, csrf_token, admin, make_user):
     target = make_user("target@example.org", ["qaro"])
     before = audit_count(app)
-    response = client.post(f"/admin/users/{target.id}/roles",
-                           data={"roles": ["qaro", "lado"], "csrf_token": csrf_token(client)})
+    response = client.post(
+        f"/admin/users/{target.id}/roles", data={"roles": ["qaro", "lado"], "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 302
     assert roles_of(app, target.id) == ["lado", "qaro"]
     assert audit_count(app) == before + 1
-    (row,) = audit_rows(app, action="user.roles")
+    (row,) = audit_rows(app, action="user.set_roles")
     assert row.before == {"roles": ["qaro"]} and row.after == {"roles": ["lado", "qaro"]}
     assert row.user_id == admin.id and row.object_type == "user" and row.object_id == str(target.id)
 
@@ -68,7 +70,9 @@ def test_role_change_writes_exactly_one_audit_row(app, client, csrf_token, admin
 def test_unknown_role_is_refused(app, client, csrf_token, admin, make_user):
     target = make_user("target@example.org", ["qaro"])
     before = audit_count(app)
-    response = client.post(f"/admin/users/{target.id}/roles", data={"roles": ["wizard"], "csrf_token": csrf_token(client)})
+    response = client.post(
+        f"/admin/users/{target.id}/roles", data={"roles": ["wizard"], "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 200 and "govuk-error-summary" in response.get_data(as_text=True)
     assert roles_of(app, target.id) == ["qaro"] and audit_count(app) == before
 
@@ -82,8 +86,14 @@ def test_disable_and_enable(app, client, csrf_token, admin, make_user):
     assert row.before == {"active": True} and row.after == {"active": False}
 
     other = app.test_client()
-    response = other.post("/login", data={"email": "target@example.org", "password": "correct horse battery staple",
-                                          "csrf_token": csrf_token(other)})
+    response = other.post(
+        "/login",
+        data={
+            "email": "target@example.org",
+            "password": "correct horse battery staple",
+            "csrf_token": csrf_token(other),
+        },
+    )
     assert "Enter a correct email address and password" in response.get_data(as_text=True)
 
     assert client.post(f"/admin/users/{target.id}/enable", data={"csrf_token": csrf_token(client)}).status_code == 302
@@ -105,14 +115,23 @@ def test_admin_cannot_demote_or_disable_self(app, client, csrf_token, admin):
         assert db.session.get(User, admin.id).active
     assert audit_count(app) == before
     # adding a role to oneself is fine
-    client.post(f"/admin/users/{admin.id}/roles", data={"roles": ["admin", "analyst"], "csrf_token": csrf_token(client)})
+    client.post(
+        f"/admin/users/{admin.id}/roles", data={"roles": ["admin", "analyst"], "csrf_token": csrf_token(client)}
+    )
     assert roles_of(app, admin.id) == ["admin", "analyst"]
 
 
 def test_add_user(app, client, csrf_token, admin):
-    data = {"email": "new@example.org", "name": "New Person", "officer_id": "Q42", "team": "South",
-            "roles": ["qaro", "manager"], "password": "initial-pass", "password_confirm": "initial-pass",
-            "csrf_token": csrf_token(client)}
+    data = {
+        "email": "new@example.org",
+        "name": "New Person",
+        "officer_id": "Q42",
+        "team": "South",
+        "roles": ["qaro", "manager"],
+        "password": "initial-pass",
+        "password_confirm": "initial-pass",
+        "csrf_token": csrf_token(client),
+    }
     response = client.post("/admin/users/new", data=data)
     assert response.status_code == 302
     with app.app_context():
@@ -155,27 +174,60 @@ def test_non_admin_is_refused(client, csrf_token, login_as, make_user, role):
     login_as(role)
     for url in ("/admin/users", "/admin/users/new", f"/admin/users/{target.id}", "/admin/audit"):
         assert client.get(url).status_code == 403, url
-    response = client.post(f"/admin/users/{target.id}/roles", data={"roles": ["admin"], "csrf_token": csrf_token(client)})
+    response = client.post(
+        f"/admin/users/{target.id}/roles", data={"roles": ["admin"], "csrf_token": csrf_token(client)}
+    )
     assert response.status_code == 403
 
 
 def _entry(at, action, *, user_id=None, actor="system", object_type=None, object_id=None, summary=""):
-    return AuditEntry(at=at, action=action, user_id=user_id, actor=actor, object_type=object_type,
-                      object_id=object_id, summary=summary, before={"x": 1}, after={"x": 2})
+    return AuditEntry(
+        at=at,
+        action=action,
+        user_id=user_id,
+        actor=actor,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+        before={"x": 1},
+        after={"x": 2},
+    )
 
 
 def test_audit_log_page_filters_and_order(app, client, admin, make_user):
     other = make_user("other@example.org", ["qaro"])
-    utc = dt.timezone.utc
+    utc = dt.UTC
     with app.app_context():
-        db.session.add_all([
-            _entry(dt.datetime(2026, 1, 5, 10, tzinfo=utc), "child.update", user_id=other.id, actor=other.email,
-                   object_type="child", object_id="C1", summary="first-entry"),
-            _entry(dt.datetime(2026, 2, 5, 10, tzinfo=utc), "review.create", user_id=admin.id, actor=admin.email,
-                   object_type="review", object_id="R9", summary="second-entry"),
-            _entry(dt.datetime(2026, 3, 5, 10, tzinfo=utc), "child.update", actor="cli:import-data",
-                   object_type="child", object_id="C2", summary="third-entry"),
-        ])
+        db.session.add_all(
+            [
+                _entry(
+                    dt.datetime(2026, 1, 5, 10, tzinfo=utc),
+                    "child.update",
+                    user_id=other.id,
+                    actor=other.email,
+                    object_type="child",
+                    object_id="C1",
+                    summary="first-entry",
+                ),
+                _entry(
+                    dt.datetime(2026, 2, 5, 10, tzinfo=utc),
+                    "review.create",
+                    user_id=admin.id,
+                    actor=admin.email,
+                    object_type="review",
+                    object_id="R9",
+                    summary="second-entry",
+                ),
+                _entry(
+                    dt.datetime(2026, 3, 5, 10, tzinfo=utc),
+                    "child.update",
+                    actor="cli:import-data",
+                    object_type="child",
+                    object_id="C2",
+                    summary="third-entry",
+                ),
+            ]
+        )
         db.session.commit()
 
     def shown(query=""):
@@ -198,10 +250,16 @@ def test_audit_log_page_filters_and_order(app, client, admin, make_user):
 
 
 def test_audit_log_is_paginated(app, client, admin):
-    utc = dt.timezone.utc
+    utc = dt.UTC
     with app.app_context():
-        db.session.add_all([_entry(dt.datetime(2026, 1, 1, tzinfo=utc) + dt.timedelta(hours=i), "test.entry",
-                                   summary=f"entry-{i:02d}") for i in range(5)])
+        db.session.add_all(
+            [
+                _entry(
+                    dt.datetime(2026, 1, 1, tzinfo=utc) + dt.timedelta(hours=i), "test.entry", summary=f"entry-{i:02d}"
+                )
+                for i in range(5)
+            ]
+        )
         db.session.commit()
     app.config["PAGE_SIZE"] = 2
     first = client.get("/admin/audit?action=test.entry").get_data(as_text=True)
@@ -217,8 +275,15 @@ def test_navigation_marks_only_the_current_page_and_the_audit_log_wraps(app, cli
     from tracker.core import audit
 
     with app.app_context():
-        audit.record("user.update", object_type="user", object_id=1, summary="User 1 updated",
-                     before={"team": "North"}, after={"team": "South", "roles": ["qaro", "iro_manager"]}, actor="test")
+        audit.record(
+            "user.update",
+            object_type="user",
+            object_id=1,
+            summary="User 1 updated",
+            before={"team": "North"},
+            after={"team": "South", "roles": ["qaro", "iro_manager"]},
+            actor="test",
+        )
         db.session.commit()
     login_as("admin")
     html = client.get("/admin/audit").get_data(as_text=True)

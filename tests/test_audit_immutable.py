@@ -1,4 +1,5 @@
 """The audit log is append-only: no route edits or deletes it, and the database refuses to."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Sign-in, throttling, sessions, sign-out and the create-user command."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,7 +48,7 @@ def test_successful_sign_in_is_audited(app, client, csrf_token, make_user):
     response = sign_in(client, csrf_token, "QARO1@example.org ", PASSWORD)
     assert response.status_code == 302 and response.location == "/"
     assert is_signed_in(client)
-    rows = audit_rows(app, action="auth.login")
+    rows = audit_rows(app, action="session.sign_in")
     assert len(rows) == 1 and rows[0].user_id == user.id and rows[0].object_id == str(user.id)
     with app.app_context():
         assert db.session.get(User, user.id).last_login_at is not None
@@ -61,7 +62,7 @@ def test_wrong_password_gives_generic_error_and_audit_row(app, client, csrf_toke
     assert GENERIC in html and "govuk-error-summary" in html
     assert PASSWORD not in html and 'value="wrong"' not in html
     assert not is_signed_in(client)
-    rows = audit_rows(app, action="auth.login_failed")
+    rows = audit_rows(app, action="session.fail")
     assert len(rows) == 1
     assert rows[0].object_type == "user" and rows[0].object_id == str(user.id) and rows[0].user_id is None
 
@@ -71,7 +72,7 @@ def test_unknown_email_same_error_no_user_created_and_email_not_stored(app, clie
     assert GENERIC in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
-    rows = audit_rows(app, action="auth.login_failed")
+    rows = audit_rows(app, action="session.fail")
     assert len(rows) == 1 and rows[0].object_type == "unknown_account"
     stored = " ".join(str(v) for r in rows for v in (r.actor, r.summary, r.object_id, r.before, r.after))
     assert "nobody.special" not in stored
@@ -82,7 +83,7 @@ def test_disabled_user_cannot_sign_in(app, client, csrf_token, make_user):
     response = sign_in(client, csrf_token, "gone@example.org", PASSWORD)
     assert response.status_code == 200 and GENERIC in response.get_data(as_text=True)
     assert not is_signed_in(client)
-    assert len(audit_rows(app, action="auth.login_failed")) == 1
+    assert len(audit_rows(app, action="session.fail")) == 1
 
 
 def test_repeated_failures_lock_the_account_and_audit_is_rate_limited(app, client, csrf_token, make_user, monkeypatch):
@@ -97,9 +98,9 @@ def test_repeated_failures_lock_the_account_and_audit_is_rate_limited(app, clien
     assert not is_signed_in(client)
     for _ in range(20):  # an attempt storm writes nothing more
         sign_in(client, csrf_token, "qaro1@example.org", "wrong")
-    assert len(audit_rows(app, action="auth.login_failed", object_id=str(user.id))) == limit
-    assert len(audit_rows(app, action="auth.login_throttled", object_id=str(user.id))) == 1
-    assert audit_rows(app, action="auth.login") == []
+    assert len(audit_rows(app, action="session.fail", object_id=str(user.id))) == limit
+    assert len(audit_rows(app, action="session.lock", object_id=str(user.id))) == 1
+    assert audit_rows(app, action="session.sign_in") == []
 
     # once the lock-out has run out, the right password works again
     import tracker.auth.operations as operations
@@ -120,7 +121,7 @@ def test_failures_outside_the_window_do_not_accumulate(app, client, csrf_token, 
     for i in range(app.config["LOGIN_MAX_FAILURES"] + 2):
         monkeypatch.setattr(operations, "now_utc", lambda i=i: start + i * step)
         sign_in(client, csrf_token, "qaro1@example.org", "wrong")
-    assert audit_rows(app, action="auth.login_throttled") == []
+    assert audit_rows(app, action="session.lock") == []
     assert sign_in(client, csrf_token, "qaro1@example.org", PASSWORD).status_code == 302
 
 
@@ -129,17 +130,20 @@ def test_unknown_email_storm_is_rate_limited(app, client, csrf_token):
     for _ in range(limit + 15):
         response = sign_in(client, csrf_token, "guess@example.org", "x")
         assert GENERIC in response.get_data(as_text=True)
-    assert len(audit_rows(app, action="auth.login_failed")) == limit
-    assert len(audit_rows(app, action="auth.login_throttled")) == 1
+    assert len(audit_rows(app, action="session.fail")) == limit
+    assert len(audit_rows(app, action="session.lock")) == 1
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/admin/users", "/admin/users"),
-    ("https://evil.example/", "/"),
-    ("//evil.example/", "/"),
-    ("/\\evil.example", "/"),
-    ("javascript:alert(1)", "/"),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/admin/users", "/admin/users"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
+)
 def test_next_redirect_only_to_relative_paths(client, csrf_token, make_user, target, expected):
     make_user("admin1@example.org", ["admin"])
     response = sign_in(client, csrf_token, "admin1@example.org", PASSWORD, next_=target)
@@ -203,13 +207,25 @@ def test_logout_requires_post(app, client, csrf_token, make_user):
     response = client.post("/logout", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302 and response.location == "/login"
     assert not is_signed_in(client)
-    assert len(audit_rows(app, action="auth.logout")) == 1
+    assert len(audit_rows(app, action="session.sign_out")) == 1
 
 
 def test_create_user_cli_prompts_for_password_twice(app, runner, client, csrf_token):
     result = runner.invoke(
-        args=["create-user", "new.person@example.org", "--role", "qaro", "--role", "iro_manager",
-              "--name", "New Person", "--officer-id", "Q9", "--team", "North"],
+        args=[
+            "create-user",
+            "new.person@example.org",
+            "--role",
+            "qaro",
+            "--role",
+            "iro_manager",
+            "--name",
+            "New Person",
+            "--officer-id",
+            "Q9",
+            "--team",
+            "North",
+        ],
         input="s3cret-pass\ns3cret-pass\n",
     )
     assert result.exit_code == 0, result.output
@@ -228,9 +244,13 @@ def test_create_user_cli_refuses_mismatch_duplicate_and_unknown_role(app, runner
     result = runner.invoke(args=["create-user", "a@example.org", "--role", "qaro"], input="s3cret-pass\nother-pass\n")
     assert result.exit_code != 0
     make_user("dup@example.org", ["qaro"])
-    result = runner.invoke(args=["create-user", "dup@example.org", "--role", "qaro"], input="s3cret-pass\ns3cret-pass\n")
+    result = runner.invoke(
+        args=["create-user", "dup@example.org", "--role", "qaro"], input="s3cret-pass\ns3cret-pass\n"
+    )
     assert result.exit_code != 0 and "already exists" in result.output
-    result = runner.invoke(args=["create-user", "b@example.org", "--role", "wizard"], input="s3cret-pass\ns3cret-pass\n")
+    result = runner.invoke(
+        args=["create-user", "b@example.org", "--role", "wizard"], input="s3cret-pass\ns3cret-pass\n"
+    )
     assert result.exit_code != 0
     with app.app_context():
         assert user_by_email("a@example.org") is None and user_by_email("b@example.org") is None
@@ -238,8 +258,8 @@ def test_create_user_cli_refuses_mismatch_duplicate_and_unknown_role(app, runner
 
 
 def test_demo_users_one_per_role(app):
-    from tracker.auth.demo import create_demo_users
     from tracker.core.permissions import Role
+    from tracker.demo.users import create_demo_users
 
     with app.app_context():
         users = create_demo_users("demo-password")

@@ -1,5 +1,6 @@
 """Models and migrations agree (``flask db check``) on every backend, SQLite and PostgreSQL
 migrations build the same schema, and downgrading to base works."""
+
 from __future__ import annotations
 
 import os
@@ -72,8 +73,11 @@ def test_sqlite_and_postgresql_migrations_build_the_same_schema(sqlite_schema):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
     assert sorted(pg) == sorted(sqlite_schema)
-    diffs = {t: {k: (sqlite_schema[t][k], pg[t][k]) for k in pg[t] if pg[t][k] != sqlite_schema[t][k]}
-             for t in pg if pg[t] != sqlite_schema[t]}
+    diffs = {
+        t: {k: (sqlite_schema[t][k], pg[t][k]) for k in pg[t] if pg[t][k] != sqlite_schema[t][k]}
+        for t in pg
+        if pg[t] != sqlite_schema[t]
+    }
     assert diffs == {}, f"{{table: {{what: (sqlite, postgresql)}}}} = {diffs}"
 
 

@@ -1,6 +1,7 @@
 """The small authority of tests/data/small-authority: importing it and asking for the figures
 and the due items gives exactly the independently worked-out answers, for every indicator and
 due-item kind registered so far (the test grows as features register theirs)."""
+
 from __future__ import annotations
 
 import json
@@ -30,21 +31,52 @@ def imported(app, runner):
 def test_every_registered_indicator_is_in_the_expected_file():
     missing = [i.id for i in kpis.indicators() if i.id not in EXPECTED_KPIS["indicators"]]
     assert missing == [], f"registered but not in expected-kpis-2022-23.json (id typo?): {missing}"
-    missing_kinds = [k for k in worklist.KINDS if k not in {i["kind"] for i in EXPECTED_DUE["items"]} | {
-        "cic_review", "review_recommendations", "review_minutes", "iro_contact", "escalation_stage", "lado_iem",
-        "lado_paim", "lado_action", "adm_decision", "carer_review"}]
+    missing_kinds = [
+        k
+        for k in worklist.KINDS
+        if k
+        not in {i["kind"] for i in EXPECTED_DUE["items"]}
+        | {
+            "cic_review",
+            "review_recommendations",
+            "review_minutes",
+            "iro_contact",
+            "escalation_stage",
+            "lado_iem",
+            "lado_paim",
+            "lado_action",
+            "adm_decision",
+            "carer_review",
+        }
+    ]
     assert missing_kinds == [], f"due-item kinds not in interchange.md §3: {missing_kinds}"
 
 
 def test_kpis_match_the_expected_figures(app, runner, imported):
-    result = runner.invoke(args=["kpis", "--from", "2022-04-01", "--to", "2023-03-31", "--as-of", "2023-03-31",
-                                 "--by", "month", "--format", "json"])
+    result = runner.invoke(
+        args=[
+            "kpis",
+            "--from",
+            "2022-04-01",
+            "--to",
+            "2023-03-31",
+            "--as-of",
+            "2023-03-31",
+            "--by",
+            "month",
+            "--format",
+            "json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     got = json.loads(result.output)
     ids = [i.id for i in kpis.indicators()]
     assert (got["from"], got["to"], got["as_of"]) == ("2022-04-01", "2023-03-31", "2023-03-31")
-    diffs = {i: (EXPECTED_KPIS["indicators"].get(i), got["indicators"].get(i))
-             for i in ids if EXPECTED_KPIS["indicators"].get(i) != got["indicators"].get(i)}
+    diffs = {
+        i: (EXPECTED_KPIS["indicators"].get(i), got["indicators"].get(i))
+        for i in ids
+        if EXPECTED_KPIS["indicators"].get(i) != got["indicators"].get(i)
+    }
     assert diffs == {}, f"whole period: {{id: (expected, got)}} = {diffs}"
     assert [m["month"] for m in got["months"]] == [m["month"] for m in EXPECTED_KPIS["months"]]
     month_diffs = {}
@@ -75,12 +107,25 @@ def test_due_items_match_the_expected_list(app, runner, imported):
         extra = [i for i in act if i not in exp]
         assert (missing, extra) == ([], []), (
             f"kinds {sorted(registered)}: {len(missing)} expected items missing (first: {missing[:10]}), "
-            f"{len(extra)} unexpected (first: {extra[:10]})")
+            f"{len(extra)} unexpected (first: {extra[:10]})"
+        )
 
 
 def test_importing_the_same_folder_twice_gives_the_same_figures_as_once(app, runner, imported):
     """A repeated nightly load is idempotent: every figure and due item as after one import."""
-    kpis_args = ["kpis", "--from", "2022-04-01", "--to", "2023-03-31", "--as-of", "2023-03-31", "--by", "month", "--format", "json"]
+    kpis_args = [
+        "kpis",
+        "--from",
+        "2022-04-01",
+        "--to",
+        "2023-03-31",
+        "--as-of",
+        "2023-03-31",
+        "--by",
+        "month",
+        "--format",
+        "json",
+    ]
     due_args = ["due-items", "--as-of", "2023-01-16", "--format", "json"]
     once = (runner.invoke(args=kpis_args).output, runner.invoke(args=due_args).output)
     again = runner.invoke(args=["import-data", str(HERE / "data")])

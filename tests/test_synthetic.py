@@ -1,4 +1,5 @@
 """The synthetic authority generator writes a valid, deterministic import file set."""
+
 from __future__ import annotations
 
 import calendar
@@ -10,7 +11,7 @@ from pathlib import Path
 import holidays
 import pytest
 
-from tracker.core.synthetic import generate
+from tracker.demo.synthetic import generate
 
 TODAY = dt.date(2026, 3, 18)
 CHILDREN, YEARS = 60, 3
@@ -50,13 +51,58 @@ PAST_COLUMNS = {
     "carer_reviews.csv": ["review_date"],
     "children.csv": ["date_of_birth"],
 }
-DATE_COLUMNS = {**PAST_COLUMNS, "lado_actions.csv": ["due_date", "completed_date"], "panel_meetings.csv": ["meeting_date"]}
+DATE_COLUMNS = {
+    **PAST_COLUMNS,
+    "lado_actions.csv": ["due_date", "completed_date"],
+    "panel_meetings.csv": ["meeting_date"],
+}
 
-AREAS = {"statutory_requirements", "care_plan", "review_decisions", "services", "voice_of_child", "health", "education", "transitions", "living_arrangements", "family_time", "safety", "life_story", "staff_turnover", "other"}
-SECTORS = {"education", "early_years", "foster_care", "residential_care", "social_care", "health", "police", "armed_forces", "sport", "faith", "voluntary", "transport", "self_employed", "other"}
+AREAS = {
+    "statutory_requirements",
+    "care_plan",
+    "review_decisions",
+    "services",
+    "voice_of_child",
+    "health",
+    "education",
+    "transitions",
+    "living_arrangements",
+    "family_time",
+    "safety",
+    "life_story",
+    "staff_turnover",
+    "other",
+}
+SECTORS = {
+    "education",
+    "early_years",
+    "foster_care",
+    "residential_care",
+    "social_care",
+    "health",
+    "police",
+    "armed_forces",
+    "sport",
+    "faith",
+    "voluntary",
+    "transport",
+    "self_employed",
+    "other",
+}
 CATEGORIES = {"physical", "sexual", "emotional", "neglect", "transferable_risk", "conduct"}
 STAGE_ORDER = ["informal", "stage1", "stage2", "stage3", "stage4", "stage5", "cafcass"]
-FOSTERING_CASES = {"approval", "reg25_extension", "resignation", "deregistration", "first_review", "third_year_review", "review_after_allegation", "change_of_terms", "long_term_match", "other"}
+FOSTERING_CASES = {
+    "approval",
+    "reg25_extension",
+    "resignation",
+    "deregistration",
+    "first_review",
+    "third_year_review",
+    "review_after_allegation",
+    "change_of_terms",
+    "long_term_match",
+    "other",
+}
 ADOPTION_CASES = {"adopter_approval", "match", "adopter_deregistration", "relinquished_child", "other"}
 ROLES = {"qaro", "iro_manager", "lado", "lado_manager", "panel_admin", "adm", "manager", "analyst", "board", "admin"}
 
@@ -164,10 +210,18 @@ def test_history_spans_the_requested_years(data):
 
 def test_ids_are_unique(data):
     keys = {
-        "officers.csv": "officer_id", "children.csv": "child_id", "reviews.csv": "review_id",
-        "iro_contacts.csv": "contact_id", "escalations.csv": "escalation_id", "lado_contacts.csv": "contact_id",
-        "lado_referrals.csv": "referral_id", "lado_meetings.csv": "meeting_id", "lado_actions.csv": "action_id",
-        "panel_meetings.csv": "meeting_id", "panel_cases.csv": "case_id", "foster_households.csv": "household_id",
+        "officers.csv": "officer_id",
+        "children.csv": "child_id",
+        "reviews.csv": "review_id",
+        "iro_contacts.csv": "contact_id",
+        "escalations.csv": "escalation_id",
+        "lado_contacts.csv": "contact_id",
+        "lado_referrals.csv": "referral_id",
+        "lado_meetings.csv": "meeting_id",
+        "lado_actions.csv": "action_id",
+        "panel_meetings.csv": "meeting_id",
+        "panel_cases.csv": "case_id",
+        "foster_households.csv": "household_id",
         "carer_reviews.csv": "review_id",
     }
     for name, key in keys.items():
@@ -326,7 +380,13 @@ def test_lado_contacts_and_referrals(data):
         assert c["employer_sector"] in SECTORS
         cats = c["categories"].split(";")
         assert 1 <= len(cats) <= 2 and set(cats) <= CATEGORIES
-        assert c["disposition"] in {"referral", "advice", "internal_investigation", "standards_of_care", "no_further_action"}
+        assert c["disposition"] in {
+            "referral",
+            "advice",
+            "internal_investigation",
+            "standards_of_care",
+            "no_further_action",
+        }
         foster = c["employer_sector"] == "foster_care"
         assert (c["foster_carer_type"] in {"mainstream", "connected"}) == foster
         assert (c["foster_carer_agency"] in {"own", "other_la", "ifa"}) == foster

@@ -4,6 +4,7 @@
 default; ``postgresql+psycopg://…`` URLs work unchanged). Any other ``TRACKER_X`` variable
 sets config key ``X`` (values are parsed as JSON when they parse, e.g. ``TRACKER_DUE_SOON_WORKING_DAYS=5``).
 """
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,9 +1,12 @@
-"""Declarative base, constraint naming convention and column types shared by every model."""
+"""Declarative base, constraint naming convention and column types shared by every model:
+``UTCDateTime`` for timestamps, ``Code`` for code lists (``tracker.core.enums.CodeEnum``) and
+``check_in`` for the CHECK constraint that keeps a code column to its list."""
+
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 # Alembic needs deterministic names to drop or alter constraints later (especially on SQLite).
@@ -31,7 +34,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTCDateTime column")
-        value = value.astimezone(dt.timezone.utc)
+        value = value.astimezone(dt.UTC)
         if dialect.name == "sqlite":
             return value.replace(tzinfo=None)
         return value
@@ -40,9 +43,50 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Code(TypeDecorator):
+    """A code column: stored as its string, read back as the ``CodeEnum`` member, so a page
+    shows ``record.stage.label`` without a lookup. Unknown stored values (there should be none:
+    each code column has a CHECK constraint) come back as plain strings rather than failing."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum_class, length: int = 30):
+        super().__init__(length)
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value, dialect):
+        if value is None or value == "":
+            return None
+        return str(self.enum_class(value).value)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return self.enum_class.get(value) or value
+
+    @property
+    def python_type(self):
+        return self.enum_class
+
+
+def check_in(column: str, codes, nullable: bool = False) -> str:
+    """The SQL of a CHECK constraint keeping ``column`` to ``codes`` (an iterable or a CodeEnum)."""
+    values = codes.codes() if hasattr(codes, "codes") else tuple(codes)
+    listed = ", ".join(f"'{c}'" for c in values)
+    return f"{column} IS NULL OR {column} IN ({listed})" if nullable else f"{column} IN ({listed})"
+
+
+def like_pattern(text: str) -> str:
+    """A case-insensitive ``LIKE`` pattern matching ``text`` anywhere (``%`` and ``_`` typed by a
+    user match themselves); use with ``escape="\\"`` on a lowered column."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

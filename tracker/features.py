@@ -1,5 +1,8 @@
 """The feature packages, in one list. Each package's ``init_app(app)`` registers its blueprint,
-CLI commands, navigation and its indicators, due-item kinds and importers with the engines."""
+CLI commands, navigation and home-page area, and (by importing its ``kpis``, ``due`` and
+``importers`` modules) its indicators, due-item kinds and import files with the engines.
+A name here that does not import is an error, never a silent skip."""
+
 from __future__ import annotations
 
 import importlib
@@ -7,24 +10,20 @@ import importlib
 from flask import Flask
 
 FEATURES = (
-    "tracker.core.engines",  # calendar, timescale rules, kpis/due-items/import CLI, rule admin
     "tracker.auth",
     "tracker.home",
     "tracker.admin",
+    "tracker.rules",  # timescale rules and closure days (admin), calendar-rebuild
+    "tracker.imports",  # import-data
     "tracker.reviews",
     "tracker.escalations",
     "tracker.lado",
-    "tracker.panels",
-    "tracker.board",
+    "tracker.worklist",  # worklist pages and due-items
+    "tracker.indicators",  # indicator pages, drill-down and kpis
+    "tracker.demo",  # generate-data and demo-data
 )
 
 
 def init_app(app: Flask) -> None:
     for name in FEATURES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # a feature that has not landed yet
-                continue
-            raise
-        module.init_app(app)
+        importlib.import_module(name).init_app(app)

@@ -4,10 +4,9 @@ Revision ID: 0001_foundation
 Revises:
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
 from alembic import op
-
-import tracker.db
 
 revision = "0001_foundation"
 down_revision = None
@@ -28,10 +27,12 @@ def upgrade():
         sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("failed_logins", sa.Integer(), server_default="0", nullable=False),
-        sa.Column("first_failed_at", tracker.db.UTCDateTime(), nullable=True),
-        sa.Column("locked_until", tracker.db.UTCDateTime(), nullable=True),
-        sa.Column("last_login_at", tracker.db.UTCDateTime(), nullable=True),
-        sa.Column("created_at", tracker.db.UTCDateTime(), server_default=sa.text("CURRENT_TIMESTAMP"), nullable=False),
+        sa.Column("first_failed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", sa.DateTime(timezone=True), server_default=sa.text("CURRENT_TIMESTAMP"), nullable=False
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
         sa.UniqueConstraint("officer_id", name=op.f("uq_users_officer_id")),
@@ -41,14 +42,18 @@ def upgrade():
         "user_roles",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
-        sa.CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name=op.f("ck_user_roles_role_code")),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_user_roles_user_id_users"), ondelete="CASCADE"),
+        sa.CheckConstraint(
+            "role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name=op.f("ck_user_roles_role_code")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_user_roles_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("user_id", "role", name=op.f("pk_user_roles")),
     )
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", tracker.db.UTCDateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("actor", sa.String(length=200), nullable=False),
         sa.Column("action", sa.String(length=80), nullable=False),

@@ -4,6 +4,7 @@ Revision ID: 0004_escalations
 Revises: 0003_reviews
 Create Date: 2026-11-23
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -33,9 +34,15 @@ def upgrade():
         sa.Column("summary", sa.Text(), nullable=True),
         sa.Column("closed_date", sa.Date(), nullable=True),
         sa.Column("resolution", sa.String(length=30), nullable=True),
-        sa.CheckConstraint(f"resolution IS NULL OR resolution IN ({RESOLUTIONS})", name=op.f("ck_escalations_resolution_code")),
-        sa.CheckConstraint("(closed_date IS NULL) = (resolution IS NULL)", name=op.f("ck_escalations_closed_with_resolution")),
-        sa.ForeignKeyConstraint(["child_pk"], ["children.id"], name=op.f("fk_escalations_child_pk_children"), ondelete="CASCADE"),
+        sa.CheckConstraint(
+            f"resolution IS NULL OR resolution IN ({RESOLUTIONS})", name=op.f("ck_escalations_resolution_code")
+        ),
+        sa.CheckConstraint(
+            "(closed_date IS NULL) = (resolution IS NULL)", name=op.f("ck_escalations_closed_with_resolution")
+        ),
+        sa.ForeignKeyConstraint(
+            ["child_pk"], ["children.id"], name=op.f("fk_escalations_child_pk_children"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
         sa.UniqueConstraint("escalation_id", name=op.f("uq_escalations_escalation_id")),
     )
@@ -48,7 +55,12 @@ def upgrade():
         sa.Column("escalation_pk", sa.Integer(), nullable=False),
         sa.Column("area", sa.String(length=30), nullable=False),
         sa.CheckConstraint(f"area IN ({AREAS})", name=op.f("ck_escalation_areas_area_code")),
-        sa.ForeignKeyConstraint(["escalation_pk"], ["escalations.id"], name=op.f("fk_escalation_areas_escalation_pk_escalations"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["escalation_pk"],
+            ["escalations.id"],
+            name=op.f("fk_escalation_areas_escalation_pk_escalations"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("escalation_pk", "area", name=op.f("pk_escalation_areas")),
     )
     op.create_index("ix_escalation_areas_area", "escalation_areas", ["area"], unique=False)
@@ -63,8 +75,16 @@ def upgrade():
         sa.Column("response_date", sa.Date(), nullable=True),
         sa.Column("response_summary", sa.Text(), nullable=True),
         sa.CheckConstraint(f"stage IN ({STAGES})", name=op.f("ck_escalation_stages_stage_code")),
-        sa.CheckConstraint("response_date IS NULL OR response_date >= started_date", name=op.f("ck_escalation_stages_response_after_start")),
-        sa.ForeignKeyConstraint(["escalation_pk"], ["escalations.id"], name=op.f("fk_escalation_stages_escalation_pk_escalations"), ondelete="CASCADE"),
+        sa.CheckConstraint(
+            "response_date IS NULL OR response_date >= started_date",
+            name=op.f("ck_escalation_stages_response_after_start"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["escalation_pk"],
+            ["escalations.id"],
+            name=op.f("fk_escalation_stages_escalation_pk_escalations"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalation_stages")),
         sa.UniqueConstraint("escalation_pk", "stage", name="uq_escalation_stages_escalation_pk_stage"),
     )

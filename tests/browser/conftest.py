@@ -1,5 +1,6 @@
 """Browser fixtures: a live server on a migrated SQLite database with the demo users, a
 headless system Chromium driven by Playwright, and an axe-core accessibility check."""
+
 from __future__ import annotations
 
 import threading
@@ -11,13 +12,16 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 import tracker
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-DEMO_PASSWORD = "demo-password"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+
+def pytest_collection_modifyitems(items):
+    """Every test in this folder drives a real Chromium: marked ``browser`` (``-m "not browser"``
+    leaves them out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @dataclass
@@ -33,17 +37,19 @@ class LiveServer:
 def live_server(tmp_path_factory):
     import flask_migrate
 
-    from tracker.auth.demo import create_demo_users
+    from tracker.demo.users import create_demo_users
     from tracker.extensions import db
 
     path = tmp_path_factory.mktemp("live") / "live.sqlite"
-    app = tracker.create_app({
-        "SECRET_KEY": "browser-test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-        "WTF_CSRF_ENABLED": True,
-    })
+    app = tracker.create_app(
+        {
+            "SECRET_KEY": "browser-test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "WTF_CSRF_ENABLED": True,
+        }
+    )
     with app.app_context():
-        flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="head")
         create_demo_users(DEMO_PASSWORD)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -95,16 +101,3 @@ def sign_in(live_server):
         page.wait_for_load_state()
 
     return _sign_in
-
-
-def axe_check(page) -> list[dict]:
-    """Run axe-core on the page; return the serious and critical violations (empty = pass)."""
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm install` (make test does)")
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]]}
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]

@@ -1,13 +1,15 @@
 """An escalation in a real Chromium: a QARO raises an informal escalation from a child's page
 with two areas of concern, escalates it to stage 1, records the response and closes it; the
 IRO manager's list and figures follow. axe-core checks the escalation page."""
+
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
 import pytest
-from conftest import axe_check  # tests/browser/conftest.py
+
+from tests.browser.helpers import axe_check
 
 pytestmark = pytest.mark.browser
 
@@ -67,7 +69,9 @@ def test_qaro_takes_an_escalation_through_and_the_manager_sees_it(browser, live_
     # a response dated before the stage started is refused, in words
     fill_date(page, "response-response_date", day - dt.timedelta(days=400))
     page.get_by_role("button", name="Record response").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("The response date must be on or after the day Stage 1 started")
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        "The response date must be on or after the day Stage 1 started"
+    )
     assert axe_check(page) == []
     fill_date(page, "response-response_date", day)
     page.get_by_label("Summary of the response (optional)").fill("Plan agreed with the team manager")
@@ -99,8 +103,13 @@ def test_qaro_takes_an_escalation_through_and_the_manager_sees_it(browser, live_
     manager.goto(live_server("/escalations/all"))
     expect(manager.get_by_role("link", name=escalation_id)).to_have_count(0)  # closed: not in the open list
     iso = day.isoformat()
-    for indicator in ("escalations.started.informal", "escalations.started.stage1", "escalations.closed",
-                      "escalations.closed_at.stage1", "escalations.area_closed.health"):
+    for indicator in (
+        "escalations.started.informal",
+        "escalations.started.stage1",
+        "escalations.closed",
+        "escalations.closed_at.stage1",
+        "escalations.area_closed.health",
+    ):
         manager.goto(live_server(f"/kpis/{indicator}/numerator?from={iso}&to={iso}"))
         expect(manager.get_by_role("link", name=escalation_id).first).to_be_visible()
     context.close()

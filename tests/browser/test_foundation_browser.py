@@ -1,10 +1,12 @@
 """Sign in, home page and sign out in a real Chromium, and accessibility checks with axe-core."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
-from conftest import axe_check  # tests/browser/conftest.py
+
+from tests.browser.helpers import axe_check
 
 pytestmark = pytest.mark.browser
 

@@ -2,6 +2,7 @@
 person (advice, then one that becomes a referral), IEM and PAIM (one changed afterwards), the
 outcome and an action; the person's page lists both of their contacts, and the posted search
 finds them without their name in the URL. axe-core checks the contact form and referral page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +10,8 @@ import re
 import uuid
 
 import pytest
-from conftest import axe_check  # tests/browser/conftest.py
+
+from tests.browser.helpers import axe_check
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +22,9 @@ def fill_date(page, name: str, day: dt.date) -> None:
     page.fill(f"#{name}-year", str(day.year))
 
 
-def log_contact(page, live_server, *, sector: str, disposition: str, person_ref: str | None = None, name: str | None = None):
+def log_contact(
+    page, live_server, *, sector: str, disposition: str, person_ref: str | None = None, name: str | None = None
+):
     page.goto(live_server("/lado/contacts/new"))
     page.select_option("#employer_sector", sector)
     page.check(f"input[name=disposition][value={disposition}]")
@@ -85,8 +89,13 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     expect(page).to_have_url(referral_url)
 
     timeline = page.locator("#timeline")
-    for text in ("Contact", "Referral", "Initial Evaluation Meeting", "Post-Allegation Investigation Meeting",
-                 "Outcome: Unsubstantiated"):
+    for text in (
+        "Contact",
+        "Referral",
+        "Initial Evaluation Meeting",
+        "Post-Allegation Investigation Meeting",
+        "Outcome: Unsubstantiated",
+    ):
         expect(timeline).to_contain_text(text)
     expect(page.locator("main")).to_contain_text("Safer recruitment training for the school")
     assert axe_check(page) == []

@@ -1,5 +1,6 @@
 """A QARO records a review in the browser: the next due date moves, the child leaves the
 overdue list, the manager sees the QARO's figures change; the child page passes axe."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,13 @@ def overdue_child(live_server):
     app = live_server.app
     with app.app_context():
         if db.session.query(Child).filter_by(child_id=CHILD).one_or_none() is None:
-            child = operations.create_child(child_id=CHILD, first_name="Robin", last_name="Brown",
-                                            date_of_birth=dt.date(2013, 3, 4), iro_officer_id="DEMO-QARO")
+            child = operations.create_child(
+                child_id=CHILD,
+                first_name="Robin",
+                last_name="Brown",
+                date_of_birth=dt.date(2013, 3, 4),
+                iro_officer_id="DEMO-QARO",
+            )
             operations.add_care_period(child, start_date=today() - dt.timedelta(days=70))
             db.session.commit()
         return today()
@@ -32,7 +38,9 @@ def _year_held(page) -> int:
     return int(page.locator('[data-figure="year-held"]').inner_text())
 
 
-def test_qaro_records_a_review_and_the_manager_sees_the_figures_change(browser, page, live_server, sign_in, overdue_child):
+def test_qaro_records_a_review_and_the_manager_sees_the_figures_change(
+    browser, page, live_server, sign_in, overdue_child
+):
     day = overdue_child
     manager = browser.new_context(locale="en-GB").new_page()
     try:
@@ -63,8 +71,9 @@ def test_qaro_records_a_review_and_the_manager_sees_the_figures_change(browser, 
         due_after = page.locator("#next-review-due").inner_text()
         assert due_after != due_before
         from tracker.core.calendar import add_months
+
         assert due_after == add_months(day, 3).strftime("%-d %b %Y")
-        assert "Issued" in page.locator(f'tr[data-review]').first.inner_text()
+        assert "Issued" in page.locator("tr[data-review]").first.inner_text()
 
         page.goto(live_server("/children/"))
         assert "Overdue" not in page.locator(f'tr[data-child="{CHILD}"]').inner_text()

@@ -1,4 +1,5 @@
 """Fixtures for the engine tests."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,11 @@ def sign_in(app, client):
         from tracker.extensions import db
 
         with app.app_context():
-            user = User(email=email or f"{'+'.join(roles)}.{len(roles)}@example.org",
-                        name=fields.pop("name", "Test user"), **fields)
+            user = User(
+                email=email or f"{'+'.join(roles)}.{len(roles)}@example.org",
+                name=fields.pop("name", "Test user"),
+                **fields,
+            )
             user.set_roles(roles)
             db.session.add(user)
             db.session.commit()

@@ -1,5 +1,6 @@
 """Working days in England and Wales (domain.md §2): bank holidays, closure days, month arithmetic,
 and the SQL face of the calendar agreeing with the Python face."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,29 +19,89 @@ D = dt.date.fromisoformat
 
 # Every bank holiday in England and Wales, 2020–2027 (gov.uk/bank-holidays), written out by hand.
 BANK_HOLIDAYS = {
-    2020: ["2020-01-01", "2020-04-10", "2020-04-13", "2020-05-08",  # early May moved to Fri 8 May (VE Day 75)
-           "2020-05-25", "2020-08-31", "2020-12-25", "2020-12-28"],  # Boxing Day (Sat) substitute
-    2021: ["2021-01-01", "2021-04-02", "2021-04-05", "2021-05-03", "2021-05-31", "2021-08-30",
-           "2021-12-27", "2021-12-28"],  # Christmas (Sat) and Boxing Day (Sun) substitutes
-    2022: ["2022-01-03",  # New Year's Day (Sat) substitute
-           "2022-04-15", "2022-04-18", "2022-05-02",
-           "2022-06-02",  # spring bank holiday moved to Thu 2 June
-           "2022-06-03",  # Platinum Jubilee
-           "2022-08-29",
-           "2022-09-19",  # state funeral of Queen Elizabeth II
-           "2022-12-26", "2022-12-27"],  # Christmas Day (Sun) substitute on the 27th
-    2023: ["2023-01-02",  # New Year's Day (Sun) substitute
-           "2023-04-07", "2023-04-10", "2023-05-01",
-           "2023-05-08",  # coronation of King Charles III
-           "2023-05-29", "2023-08-28", "2023-12-25", "2023-12-26"],
-    2024: ["2024-01-01", "2024-03-29", "2024-04-01", "2024-05-06", "2024-05-27", "2024-08-26",
-           "2024-12-25", "2024-12-26"],
-    2025: ["2025-01-01", "2025-04-18", "2025-04-21", "2025-05-05", "2025-05-26", "2025-08-25",
-           "2025-12-25", "2025-12-26"],
-    2026: ["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
-           "2026-12-25", "2026-12-28"],  # Boxing Day (Sat) substitute
-    2027: ["2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30",
-           "2027-12-27", "2027-12-28"],  # Christmas (Sat) and Boxing Day (Sun) substitutes
+    2020: [
+        "2020-01-01",
+        "2020-04-10",
+        "2020-04-13",
+        "2020-05-08",  # early May moved to Fri 8 May (VE Day 75)
+        "2020-05-25",
+        "2020-08-31",
+        "2020-12-25",
+        "2020-12-28",
+    ],  # Boxing Day (Sat) substitute
+    2021: [
+        "2021-01-01",
+        "2021-04-02",
+        "2021-04-05",
+        "2021-05-03",
+        "2021-05-31",
+        "2021-08-30",
+        "2021-12-27",
+        "2021-12-28",
+    ],  # Christmas (Sat) and Boxing Day (Sun) substitutes
+    2022: [
+        "2022-01-03",  # New Year's Day (Sat) substitute
+        "2022-04-15",
+        "2022-04-18",
+        "2022-05-02",
+        "2022-06-02",  # spring bank holiday moved to Thu 2 June
+        "2022-06-03",  # Platinum Jubilee
+        "2022-08-29",
+        "2022-09-19",  # state funeral of Queen Elizabeth II
+        "2022-12-26",
+        "2022-12-27",
+    ],  # Christmas Day (Sun) substitute on the 27th
+    2023: [
+        "2023-01-02",  # New Year's Day (Sun) substitute
+        "2023-04-07",
+        "2023-04-10",
+        "2023-05-01",
+        "2023-05-08",  # coronation of King Charles III
+        "2023-05-29",
+        "2023-08-28",
+        "2023-12-25",
+        "2023-12-26",
+    ],
+    2024: [
+        "2024-01-01",
+        "2024-03-29",
+        "2024-04-01",
+        "2024-05-06",
+        "2024-05-27",
+        "2024-08-26",
+        "2024-12-25",
+        "2024-12-26",
+    ],
+    2025: [
+        "2025-01-01",
+        "2025-04-18",
+        "2025-04-21",
+        "2025-05-05",
+        "2025-05-26",
+        "2025-08-25",
+        "2025-12-25",
+        "2025-12-26",
+    ],
+    2026: [
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+    ],  # Boxing Day (Sat) substitute
+    2027: [
+        "2027-01-01",
+        "2027-03-26",
+        "2027-03-29",
+        "2027-05-03",
+        "2027-05-31",
+        "2027-08-30",
+        "2027-12-27",
+        "2027-12-28",
+    ],  # Christmas (Sat) and Boxing Day (Sun) substitutes
 }
 ALL_HOLIDAYS = sorted(D(d) for days in BANK_HOLIDAYS.values() for d in days)
 HOLIDAY_SET = set(ALL_HOLIDAYS)
@@ -183,14 +244,23 @@ def test_sql_and_python_deadlines_agree(app):
             amount = rng.choice([1, 2, 3, 6, 11, 12, -1, -3, -12, 24])
         cases.append((day, amount, unit))
     # month-end and holiday edge cases
-    cases += [(D("2023-08-31"), 6, Unit.months), (D("2026-11-30"), 3, Unit.months), (D("2024-01-31"), 1, Unit.months),
-              (D("2026-12-24"), 1, Unit.working_days), (D("2026-12-26"), 1, Unit.working_days),
-              (D("2026-12-26"), -1, Unit.working_days), (D("2022-06-04"), -2, Unit.working_days),
-              (D("2026-01-05"), 20, Unit.working_days)]
+    cases += [
+        (D("2023-08-31"), 6, Unit.months),
+        (D("2026-11-30"), 3, Unit.months),
+        (D("2024-01-31"), 1, Unit.months),
+        (D("2026-12-24"), 1, Unit.working_days),
+        (D("2026-12-26"), 1, Unit.working_days),
+        (D("2026-12-26"), -1, Unit.working_days),
+        (D("2022-06-04"), -2, Unit.working_days),
+        (D("2026-01-05"), 20, Unit.working_days),
+    ]
     with app.app_context():
         from tracker.extensions import db
 
-        exprs = [timescales.add_sql(literal(day, Date), amount, unit).label(f"c{i}") for i, (day, amount, unit) in enumerate(cases)]
+        exprs = [
+            timescales.add_sql(literal(day, Date), amount, unit).label(f"c{i}")
+            for i, (day, amount, unit) in enumerate(cases)
+        ]
         got = []
         for i in range(0, len(exprs), 40):  # a few statements with many columns each
             got.extend(db.session.execute(select(*exprs[i : i + 40])).one())
@@ -203,7 +273,9 @@ def test_sql_and_python_deadlines_agree(app):
         # deadline_sql reads the rule by name, like deadline
         for name in ("cic_review_first", "cic_review_later", "lado_paim", "panel_papers"):
             anchor = D("2026-11-30")
-            assert db.session.scalar(select(timescales.deadline_sql(name, literal(anchor, Date)))) == timescales.deadline(name, anchor)
+            assert db.session.scalar(
+                select(timescales.deadline_sql(name, literal(anchor, Date)))
+            ) == timescales.deadline(name, anchor)
 
 
 def test_deadline_of_null_anchor_is_none(app):
@@ -219,8 +291,10 @@ def test_closure_day_added_on_the_admin_page_moves_deadlines(app, client, login_
     with app.app_context():
         assert timescales.deadline("review_recommendations", anchor) == D("2026-01-12")
     login_as("admin")
-    response = client.post("/admin/rules/closures/new",
-                           data={"csrf_token": csrf_token(client), "day": ["7", "1", "2026"], "reason": "Council closure"})
+    response = client.post(
+        "/admin/rules/closures/new",
+        data={"csrf_token": csrf_token(client), "day": ["7", "1", "2026"], "reason": "Council closure"},
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         from tracker.core.audit import AuditEntry
@@ -228,9 +302,13 @@ def test_closure_day_added_on_the_admin_page_moves_deadlines(app, client, login_
 
         assert not is_working_day(D("2026-01-07"))
         assert timescales.deadline("review_recommendations", anchor) == D("2026-01-13")
-        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D("2026-01-13")
-        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "closure_day.add")).all()
-        assert [(e.object_id, e.after) for e in entries] == [("2026-01-07", {"day": "2026-01-07", "reason": "Council closure"})]
+        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D(
+            "2026-01-13"
+        )
+        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "closure_day.create")).all()
+        assert [(e.object_id, e.after) for e in entries] == [
+            ("2026-01-07", {"day": "2026-01-07", "reason": "Council closure"})
+        ]
     page = client.get("/admin/rules/").get_data(as_text=True)
     assert "Wednesday 7 January 2026" in page and "Council closure" in page
 
@@ -241,7 +319,9 @@ def test_closure_day_added_on_the_admin_page_moves_deadlines(app, client, login_
         from tracker.extensions import db
 
         assert is_working_day(D("2026-01-07"))
-        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D("2026-01-12")
+        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D(
+            "2026-01-12"
+        )
 
 
 CLOSURE_ERRORS = [
@@ -256,10 +336,15 @@ CLOSURE_ERRORS = [
 def test_closure_day_form_errors(app, client, login_as, csrf_token):
     login_as("admin")
     for day, reason, message in CLOSURE_ERRORS:
-        response = client.post("/admin/rules/closures/new", data={"csrf_token": csrf_token(client), "day": day, "reason": reason})
+        response = client.post(
+            "/admin/rules/closures/new", data={"csrf_token": csrf_token(client), "day": day, "reason": reason}
+        )
         page = response.get_data(as_text=True)
         assert response.status_code == 200, day
         assert "govuk-error-summary" in page and message in page, day
     with app.app_context():
         assert is_working_day(D("2026-01-07"))
-    assert client.post("/admin/rules/closures/2026-01-07/remove", data={"csrf_token": csrf_token(client)}).status_code == 404
+    assert (
+        client.post("/admin/rules/closures/2026-01-07/remove", data={"csrf_token": csrf_token(client)}).status_code
+        == 404
+    )

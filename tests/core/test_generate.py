@@ -1,4 +1,5 @@
 """``generate-data`` writes a synthetic authority that ``import-data`` accepts; ``demo-data`` runs."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -6,8 +7,9 @@ import importlib.util
 import pytest
 from sqlalchemy import func, select
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("tracker.core.synthetic") is None,
-                                reason="tracker/core/synthetic.py has not landed yet")
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("tracker.demo.synthetic") is None, reason="tracker/core/synthetic.py has not landed yet"
+)
 
 
 @pytest.fixture
@@ -27,7 +29,12 @@ def test_generated_data_imports(app, runner, tmp_path):
 
 def test_generate_data_is_deterministic(app, runner, tmp_path):
     for name in ("a", "b"):
-        assert runner.invoke(args=["generate-data", str(tmp_path / name), "--children", "5", "--years", "1", "--seed", "9"]).exit_code == 0
+        assert (
+            runner.invoke(
+                args=["generate-data", str(tmp_path / name), "--children", "5", "--years", "1", "--seed", "9"]
+            ).exit_code
+            == 0
+        )
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in (tmp_path / "b").iterdir())
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
@@ -38,7 +45,9 @@ def test_generate_data_refuses_bad_options(app, runner, tmp_path):
     assert result.exit_code == 2
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tracker.auth.demo") is None, reason="tracker/auth/demo.py has not landed yet")
+@pytest.mark.skipif(
+    importlib.util.find_spec("tracker.demo.users") is None, reason="tracker/auth/demo.py has not landed yet"
+)
 def test_demo_data(app, runner):
     result = runner.invoke(args=["demo-data", "--children", "10"])
     assert result.exit_code == 0, result.output
@@ -48,7 +57,11 @@ def test_demo_data(app, runner):
         from tracker.auth.models import User
         from tracker.extensions import db
 
-        roles = {code for user in db.session.scalars(select(User).where(User.email.like("%@example.org"))) for code in user.role_codes}
+        roles = {
+            code
+            for user in db.session.scalars(select(User).where(User.email.like("%@example.org")))
+            for code in user.role_codes
+        }
         qaro = db.session.scalar(select(User).where(User.email == "qaro@example.org"))
         assert qaro.officer_id == "Q1" and qaro.check_password("demo-password")
         from tracker.reviews.models import Child

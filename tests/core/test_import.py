@@ -1,4 +1,5 @@
 """``import-data`` (interchange.md §1): located errors, all of them, all rows or none, idempotent."""
+
 from __future__ import annotations
 
 import json
@@ -16,7 +17,9 @@ def officer_line(i: int, roles: str = "qaro", name: str | None = None) -> str:
     return f"Q{i},{name or f'Officer {i}'},q{i}@example.org,{roles},{'North' if i % 2 else 'South'}"
 
 
-def write_officers(folder: Path, rows: int = 300, *, header: str = HEADER, replace: dict[int, str] | None = None) -> Path:
+def write_officers(
+    folder: Path, rows: int = 300, *, header: str = HEADER, replace: dict[int, str] | None = None
+) -> Path:
     """officers.csv with ``rows`` data rows; ``replace`` maps a file line number (header = 1) to its text."""
     folder.mkdir(parents=True, exist_ok=True)
     lines = [header] + [officer_line(i) for i in range(1, rows + 1)]
@@ -38,8 +41,10 @@ def users(app) -> list[tuple]:
         from tracker.auth.models import User
         from tracker.extensions import db
 
-        return sorted((u.officer_id, u.name, u.email, u.team, tuple(sorted(u.role_codes)))
-                      for u in db.session.scalars(select(User)))
+        return sorted(
+            (u.officer_id, u.name, u.email, u.team, tuple(sorted(u.role_codes)))
+            for u in db.session.scalars(select(User))
+        )
 
 
 def import_data(runner, folder: Path):
@@ -56,17 +61,24 @@ def test_valid_officers_import(app, runner, tmp_path):
         from tracker.core.audit import AuditEntry
         from tracker.extensions import db
 
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "import.data")) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "data.import"))
+            == 1
+        )
 
 
 def test_bad_row_deep_in_a_file_rolls_everything_back_and_is_located(app, runner, tmp_path, make_user):
     make_user("existing@example.org", ["admin"])
-    folder = write_officers(tmp_path / "data", rows=300, replace={
-        10: 'Q9,"Officer\nwith a line break",q9@example.org,qaro,North',  # a quoted newline: line numbers are physical lines
-        121: "Q120,,q120@example.org,qaro,North",  # missing name (physical line 122)
-        250: "Q249,Officer 249,q249@example.org,qaro;wizard,North",  # unknown role code (physical line 251)
-        280: "Q279,Officer 279,not-an-email,qaro,North",
-    })
+    folder = write_officers(
+        tmp_path / "data",
+        rows=300,
+        replace={
+            10: 'Q9,"Officer\nwith a line break",q9@example.org,qaro,North',  # a quoted newline: line numbers are physical lines
+            121: "Q120,,q120@example.org,qaro,North",  # missing name (physical line 122)
+            250: "Q249,Officer 249,q249@example.org,qaro;wizard,North",  # unknown role code (physical line 251)
+            280: "Q279,Officer 279,not-an-email,qaro,North",
+        },
+    )
     # one row has a quoted newline, so the rows after it sit one physical line lower
     before = row_counts(app)
     result = import_data(runner, folder)
@@ -79,8 +91,11 @@ def test_bad_row_deep_in_a_file_rolls_everything_back_and_is_located(app, runner
     assert row_counts(app) == before
 
 
-@pytest.mark.skipif("children.csv" not in interchange.IMPORTERS and not Path(__file__).resolve().parents[2].joinpath("tracker/reviews/importers.py").exists(),
-                    reason="no children.csv importer yet")
+@pytest.mark.skipif(
+    "children.csv" not in interchange.IMPORTERS
+    and not Path(__file__).resolve().parents[2].joinpath("tracker/reviews/importers.py").exists(),
+    reason="no children.csv importer yet",
+)
 def test_bad_date_deep_in_children_csv(app, runner, tmp_path):
     if "children.csv" not in interchange.IMPORTERS:
         pytest.skip("no children.csv importer registered")
@@ -88,8 +103,17 @@ def test_bad_date_deep_in_children_csv(app, runner, tmp_path):
     columns = [c.name for c in interchange.IMPORTERS["children.csv"].columns]
     lines = [",".join(columns)]
     for i in range(1, 301):
-        values = {"child_id": f"C{i:05d}", "first_name": "A", "last_name": "Child", "date_of_birth": "2012-05-01",
-                  "gender": "", "ethnicity": "", "uasc": "N", "iro_officer_id": "Q1", "iro_contact_expected": "Y"}
+        values = {
+            "child_id": f"C{i:05d}",
+            "first_name": "A",
+            "last_name": "Child",
+            "date_of_birth": "2012-05-01",
+            "gender": "",
+            "ethnicity": "",
+            "uasc": "N",
+            "iro_officer_id": "Q1",
+            "iro_contact_expected": "Y",
+        }
         if i == 249:
             values["date_of_birth"] = "2012-02-30"
         lines.append(",".join(values.get(c, "") for c in columns))
@@ -135,7 +159,9 @@ def test_duplicate_ids_short_rows_and_a_missing_folder(app, runner, tmp_path):
 
 def test_many_errors_are_all_counted(app, runner, tmp_path, monkeypatch):
     monkeypatch.setattr(interchange, "MAX_PROBLEMS", 5)
-    folder = write_officers(tmp_path / "data", rows=30, replace={n: officer_line(n - 1, roles="wizard") for n in range(2, 14)})
+    folder = write_officers(
+        tmp_path / "data", rows=30, replace={n: officer_line(n - 1, roles="wizard") for n in range(2, 14)}
+    )
     result = import_data(runner, folder)
     assert result.exit_code == 1
     assert result.output.count("roles: unknown code(s)") == 5

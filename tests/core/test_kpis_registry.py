@@ -1,5 +1,6 @@
 """The indicator registry (kpis.md, interchange.md §2): rounding, periods, report shape, the
 ``kpis`` command on an empty database for every registered indicator, and the pages."""
+
 from __future__ import annotations
 
 import csv
@@ -46,7 +47,10 @@ def test_percentage_and_average_of_zero_denominator_are_none():
     assert kpis.average(3, 0) is None
 
 
-@pytest.mark.parametrize("numerator, denominator, expected", [(5, 2, "2.50"), (1, 3, "0.33"), (2, 3, "0.67"), (1, 8, "0.13"), (10, 4, "2.50"), (0, 4, "0.00")])
+@pytest.mark.parametrize(
+    "numerator, denominator, expected",
+    [(5, 2, "2.50"), (1, 3, "0.33"), (2, 3, "0.67"), (1, 8, "0.13"), (10, 4, "2.50"), (0, 4, "0.00")],
+)
 def test_average_rounds_half_up(numerator, denominator, expected):
     assert kpis.average(numerator, denominator) == Decimal(expected)
 
@@ -59,7 +63,11 @@ def test_months_are_clipped_to_the_period():
         Period(D("2022-06-01"), D("2022-06-10"), D("2022-06-10")),
     ]
     fy = kpis.months(D("2022-04-01"), D("2023-03-31"))
-    assert [p.start.strftime("%Y-%m") for p in fy] == [f"2022-{m:02d}" for m in range(4, 13)] + ["2023-01", "2023-02", "2023-03"]
+    assert [p.start.strftime("%Y-%m") for p in fy] == [f"2022-{m:02d}" for m in range(4, 13)] + [
+        "2023-01",
+        "2023-02",
+        "2023-03",
+    ]
     assert fy[10] == Period(D("2023-02-01"), D("2023-02-28"), D("2023-02-28"))
     assert kpis.months(D("2024-02-29"), D("2024-02-29")) == [Period(D("2024-02-29"), D("2024-02-29"), D("2024-02-29"))]
     assert kpis.months(D("2023-12-31"), D("2024-01-01")) == [
@@ -90,14 +98,21 @@ def _fake_compute(period: Period) -> dict:
     weekdays = sum(1 for i in range(days) if (period.start + dt.timedelta(days=i)).weekday() < 5)
     users = db.session.scalar(select(func.count()).select_from(User))
     active = db.session.scalar(select(func.count()).select_from(User).where(User.active.is_(True)))
-    return {"test.days": days, "test.weekdays": Ratio(weekdays, days), "test.per_week": Ratio(days, 7),
-            "test.users": users, "test.users_active": Ratio(active, users)}
+    return {
+        "test.days": days,
+        "test.weekdays": Ratio(weekdays, days),
+        "test.per_week": Ratio(days, 7),
+        "test.users": users,
+        "test.users_active": Ratio(active, users),
+    }
 
 
 def _fake_drill(indicator_id: str, period: Period, part: str) -> list[dict]:
     if indicator_id == "test.days":
-        return [{"ref": (period.start + dt.timedelta(days=i)).isoformat(), "label": "A day", "url": None}
-                for i in range((period.end - period.start).days + 1)]
+        return [
+            {"ref": (period.start + dt.timedelta(days=i)).isoformat(), "label": "A day", "url": None}
+            for i in range((period.end - period.start).days + 1)
+        ]
     return [{"ref": "R1", "label": f"{indicator_id} {part}", "url": "/somewhere"}]
 
 
@@ -141,8 +156,22 @@ def test_report_shape_with_months(app, fake_indicators):
     assert len(rows) == n * 4
     assert rows[0]["period"] == "all" and rows[n]["period"] == "2022-04"
     by_key = {(r["period"], r["indicator"]): r for r in rows}
-    assert by_key[("all", "test.weekdays")] == {"period": "all", "indicator": "test.weekdays", "unit": "%", "numerator": 41, "denominator": 57, "value": 71.93}
-    assert by_key[("2022-05", "test.days")] == {"period": "2022-05", "indicator": "test.days", "unit": "No.", "numerator": "", "denominator": "", "value": 31}
+    assert by_key[("all", "test.weekdays")] == {
+        "period": "all",
+        "indicator": "test.weekdays",
+        "unit": "%",
+        "numerator": 41,
+        "denominator": 57,
+        "value": 71.93,
+    }
+    assert by_key[("2022-05", "test.days")] == {
+        "period": "2022-05",
+        "indicator": "test.days",
+        "unit": "No.",
+        "numerator": "",
+        "denominator": "",
+        "value": 31,
+    }
     assert by_key[("all", "test.users_active")]["value"] == ""
 
 
@@ -165,22 +194,34 @@ def test_kpis_command_on_an_empty_database_gives_every_indicator(app, runner, fa
     """Every registered indicator (features add theirs) is present, with zeros, in catalogue order."""
     # the fake indicators that do not depend on the data are left out of the zero check
     data_free = {"test.days", "test.weekdays", "test.per_week"}
-    result = runner.invoke(args=["kpis", "--from", "2022-04-01", "--to", "2023-03-31", "--by", "month", "--format", "json"])
+    result = runner.invoke(
+        args=["kpis", "--from", "2022-04-01", "--to", "2023-03-31", "--by", "month", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
     registered = kpis.indicators()
     assert list(doc["indicators"]) == [i.id for i in registered]
-    wrong = {i.id: doc["indicators"][i.id] for i in registered if i.id not in data_free and doc["indicators"][i.id] != _expected_empty(i)}
+    wrong = {
+        i.id: doc["indicators"][i.id]
+        for i in registered
+        if i.id not in data_free and doc["indicators"][i.id] != _expected_empty(i)
+    }
     assert wrong == {}, f"indicators not zero on an empty database: {wrong}"
     assert len(doc["months"]) == 12
     for month in doc["months"]:
         assert list(month["indicators"]) == [i.id for i in registered]
-        wrong = {i.id: month["indicators"][i.id] for i in registered if i.id not in data_free and month["indicators"][i.id] != _expected_empty(i)}
+        wrong = {
+            i.id: month["indicators"][i.id]
+            for i in registered
+            if i.id not in data_free and month["indicators"][i.id] != _expected_empty(i)
+        }
         assert wrong == {}, f"{month['month']}: {wrong}"
 
 
 def test_kpis_command_csv(app, runner, fake_indicators):
-    result = runner.invoke(args=["kpis", "--from", "2022-04-01", "--to", "2022-05-31", "--by", "month", "--format", "csv"])
+    result = runner.invoke(
+        args=["kpis", "--from", "2022-04-01", "--to", "2022-05-31", "--by", "month", "--format", "csv"]
+    )
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "period,indicator,unit,numerator,denominator,value"
@@ -188,9 +229,30 @@ def test_kpis_command_csv(app, runner, fake_indicators):
     ids = [i.id for i in kpis.indicators()]
     assert [(r["period"], r["indicator"]) for r in rows] == [(p, i) for p in ("all", "2022-04", "2022-05") for i in ids]
     by_key = {(r["period"], r["indicator"]): r for r in rows}
-    assert by_key[("all", "test.days")] == {"period": "all", "indicator": "test.days", "unit": "No.", "numerator": "", "denominator": "", "value": "61"}
-    assert by_key[("2022-04", "test.weekdays")] == {"period": "2022-04", "indicator": "test.weekdays", "unit": "%", "numerator": "21", "denominator": "30", "value": "70.0"}
-    assert by_key[("all", "test.users_active")] == {"period": "all", "indicator": "test.users_active", "unit": "%", "numerator": "0", "denominator": "0", "value": ""}
+    assert by_key[("all", "test.days")] == {
+        "period": "all",
+        "indicator": "test.days",
+        "unit": "No.",
+        "numerator": "",
+        "denominator": "",
+        "value": "61",
+    }
+    assert by_key[("2022-04", "test.weekdays")] == {
+        "period": "2022-04",
+        "indicator": "test.weekdays",
+        "unit": "%",
+        "numerator": "21",
+        "denominator": "30",
+        "value": "70.0",
+    }
+    assert by_key[("all", "test.users_active")] == {
+        "period": "all",
+        "indicator": "test.users_active",
+        "unit": "%",
+        "numerator": "0",
+        "denominator": "0",
+        "value": "",
+    }
     for ind in kpis.indicators():
         if not ind.id.startswith("test."):
             assert by_key[("all", ind.id)]["unit"] == ind.unit
@@ -238,17 +300,26 @@ def test_figures_page_defaults_to_the_financial_year_to_date(app, client, login_
 
 def test_figures_page_date_errors(app, client, login_as, fake_indicators):
     login_as("analyst")
-    for query, message in [("from=2022-02-30&to=2022-04-30", "The start date must be a real date"),
-                           ("from=2022-04-01&to=soon", "The end date must be a real date"),
-                           ("from=2022-05-01&to=2022-04-30", "The end date must be the same as or after the start date")]:
+    for query, message in [
+        ("from=2022-02-30&to=2022-04-30", "The start date must be a real date"),
+        ("from=2022-04-01&to=soon", "The end date must be a real date"),
+        ("from=2022-05-01&to=2022-04-30", "The end date must be the same as or after the start date"),
+    ]:
         page = client.get(f"/kpis/?{query}").get_data(as_text=True)
         assert "govuk-error-summary" in page and message in page, query
 
 
 def test_drill_down_needs_drilldown_and_the_family_capability(app, client, sign_in, fake_indicators):
     url = "/kpis/test.days/numerator?from=2022-04-01&to=2022-04-03"
-    for roles, status in [(("board",), 403), (("analyst",), 403), (("admin",), 403), (("iro_manager",), 200),
-                          (("manager",), 200), (("lado",), 403), (("qaro",), 200)]:
+    for roles, status in [
+        (("board",), 403),
+        (("analyst",), 403),
+        (("admin",), 403),
+        (("iro_manager",), 200),
+        (("manager",), 200),
+        (("lado",), 403),
+        (("qaro",), 200),
+    ]:
         sign_in(*roles, email=f"{roles[0]}.a@example.org")
         assert client.get(url).status_code == status, roles
     # a LADO family figure: LADO roles only; their reads are audited
@@ -260,7 +331,12 @@ def test_drill_down_needs_drilldown_and_the_family_capability(app, client, sign_
         from tracker.core.audit import AuditEntry
         from tracker.extensions import db
 
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "lado.read")) == 2
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "lado_record.read")
+            )
+            == 2
+        )
 
 
 def test_drill_down_lists_the_rows(app, client, login_as, fake_indicators):

@@ -1,4 +1,5 @@
 """Timescale rules (domain.md §3): due_state, and the administrator's rule edit with audit."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,16 @@ def test_due_soon_counts_working_days_across_holidays():
     assert due_state(tenth + dt.timedelta(days=1), as_of) is DueState.upcoming
 
 
-@pytest.mark.parametrize("days, due_offset, expected", [(5, 5, DueState.due_soon), (5, 6, DueState.upcoming), (0, 0, DueState.due_soon), (0, 1, DueState.upcoming), (15, 15, DueState.due_soon)])
+@pytest.mark.parametrize(
+    "days, due_offset, expected",
+    [
+        (5, 5, DueState.due_soon),
+        (5, 6, DueState.upcoming),
+        (0, 0, DueState.due_soon),
+        (0, 1, DueState.upcoming),
+        (15, 15, DueState.due_soon),
+    ],
+)
 def test_due_soon_working_days_is_configurable(app, days, due_offset, expected):
     app.config["DUE_SOON_WORKING_DAYS"] = days
     with app.app_context():
@@ -74,7 +84,10 @@ def _audit_rows(app, action="timescale_rule.update"):
         from tracker.core.audit import AuditEntry
         from tracker.extensions import db
 
-        return [(e.object_id, e.before, e.after, e.actor) for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == action))]
+        return [
+            (e.object_id, e.before, e.after, e.actor)
+            for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == action))
+        ]
 
 
 def test_rules_list_shows_every_rule(app, client, login_as):
@@ -95,28 +108,41 @@ def test_rule_edit_changes_deadlines_and_writes_one_audit_row(app, client, login
     login_as("admin")
     form = client.get("/admin/rules/review_recommendations").get_data(as_text=True)
     assert 'value="5"' in form and "Review recommendations issued" in form
-    response = client.post("/admin/rules/review_recommendations",
-                           data={"csrf_token": csrf_token(client), "amount": "10", "unit": "working_days"})
+    response = client.post(
+        "/admin/rules/review_recommendations",
+        data={"csrf_token": csrf_token(client), "amount": "10", "unit": "working_days"},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/rules/")
     with app.app_context():
         from tracker.extensions import db
 
         assert timescales.deadline("review_recommendations", anchor) == D("2026-01-19")
-        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D("2026-01-19")
-    assert _audit_rows(app) == [("review_recommendations", {"amount": 5, "unit": "working_days"},
-                                 {"amount": 10, "unit": "working_days"}, "admin@example.org")]
+        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D(
+            "2026-01-19"
+        )
+    assert _audit_rows(app) == [
+        (
+            "review_recommendations",
+            {"amount": 5, "unit": "working_days"},
+            {"amount": 10, "unit": "working_days"},
+            "admin@example.org",
+        )
+    ]
     assert "10 working days" in client.get("/admin/rules/").get_data(as_text=True)
 
     # a change of unit too
-    response = client.post("/admin/rules/review_recommendations",
-                           data={"csrf_token": csrf_token(client), "amount": "1", "unit": "months"})
+    response = client.post(
+        "/admin/rules/review_recommendations", data={"csrf_token": csrf_token(client), "amount": "1", "unit": "months"}
+    )
     assert response.status_code == 302
     with app.app_context():
         assert timescales.deadline("review_recommendations", D("2026-01-31")) == D("2026-02-28")
     assert len(_audit_rows(app)) == 2
 
     # saving the same values writes nothing
-    client.post("/admin/rules/review_recommendations", data={"csrf_token": csrf_token(client), "amount": "1", "unit": "months"})
+    client.post(
+        "/admin/rules/review_recommendations", data={"csrf_token": csrf_token(client), "amount": "1", "unit": "months"}
+    )
     assert len(_audit_rows(app)) == 2
 
 
@@ -139,7 +165,7 @@ def test_invalid_rule_input_shows_the_error_summary(app, client, login_as, csrf_
         page = response.get_data(as_text=True)
         assert response.status_code == 200, data
         assert "govuk-error-summary" in page and "There is a problem" in page, data
-        assert message in page, (data, page[page.find("govuk-error-summary"):][:1500])
+        assert message in page, (data, page[page.find("govuk-error-summary") :][:1500])
         assert "<title>Error:" in page
     with app.app_context():
         assert timescales.rule("review_minutes").amount == 20
@@ -148,7 +174,9 @@ def test_invalid_rule_input_shows_the_error_summary(app, client, login_as, csrf_
 
 def test_negative_amount_is_allowed(app, client, login_as, csrf_token):
     login_as("admin")
-    response = client.post("/admin/rules/panel_papers", data={"csrf_token": csrf_token(client), "amount": "-10", "unit": "working_days"})
+    response = client.post(
+        "/admin/rules/panel_papers", data={"csrf_token": csrf_token(client), "amount": "-10", "unit": "working_days"}
+    )
     assert response.status_code == 302
     with app.app_context():
         assert timescales.deadline("panel_papers", D("2026-01-30")) == D("2026-01-16")
@@ -176,15 +204,22 @@ def test_non_admin_gets_403(app, client, sign_in, csrf_token):
         assert client.get("/admin/rules/").status_code == 403, role
         assert client.get("/admin/rules/review_minutes").status_code == 403, role
         assert client.get("/admin/rules/closures/new").status_code == 403, role
-        response = client.post("/admin/rules/review_minutes", data={"csrf_token": csrf_token(client), "amount": "10", "unit": "days"})
+        response = client.post(
+            "/admin/rules/review_minutes", data={"csrf_token": csrf_token(client), "amount": "10", "unit": "days"}
+        )
         assert response.status_code == 403, role
-        response = client.post("/admin/rules/closures/new", data={"csrf_token": csrf_token(client), "day": ["7", "1", "2026"], "reason": "x"})
+        response = client.post(
+            "/admin/rules/closures/new",
+            data={"csrf_token": csrf_token(client), "day": ["7", "1", "2026"], "reason": "x"},
+        )
         assert response.status_code == 403, role
     with app.app_context():
         from tracker.extensions import db
 
         assert timescales.rule("review_minutes").amount == 20
-        assert db.session.scalar(select(func.count()).select_from(timescales.TimescaleRule)) == len(timescales.DEFAULT_RULES)
+        assert db.session.scalar(select(func.count()).select_from(timescales.TimescaleRule)) == len(
+            timescales.DEFAULT_RULES
+        )
 
 
 def test_signed_out_user_is_sent_to_sign_in(app, client):
@@ -222,8 +257,10 @@ def test_rule_edited_on_the_admin_page_moves_the_due_items(app, client, runner, 
 
     assert recommendations_due() == "2026-01-12"  # review + 5 working days
     login_as("admin")
-    response = client.post("/admin/rules/review_recommendations",
-                           data={"csrf_token": csrf_token(client), "amount": "10", "unit": "working_days"})
+    response = client.post(
+        "/admin/rules/review_recommendations",
+        data={"csrf_token": csrf_token(client), "amount": "10", "unit": "working_days"},
+    )
     assert response.status_code == 302
     assert recommendations_due() == "2026-01-19"  # review + 10 working days
     assert len(_audit_rows(app)) == 1

@@ -1,4 +1,5 @@
 """The due-item registry (interchange.md §3): the ``due-items`` command and the worklist pages."""
+
 from __future__ import annotations
 
 import csv
@@ -119,11 +120,18 @@ def test_collect_filters(app, fake_kinds, make_user):
         refs = lambda items: [i.ref for i in items]  # noqa: E731
         assert refs(worklist.collect(AS_OF, kinds=["test_lado_item"])) == ["L1"]
         assert refs(worklist.collect(AS_OF, kinds=["test_child_item"], states=["overdue"])) == ["C5", "C1", "C6"]
-        assert refs(worklist.collect(AS_OF, kinds=["test_child_item"], states=["due_soon", "upcoming"])) == ["C2", "C4", "C3"]
+        assert refs(worklist.collect(AS_OF, kinds=["test_child_item"], states=["due_soon", "upcoming"])) == [
+            "C2",
+            "C4",
+            "C3",
+        ]
         assert refs(worklist.collect(AS_OF, team="North")) == ["C1", "C3"]
         assert refs(worklist.collect(AS_OF, team="South", states=["due_soon"])) == ["C2", "C4"]
         items = worklist.collect(AS_OF, owner="Q1")
-        assert [(i.label, i.url, i.team) for i in items] == [("Child C1", "/children/C1", "North"), ("Child C3", "/children/C3", "North")]
+        assert [(i.label, i.url, i.team) for i in items] == [
+            ("Child C1", "/children/C1", "North"),
+            ("Child C3", "/children/C3", "North"),
+        ]
 
 
 def test_collect_shows_only_the_families_the_user_may_see(app, fake_kinds, make_user):
@@ -133,8 +141,12 @@ def test_collect_shows_only_the_families_the_user_may_see(app, fake_kinds, make_
         from tracker.auth.models import User
         from tracker.extensions import db
 
-        assert {i.kind for i in worklist.collect(AS_OF, user=db.session.get(User, manager.id)) if i.kind.startswith("test_")} == {"test_child_item"}
-        assert {i.kind for i in worklist.collect(AS_OF, user=db.session.get(User, lado.id)) if i.kind.startswith("test_")} == {"test_lado_item"}
+        assert {
+            i.kind for i in worklist.collect(AS_OF, user=db.session.get(User, manager.id)) if i.kind.startswith("test_")
+        } == {"test_child_item"}
+        assert {
+            i.kind for i in worklist.collect(AS_OF, user=db.session.get(User, lado.id)) if i.kind.startswith("test_")
+        } == {"test_lado_item"}
 
 
 def test_items_for_a_user_are_their_own(app, fake_kinds, make_user):
@@ -144,7 +156,9 @@ def test_items_for_a_user_are_their_own(app, fake_kinds, make_user):
         from tracker.auth.models import User
         from tracker.extensions import db
 
-        assert [i.ref for i in worklist.items_for(db.session.get(User, q1.id), AS_OF) if i.kind.startswith("test_")] == ["C1", "C3"]
+        assert [
+            i.ref for i in worklist.items_for(db.session.get(User, q1.id), AS_OF) if i.kind.startswith("test_")
+        ] == ["C1", "C3"]
         assert [i.ref for i in worklist.items_for(db.session.get(User, q1.id), AS_OF, state="upcoming")] == ["C3"]
         assert worklist.items_for(db.session.get(User, nobody.id), AS_OF) == []
 
@@ -154,7 +168,9 @@ def _rows(page: str) -> list[str]:
     import re
 
     table = page.split('id="worklist"', 1)[1].split("</table>", 1)[0] if 'id="worklist"' in page else ""
-    return re.findall(r"Child (C\d)|Referral (L\d)", table) and [a or b for a, b in re.findall(r"Child (C\d)|Referral (L\d)", table)]
+    return re.findall(r"Child (C\d)|Referral (L\d)", table) and [
+        a or b for a, b in re.findall(r"Child (C\d)|Referral (L\d)", table)
+    ]
 
 
 def test_manager_worklist_defaults_to_overdue_and_filters(app, client, login_as, make_user, fake_kinds):
@@ -167,14 +183,21 @@ def test_manager_worklist_defaults_to_overdue_and_filters(app, client, login_as,
     assert "Nora North" in page and "Not allocated" in page
     assert 'href="/children/C1"' in page  # items with a page are links
 
-    assert _rows(client.get("/worklist/?state=any").get_data(as_text=True)) == ["C5", "C1", "C6"]  # page 1 of 2 (PAGE_SIZE 3)
+    assert _rows(client.get("/worklist/?state=any").get_data(as_text=True)) == [
+        "C5",
+        "C1",
+        "C6",
+    ]  # page 1 of 2 (PAGE_SIZE 3)
     second = client.get("/worklist/?state=any&page=2").get_data(as_text=True)
     assert _rows(second) == ["C2", "C4", "C3"]
     assert "Items 4 to 6 of 6" in second
     assert _rows(client.get("/worklist/?state=due_soon").get_data(as_text=True)) == ["C2", "C4"]
     assert _rows(client.get("/worklist/?state=any&team=South").get_data(as_text=True)) == ["C2", "C4"]
     assert _rows(client.get("/worklist/?state=any&owner=Q1").get_data(as_text=True)) == ["C1", "C3"]
-    assert _rows(client.get("/worklist/?state=any&kind=test_child_item&team=North").get_data(as_text=True)) == ["C1", "C3"]
+    assert _rows(client.get("/worklist/?state=any&kind=test_child_item&team=North").get_data(as_text=True)) == [
+        "C1",
+        "C3",
+    ]
     empty = client.get("/worklist/?state=overdue&team=South").get_data(as_text=True)
     assert _rows(empty) == [] and "There are no overdue items matching these filters" in empty
     # a kind the user may not see is not a valid choice
@@ -222,9 +245,16 @@ def test_worklist_access(app, client, sign_in):
 
 def test_due_items_csv_escapes_spreadsheet_formulas(app, runner):
     """interchange.md §4: a cell a spreadsheet would evaluate is neutralised, in every column."""
-    worklist.register_kind("test_formula_item", "Test formula item", "children",
-                           lambda as_of, owner: [("=HYPERLINK(\"http://x\")", "+Q1", AS_OF, "x", None),
-                                                 ("@SUM(A1)", "-1", AS_OF, "y", None)], order=1)
+    worklist.register_kind(
+        "test_formula_item",
+        "Test formula item",
+        "children",
+        lambda as_of, owner: [
+            ('=HYPERLINK("http://x")', "+Q1", AS_OF, "x", None),
+            ("@SUM(A1)", "-1", AS_OF, "y", None),
+        ],
+        order=1,
+    )
     try:
         result = runner.invoke(args=["due-items", "--as-of", AS_OF.isoformat(), "--format", "csv"])
         json_result = runner.invoke(args=["due-items", "--as-of", AS_OF.isoformat(), "--format", "json"])
@@ -232,7 +262,7 @@ def test_due_items_csv_escapes_spreadsheet_formulas(app, runner):
         worklist.KINDS.pop("test_formula_item", None)
     assert result.exit_code == 0, result.output
     rows = [r for r in csv.DictReader(io.StringIO(result.output)) if r["kind"] == "test_formula_item"]
-    assert sorted((r["ref"], r["owner"]) for r in rows) == [("'=HYPERLINK(\"http://x\")", "'+Q1"), ("'@SUM(A1)", "'-1")]
+    assert sorted((r["ref"], r["owner"]) for r in rows) == [('\'=HYPERLINK("http://x")', "'+Q1"), ("'@SUM(A1)", "'-1")]
     assert '"=HYPERLINK' in json_result.output  # JSON is data, not a spreadsheet: unchanged
 
 
@@ -243,7 +273,7 @@ def test_the_manager_worklist_shows_no_lado_item_and_audits_nothing(app, client,
     login_as("manager")
     assert "L1" not in _rows(client.get("/worklist/?state=any").get_data(as_text=True))
     with app.app_context():
-        assert db.session.query(AuditEntry).filter_by(action="lado.read").count() == 0
+        assert db.session.query(AuditEntry).filter_by(action="lado_record.read").count() == 0
 
 
 def test_a_lado_item_shown_on_a_worklist_is_an_audited_read(app, client, login_as, fake_kinds):
@@ -253,5 +283,5 @@ def test_a_lado_item_shown_on_a_worklist_is_an_audited_read(app, client, login_a
     login_as("lado_manager")
     assert _rows(client.get("/worklist/").get_data(as_text=True)) == ["L1"]
     with app.app_context():
-        (entry,) = db.session.query(AuditEntry).filter_by(action="lado.read").all()
+        (entry,) = db.session.query(AuditEntry).filter_by(action="lado_record.read").all()
         assert entry.object_type == "worklist" and entry.after == {"items": ["test_lado_item:L1"]}

@@ -1,6 +1,7 @@
 """Escalation test helpers (imported by the test modules: no conftest.py here, so that the
 browser tests' `from conftest import axe_check` never finds this folder's conftest instead).
 Officers, children and escalations built straight from the models."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -39,8 +40,17 @@ def build(app):
                 db.session.add(user)
                 db.session.commit()
 
-        def escalation(self, escalation_id, child_id="C1", stages=(("informal", D(2023, 3, 1), None),), areas=("care_plan",),
-                       raised_by="Q1", closed=None, external_partner=None, commit=True):
+        def escalation(
+            self,
+            escalation_id,
+            child_id="C1",
+            stages=(("informal", D(2023, 3, 1), None),),
+            areas=("care_plan",),
+            raised_by="Q1",
+            closed=None,
+            external_partner=None,
+            commit=True,
+        ):
             with app.app_context():
                 child_pk = db.session.query(Child.id).filter_by(child_id=child_id).scalar()
                 if child_pk is None:
@@ -48,11 +58,18 @@ def build(app):
                     db.session.add(child)
                     db.session.flush()
                     child_pk = child.id
-                e = Escalation(escalation_id=escalation_id, child_pk=child_pk, raised_by=raised_by,
-                               external_partner=external_partner,
-                               closed_date=closed[0] if closed else None, resolution=closed[1] if closed else None)
+                e = Escalation(
+                    escalation_id=escalation_id,
+                    child_pk=child_pk,
+                    raised_by=raised_by,
+                    external_partner=external_partner,
+                    closed_date=closed[0] if closed else None,
+                    resolution=closed[1] if closed else None,
+                )
                 e.areas = [EscalationArea(area=a) for a in areas]
-                e.stages = [EscalationStage(stage=s, started_date=start, response_date=resp) for s, start, resp in stages]
+                e.stages = [
+                    EscalationStage(stage=s, started_date=start, response_date=resp) for s, start, resp in stages
+                ]
                 db.session.add(e)
                 if commit:
                     db.session.commit()

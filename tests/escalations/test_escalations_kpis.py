@@ -1,4 +1,5 @@
 """Escalation indicators (kpis.md §3) and the escalation_stage due items (interchange.md §3)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -71,8 +72,13 @@ def test_annual_report_tables_2022_23(app):
         # 130 escalations opened in 2021/22 and concluded in 2022/23
         concluded_areas = _cyclic_areas(130, AREA_CONCLUDED)
         for i, areas in enumerate(concluded_areas):
-            e = Escalation(escalation_id=f"F{i:04d}", child_pk=children[152 + i % 148].id, raised_by="Q2",
-                           closed_date=D(2022, 4, 1) + dt.timedelta(days=2 * i), resolution="resolved")
+            e = Escalation(
+                escalation_id=f"F{i:04d}",
+                child_pk=children[152 + i % 148].id,
+                raised_by="Q2",
+                closed_date=D(2022, 4, 1) + dt.timedelta(days=2 * i),
+                resolution="resolved",
+            )
             e.areas = [EscalationArea(area=a) for a in areas]
             e.stages = [EscalationStage(stage="informal", started_date=D(2022, 3, 1))]
             db.session.add(e)
@@ -96,8 +102,12 @@ def test_every_indicator_id_of_kpis_md(app):
 
     ids = [i.id for i in indicators() if i.id.startswith("escalations.")]
     stages = ["informal", "stage1", "stage2", "stage3", "stage4", "stage5", "cafcass"]
-    want = [f"escalations.started.{s}" for s in stages] + ["escalations.started.total", "escalations.formal_started",
-                                                          "escalations.opened", "escalations.closed"]
+    want = [f"escalations.started.{s}" for s in stages] + [
+        "escalations.started.total",
+        "escalations.formal_started",
+        "escalations.opened",
+        "escalations.closed",
+    ]
     want += [f"escalations.closed_at.{s}" for s in stages]
     for a in AREAS:
         want += [f"escalations.area_started.{a}", f"escalations.area_closed.{a}"]
@@ -113,8 +123,21 @@ def test_small_authority_figures_and_due_items(app, runner):
     app.config["TODAY"] = "2026-11-23"
     result = runner.invoke(args=["import-data", str(SMALL / "data")])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(args=["kpis", "--from", "2022-04-01", "--to", "2023-03-31", "--as-of", "2023-03-31",
-                                 "--by", "month", "--format", "json"])
+    result = runner.invoke(
+        args=[
+            "kpis",
+            "--from",
+            "2022-04-01",
+            "--to",
+            "2023-03-31",
+            "--as-of",
+            "2023-03-31",
+            "--by",
+            "month",
+            "--format",
+            "json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
     expected = json.loads((SMALL / "expected-kpis-2022-23.json").read_text())
@@ -153,8 +176,12 @@ def _values(app, period):
 
 
 def test_only_what_happened_by_as_of_counts(app, build):
-    build.escalation("E1", stages=[("informal", D(2023, 1, 10), D(2023, 1, 12)), ("stage1", D(2023, 2, 20), None)],
-                     closed=(D(2023, 3, 20), "resolved"), areas=["health"])
+    build.escalation(
+        "E1",
+        stages=[("informal", D(2023, 1, 10), D(2023, 1, 12)), ("stage1", D(2023, 2, 20), None)],
+        closed=(D(2023, 3, 20), "resolved"),
+        areas=["health"],
+    )
     build.escalation("E2", child_id="C2", stages=[("stage2", D(2023, 3, 25), None)], external_partner="CAMHS")
     # as of 2023-02-15: E1 is open at informal, its stage 1 and closure have not happened yet
     v = _values(app, _period(D(2023, 1, 1), D(2023, 3, 31), D(2023, 2, 15)))
@@ -177,9 +204,14 @@ def test_only_what_happened_by_as_of_counts(app, build):
 @pytest.mark.parametrize("closed,in_time", [(D(2023, 2, 3), 1), (D(2023, 2, 6), 0)])
 def test_formal_resolved_in_timescale(app, build, closed, in_time):
     # first formal stage 2023-01-06 (Friday); + 20 working days = 2023-02-03
-    build.escalation("E1", stages=[("informal", D(2023, 1, 2), None), ("stage1", D(2023, 1, 6), None),
-                                   ("stage2", D(2023, 1, 20), None)], closed=(closed, "resolved"))
-    build.escalation("E2", child_id="C2", stages=[("informal", D(2023, 1, 2), None)], closed=(D(2023, 1, 5), "resolved"))
+    build.escalation(
+        "E1",
+        stages=[("informal", D(2023, 1, 2), None), ("stage1", D(2023, 1, 6), None), ("stage2", D(2023, 1, 20), None)],
+        closed=(closed, "resolved"),
+    )
+    build.escalation(
+        "E2", child_id="C2", stages=[("informal", D(2023, 1, 2), None)], closed=(D(2023, 1, 5), "resolved")
+    )
     v = _values(app, _period(D(2023, 1, 1), D(2023, 3, 31)))
     assert v["escalations.formal_resolved_in_timescale"]["numerator"] == in_time
     assert v["escalations.formal_resolved_in_timescale"]["denominator"] == 1  # E2 never went formal
@@ -193,8 +225,13 @@ def test_drill_down_rows(app, build):
     build.escalation("E1", stages=[("informal", D(2023, 1, 10), None)], areas=["health", "safety"])
     with app.app_context():
         p = _period(D(2023, 1, 1), D(2023, 1, 31))
-        for ind in ("escalations.started.informal", "escalations.started.total", "escalations.opened",
-                    "escalations.area_started.safety", "escalations.open"):
+        for ind in (
+            "escalations.started.informal",
+            "escalations.started.total",
+            "escalations.opened",
+            "escalations.area_started.safety",
+            "escalations.open",
+        ):
             rows = drill(ind, p)
             assert [r["ref"] for r in rows] == ["E1"], ind
             assert rows[0]["url"] == "/escalations/E1" and "E1" in rows[0]["label"]
@@ -208,13 +245,20 @@ def test_escalation_stage_due_items(app, build):
     # open, informal, no response: due start + 10 wd
     build.escalation("E1", stages=[("informal", D(2023, 6, 1), None)], raised_by="Q1")
     # formal stage: start + 5 wd
-    build.escalation("E2", child_id="C2", stages=[("informal", D(2023, 5, 1), D(2023, 5, 3)), ("stage1", D(2023, 6, 5), None)], raised_by="Q2")
+    build.escalation(
+        "E2",
+        child_id="C2",
+        stages=[("informal", D(2023, 5, 1), D(2023, 5, 3)), ("stage1", D(2023, 6, 5), None)],
+        raised_by="Q2",
+    )
     # current stage responded: nothing due
     build.escalation("E3", child_id="C3", stages=[("stage1", D(2023, 6, 1), D(2023, 6, 2))])
     # Cafcass referral: excluded
     build.escalation("E4", child_id="C4", stages=[("informal", D(2023, 6, 1), None), ("cafcass", D(2023, 6, 2), None)])
     # closed: nothing due
-    build.escalation("E5", child_id="C5", stages=[("informal", D(2023, 6, 1), None)], closed=(D(2023, 6, 2), "withdrawn"))
+    build.escalation(
+        "E5", child_id="C5", stages=[("informal", D(2023, 6, 1), None)], closed=(D(2023, 6, 2), "withdrawn")
+    )
     with app.app_context():
         items = {i.ref: i for i in worklist.collect(D(2023, 6, 20), kinds=["escalation_stage"])}
         assert sorted(items) == ["E1", "E2"]

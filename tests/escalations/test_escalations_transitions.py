@@ -1,5 +1,6 @@
 """The transition table (domain.md §5): from every current stage (and closed), every target
 stage, a response and a close — allowed or refused with the message the user sees."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,15 @@ START = D(2023, 3, 1)  # the current stage's start
 LATER = D(2023, 3, 15)  # a valid date for the move
 CLOSED_ON = D(2023, 3, 10)
 
-SHORT = {"informal": "Informal", "stage1": "Stage 1", "stage2": "Stage 2", "stage3": "Stage 3",
-         "stage4": "Stage 4", "stage5": "Stage 5", "cafcass": "Cafcass"}
+SHORT = {
+    "informal": "Informal",
+    "stage1": "Stage 1",
+    "stage2": "Stage 2",
+    "stage3": "Stage 3",
+    "stage4": "Stage 4",
+    "stage5": "Stage 5",
+    "cafcass": "Cafcass",
+}
 CURRENT = list(STAGES) + ["closed"]
 ACTIONS = [f"to:{s}" for s in STAGES] + ["respond", "close"]
 
@@ -23,7 +31,9 @@ ACTIONS = [f"to:{s}" for s in STAGES] + ["respond", "close"]
 def expected(current: str, action: str) -> str | None:
     """None when the move is allowed, else the message shown to the user."""
     if current == "closed":
-        doing = {"respond": "responded to"}.get(action, "referred to Cafcass" if action == "to:cafcass" else "escalated")
+        doing = {"respond": "responded to"}.get(
+            action, "referred to Cafcass" if action == "to:cafcass" else "escalated"
+        )
         if action == "close":
             return "This escalation was already closed on 10 March 2023"
         return f"This escalation was closed on 10 March 2023: it cannot be {doing}"
@@ -51,7 +61,9 @@ def _act(escalation, action: str):
         return operations.record_response(escalation, response_date=LATER, response_summary="Agreed")
     if action == "close":
         return operations.close(escalation, closed_date=LATER, resolution="resolved")
-    return operations.escalate(escalation, to_stage=action.removeprefix("to:"), started_date=LATER, to_whom="Head of service")
+    return operations.escalate(
+        escalation, to_stage=action.removeprefix("to:"), started_date=LATER, to_whom="Head of service"
+    )
 
 
 @pytest.mark.parametrize("action", ACTIONS)
@@ -78,7 +90,9 @@ def test_transition_table(app, build, current, action):
             else:
                 assert (escalation.closed_date, escalation.resolution) == (LATER, "resolved")
             transition_rows = db.session.query(AuditEntry).filter(AuditEntry.object_id == "E1").count()
-            assert transition_rows == audits_before + 1  # exactly one audit row per transition (the stage 4 flag included)
+            assert (
+                transition_rows == audits_before + 1
+            )  # exactly one audit row per transition (the stage 4 flag included)
         else:
             with pytest.raises(operations.EscalationError) as exc:
                 _act(escalation, action)
@@ -90,24 +104,60 @@ def test_transition_table(app, build, current, action):
 # -- the same refusals, through the page (the GOV.UK error summary and the field) ------------
 
 VIEW_CASES = [
-    ("stage2", "escalate", {"escalate-to_stage": "stage1", "escalate-started_date": ["15", "3", "2023"]},
-     "Stage 1 comes before the current stage (Stage 2): an escalation can only move forward"),
-    ("stage1", "escalate", {"escalate-to_stage": "stage1", "escalate-started_date": ["15", "3", "2023"]},
-     "The escalation is already at Stage 1: choose a later stage"),
-    ("closed", "escalate", {"escalate-to_stage": "stage1", "escalate-started_date": ["15", "3", "2023"]},
-     "This escalation was closed on 10 March 2023: it cannot be escalated"),
-    ("closed", "response", {"response-response_date": ["15", "3", "2023"]},
-     "This escalation was closed on 10 March 2023: it cannot be responded to"),
-    ("informal", "escalate", {"escalate-to_stage": "stage1", "escalate-started_date": ["28", "2", "2023"]},
-     "The start date must be on or after the day Informal started (1 March 2023)"),
-    ("informal", "response", {"response-response_date": ["28", "2", "2023"]},
-     "The response date must be on or after the day Informal started (1 March 2023)"),
-    ("stage1", "close", {"close-closed_date": ["28", "2", "2023"], "close-resolution": "resolved"},
-     "The closing date must be on or after the day Stage 1 started (1 March 2023)"),
-    ("stage1", "close", {"close-closed_date": ["15", "3", "2023"], "close-resolution": "referred_to_cafcass"},
-     "Record the referral to Cafcass before closing the escalation as referred to Cafcass"),
-    ("stage1", "escalate", {"escalate-to_stage": "stage2", "escalate-started_date": ["1", "7", "2023"]},
-     "The date the stage started must be today or in the past"),
+    (
+        "stage2",
+        "escalate",
+        {"escalate-to_stage": "stage1", "escalate-started_date": ["15", "3", "2023"]},
+        "Stage 1 comes before the current stage (Stage 2): an escalation can only move forward",
+    ),
+    (
+        "stage1",
+        "escalate",
+        {"escalate-to_stage": "stage1", "escalate-started_date": ["15", "3", "2023"]},
+        "The escalation is already at Stage 1: choose a later stage",
+    ),
+    (
+        "closed",
+        "escalate",
+        {"escalate-to_stage": "stage1", "escalate-started_date": ["15", "3", "2023"]},
+        "This escalation was closed on 10 March 2023: it cannot be escalated",
+    ),
+    (
+        "closed",
+        "response",
+        {"response-response_date": ["15", "3", "2023"]},
+        "This escalation was closed on 10 March 2023: it cannot be responded to",
+    ),
+    (
+        "informal",
+        "escalate",
+        {"escalate-to_stage": "stage1", "escalate-started_date": ["28", "2", "2023"]},
+        "The start date must be on or after the day Informal started (1 March 2023)",
+    ),
+    (
+        "informal",
+        "response",
+        {"response-response_date": ["28", "2", "2023"]},
+        "The response date must be on or after the day Informal started (1 March 2023)",
+    ),
+    (
+        "stage1",
+        "close",
+        {"close-closed_date": ["28", "2", "2023"], "close-resolution": "resolved"},
+        "The closing date must be on or after the day Stage 1 started (1 March 2023)",
+    ),
+    (
+        "stage1",
+        "close",
+        {"close-closed_date": ["15", "3", "2023"], "close-resolution": "referred_to_cafcass"},
+        "Record the referral to Cafcass before closing the escalation as referred to Cafcass",
+    ),
+    (
+        "stage1",
+        "escalate",
+        {"escalate-to_stage": "stage2", "escalate-started_date": ["1", "7", "2023"]},
+        "The date the stage started must be today or in the past",
+    ),
 ]
 
 
@@ -132,14 +182,24 @@ def test_allowed_moves_through_the_page(app, client, login_as, csrf_token, build
     _setup(build, "informal")
     login_as("qaro", officer_id="Q9")
     token = csrf_token(client)
-    r = client.post("/escalations/E1/response", data={"csrf_token": token, "response-response_date": ["3", "3", "2023"],
-                                                       "response-response_summary": "Plan agreed"})
+    r = client.post(
+        "/escalations/E1/response",
+        data={
+            "csrf_token": token,
+            "response-response_date": ["3", "3", "2023"],
+            "response-response_summary": "Plan agreed",
+        },
+    )
     assert r.status_code == 302
-    r = client.post("/escalations/E1/escalate", data={"csrf_token": token, "escalate-to_stage": "stage2",
-                                                       "escalate-started_date": ["6", "3", "2023"]})
+    r = client.post(
+        "/escalations/E1/escalate",
+        data={"csrf_token": token, "escalate-to_stage": "stage2", "escalate-started_date": ["6", "3", "2023"]},
+    )
     assert r.status_code == 302
-    r = client.post("/escalations/E1/close", data={"csrf_token": token, "close-closed_date": ["9", "3", "2023"],
-                                                    "close-resolution": "resolved"})
+    r = client.post(
+        "/escalations/E1/close",
+        data={"csrf_token": token, "close-closed_date": ["9", "3", "2023"], "close-resolution": "resolved"},
+    )
     assert r.status_code == 302
     with app.app_context():
         e = queries.by_reference("E1")
@@ -151,10 +211,15 @@ def test_allowed_moves_through_the_page(app, client, login_as, csrf_token, build
 def test_input_is_kept_after_an_error(client, login_as, csrf_token, build):
     _setup(build, "informal")
     login_as("qaro", officer_id="Q9")
-    html = client.post("/escalations/E1/escalate", data={
-        "csrf_token": csrf_token(client), "escalate-to_stage": "stage3",
-        "escalate-started_date": ["28", "2", "2023"], "escalate-to_whom": "Head of service",
-    }).get_data(as_text=True)
+    html = client.post(
+        "/escalations/E1/escalate",
+        data={
+            "csrf_token": csrf_token(client),
+            "escalate-to_stage": "stage3",
+            "escalate-started_date": ["28", "2", "2023"],
+            "escalate-to_whom": "Head of service",
+        },
+    ).get_data(as_text=True)
     assert 'value="Head of service"' in html
     assert 'value="28"' in html and 'value="2023"' in html
 
@@ -213,17 +278,20 @@ def test_same_day_moves_allowed_and_skipping(app, build):
 
 def test_raise_at_informal_or_formal_not_cafcass(app, build):
     from tracker.escalations import operations, queries
-    from tracker.reviews.models import Child
     from tracker.extensions import db
+    from tracker.reviews.models import Child
 
     build.child("C7")
     with app.app_context():
         child = db.session.query(Child).filter_by(child_id="C7").one()
-        e = operations.raise_escalation(child=child, raised_by="Q1", areas=["health", "education"], stage="stage2",
-                                        started_date=START)
+        e = operations.raise_escalation(
+            child=child, raised_by="Q1", areas=["health", "education"], stage="stage2", started_date=START
+        )
         assert e.escalation_id == "ESC000001" and e.area_codes == ["health", "education"]
         with pytest.raises(operations.EscalationError, match="informal stage or a formal stage"):
-            operations.raise_escalation(child=child, raised_by="Q1", areas=["health"], stage="cafcass", started_date=START)
+            operations.raise_escalation(
+                child=child, raised_by="Q1", areas=["health"], stage="cafcass", started_date=START
+            )
         with pytest.raises(operations.EscalationError, match="at least one area"):
             operations.raise_escalation(child=child, raised_by="Q1", areas=[], stage="informal", started_date=START)
         db.session.commit()
@@ -243,7 +311,7 @@ def test_stage4_flag(app, build):
         operations.escalate(e, to_stage="stage5", started_date=LATER)  # already flagged: no second flag
         db.session.commit()
         rows = db.session.query(AuditEntry).filter_by(object_id="E1").order_by(AuditEntry.id).all()
-        assert [r.action for r in rows] == ["escalation.escalated", "escalation.escalated"]  # one row per change
+        assert [r.action for r in rows] == ["escalation.escalate", "escalation.escalate"]  # one row per change
         assert [bool((r.after or {}).get("stage4_flagged")) for r in rows] == [True, False]
         assert "flagged for the board chair" in rows[0].summary
         assert [r.escalation_id for r in queries.unresolved_stage4()] == ["E1"]  # E2 is closed
@@ -260,10 +328,12 @@ def test_raising_at_stage4_flags_it_in_its_one_audit_row(app, build):
     build.child("C9")
     with app.app_context():
         child = db.session.query(Child).filter_by(child_id="C9").one()
-        e = operations.raise_escalation(child=child, raised_by="Q1", areas=["health"], stage="stage4", started_date=START)
+        e = operations.raise_escalation(
+            child=child, raised_by="Q1", areas=["health"], stage="stage4", started_date=START
+        )
         db.session.commit()
         rows = db.session.query(AuditEntry).filter_by(object_id=e.escalation_id).all()
-        assert [r.action for r in rows] == ["escalation.raised"]
+        assert [r.action for r in rows] == ["escalation.raise"]
         assert rows[0].after["stage4_flagged"] is True
         assert [r.escalation_id for r in queries.unresolved_stage4()] == [e.escalation_id]
 

@@ -1,4 +1,5 @@
 """Escalation pages: who may see them, the lists and their filters, raising from a child."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,14 @@ import pytest
 from escalation_factories import app_config, build  # noqa: F401  (fixtures)
 
 D = dt.date
-PAGES = ["/escalations/", "/escalations/mine", "/escalations/all", "/escalations/stage4", "/escalations/new",
-         "/escalations/E1"]
+PAGES = [
+    "/escalations/",
+    "/escalations/mine",
+    "/escalations/all",
+    "/escalations/stage4",
+    "/escalations/new",
+    "/escalations/E1",
+]
 POSTS = ["/escalations/new", "/escalations/E1/response", "/escalations/E1/escalate", "/escalations/E1/close"]
 
 
@@ -29,11 +36,17 @@ def test_signed_out_users_go_to_sign_in(client, build):
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
 
-@pytest.mark.parametrize("role,allowed", [
-    ("qaro", {"/escalations/mine", "/escalations/stage4", "/escalations/new", "/escalations/E1"}),
-    ("iro_manager", {"/escalations/mine", "/escalations/all", "/escalations/stage4", "/escalations/new", "/escalations/E1"}),
-    ("manager", {"/escalations/mine", "/escalations/all", "/escalations/stage4", "/escalations/E1"}),
-])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("qaro", {"/escalations/mine", "/escalations/stage4", "/escalations/new", "/escalations/E1"}),
+        (
+            "iro_manager",
+            {"/escalations/mine", "/escalations/all", "/escalations/stage4", "/escalations/new", "/escalations/E1"},
+        ),
+        ("manager", {"/escalations/mine", "/escalations/all", "/escalations/stage4", "/escalations/E1"}),
+    ],
+)
 def test_case_roles(client, login_as, csrf_token, build, role, allowed):
     build.escalation("E1")
     login_as(role, officer_id="Q1")
@@ -53,10 +66,21 @@ def test_lists_and_filters(client, login_as, build):
     build.officer("Q1", team="North")
     build.officer("Q2", team="South")
     build.escalation("E1", stages=[("informal", D(2023, 6, 1), None)], areas=["health"], raised_by="Q1")
-    build.escalation("E2", child_id="C2", stages=[("informal", D(2023, 5, 1), None), ("stage4", D(2023, 6, 20), None)],
-                     areas=["education", "safety"], raised_by="Q2", external_partner="CAMHS")
-    build.escalation("E3", child_id="C3", stages=[("stage1", D(2023, 4, 3), None)], raised_by="Q1",
-                     closed=(D(2023, 4, 20), "resolved"))
+    build.escalation(
+        "E2",
+        child_id="C2",
+        stages=[("informal", D(2023, 5, 1), None), ("stage4", D(2023, 6, 20), None)],
+        areas=["education", "safety"],
+        raised_by="Q2",
+        external_partner="CAMHS",
+    )
+    build.escalation(
+        "E3",
+        child_id="C3",
+        stages=[("stage1", D(2023, 4, 3), None)],
+        raised_by="Q1",
+        closed=(D(2023, 4, 20), "resolved"),
+    )
     login_as("iro_manager")
 
     def refs(url):
@@ -96,10 +120,17 @@ def test_raise_from_the_child_page(app, client, login_as, csrf_token, build):
     form = client.get("/escalations/new?child=C5").get_data(as_text=True)
     assert 'value="C5"' in form
     assert client.get("/escalations/new?child=NOPE").status_code == 404
-    response = client.post("/escalations/new", data={
-        "csrf_token": csrf_token(client), "child_id": "C5", "stage": "informal",
-        "started_date": ["26", "6", "2023"], "areas": ["health", "education"], "to_whom": "Team manager",
-    })
+    response = client.post(
+        "/escalations/new",
+        data={
+            "csrf_token": csrf_token(client),
+            "child_id": "C5",
+            "stage": "informal",
+            "started_date": ["26", "6", "2023"],
+            "areas": ["health", "education"],
+            "to_whom": "Team manager",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     with app.app_context():
         e = queries.by_reference("ESC000001")
@@ -110,22 +141,40 @@ def test_raise_from_the_child_page(app, client, login_as, csrf_token, build):
 def test_raise_form_errors_keep_the_input(client, login_as, csrf_token, build):
     build.child("C5")
     login_as("qaro", officer_id="Q1")
-    html = client.post("/escalations/new", data={
-        "csrf_token": csrf_token(client), "child_id": "C5", "stage": "informal",
-        "started_date": ["26", "6", "2023"], "external_partner": "Dentistry",
-    }).get_data(as_text=True)
+    html = client.post(
+        "/escalations/new",
+        data={
+            "csrf_token": csrf_token(client),
+            "child_id": "C5",
+            "stage": "informal",
+            "started_date": ["26", "6", "2023"],
+            "external_partner": "Dentistry",
+        },
+    ).get_data(as_text=True)
     assert "There is a problem" in html and "Select at least one area of concern" in html
     assert 'value="Dentistry"' in html and 'value="26"' in html
 
 
 def test_escalation_page_shows_the_timeline(client, login_as, build):
-    build.escalation("E1", stages=[("informal", D(2023, 3, 1), D(2023, 3, 3)), ("stage2", D(2023, 3, 6), None)],
-                     areas=["health", "voice_of_child"])
+    build.escalation(
+        "E1",
+        stages=[("informal", D(2023, 3, 1), D(2023, 3, 3)), ("stage2", D(2023, 3, 6), None)],
+        areas=["health", "voice_of_child"],
+    )
     login_as("qaro", officer_id="Q1")
     html = client.get("/escalations/E1").get_data(as_text=True)
-    for text in ("Informal (social worker or team manager)", "Stage 2", "1 Mar 2023", "3 Mar 2023", "Health",
-                 "Voice of the child/young person", "Record the response to Stage 2", "Escalate or refer to Cafcass",
-                 "Referral to Cafcass", "Close the escalation"):
+    for text in (
+        "Informal (social worker or team manager)",
+        "Stage 2",
+        "1 Mar 2023",
+        "3 Mar 2023",
+        "Health",
+        "Voice of the child/young person",
+        "Record the response to Stage 2",
+        "Escalate or refer to Cafcass",
+        "Referral to Cafcass",
+        "Close the escalation",
+    ):
         assert text in html, text
     assert 'value="stage1"' not in html  # only later stages are offered
     assert client.get("/escalations/NOPE").status_code == 404
@@ -146,9 +195,14 @@ def test_the_child_row_is_a_working_link_not_escaped_markup(client, login_as, bu
 def test_a_date_that_is_not_real_says_so_and_keeps_the_input(client, login_as, csrf_token, build, boxes):
     build.escalation("E1")
     login_as("qaro", officer_id="Q1")
-    html = client.post("/escalations/E1/escalate", data={
-        "csrf_token": csrf_token(client), "escalate-to_stage": "stage1", "escalate-started_date": boxes,
-    }).get_data(as_text=True)
+    html = client.post(
+        "/escalations/E1/escalate",
+        data={
+            "csrf_token": csrf_token(client),
+            "escalate-to_stage": "stage1",
+            "escalate-started_date": boxes,
+        },
+    ).get_data(as_text=True)
     assert "There is a problem" in html
     assert "Date the stage started must be a real date, for example 27 3 2023" in html
     assert "Not a valid date value" not in html
@@ -158,9 +212,14 @@ def test_a_date_that_is_not_real_says_so_and_keeps_the_input(client, login_as, c
 def test_a_blank_date_asks_for_it(client, login_as, csrf_token, build):
     build.escalation("E1")
     login_as("qaro", officer_id="Q1")
-    html = client.post("/escalations/E1/close", data={
-        "csrf_token": csrf_token(client), "close-closed_date": ["", "", ""], "close-resolution": "resolved",
-    }).get_data(as_text=True)
+    html = client.post(
+        "/escalations/E1/close",
+        data={
+            "csrf_token": csrf_token(client),
+            "close-closed_date": ["", "", ""],
+            "close-resolution": "resolved",
+        },
+    ).get_data(as_text=True)
     assert "Enter the date the escalation closed" in html
 
 
@@ -195,4 +254,6 @@ def test_raise_form_goes_back_to_the_child(client, login_as, build):
     build.child("C5")
     login_as("qaro", officer_id="Q1")
     html = client.get("/escalations/new?child=C5").get_data(as_text=True)
-    assert 'class="govuk-back-link" href="/children/C5"' in html or 'href="/children/C5" class="govuk-back-link"' in html
+    assert (
+        'class="govuk-back-link" href="/children/C5"' in html or 'href="/children/C5" class="govuk-back-link"' in html
+    )

@@ -1,4 +1,5 @@
 """Only the LADO roles see LADO pages, worklist items and drill-downs; every read is audited."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,7 +17,7 @@ def lado_urls(app) -> list[str]:
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/lado") or "GET" not in rule.methods:
             continue
-        values = {name: "dummy" for name in rule.arguments}
+        values = dict.fromkeys(rule.arguments, "dummy")
         urls.append(adapter.build(rule.endpoint, values) + "?page=2&name=x&sector=education")
     return urls
 
@@ -58,17 +59,28 @@ def seed(app):
     from tracker.lado import operations
 
     with app.app_context():
-        contact = operations.log_contact(contact_date=dt.date(2023, 1, 2), employer_sector="education", disposition="referral",
-                                         person_ref="P9", person_name="Jo Bloggs", organisation_ref="ORG9")
+        contact = operations.log_contact(
+            contact_date=dt.date(2023, 1, 2),
+            employer_sector="education",
+            disposition="referral",
+            person_ref="P9",
+            person_name="Jo Bloggs",
+            organisation_ref="ORG9",
+        )
         operations.add_action(contact.referral, description="Training", owner="L1", due_date=dt.date(2023, 1, 20))
         db.session.commit()
         return contact.contact_id, contact.referral.referral_id
 
 
-@pytest.mark.parametrize("path, object_type", [
-    ("/lado/contacts/{c}", "lado_contact"), ("/lado/referrals/{r}", "lado_referral"),
-    ("/lado/people/P9", "lado_person"), ("/lado/organisations/ORG9", "lado_organisation"),
-])
+@pytest.mark.parametrize(
+    "path, object_type",
+    [
+        ("/lado/contacts/{c}", "lado_contact"),
+        ("/lado/referrals/{r}", "lado_referral"),
+        ("/lado/people/P9", "lado_person"),
+        ("/lado/organisations/ORG9", "lado_organisation"),
+    ],
+)
 def test_a_lado_page_view_writes_an_audit_row_without_names(app, client, login_as, path, object_type):
     from tracker.core.audit import AuditEntry
     from tracker.extensions import db
@@ -78,7 +90,7 @@ def test_a_lado_page_view_writes_an_audit_row_without_names(app, client, login_a
     response = client.get(path.format(c=contact_id, r=referral_id))
     assert response.status_code == 200
     with app.app_context():
-        reads = db.session.query(AuditEntry).filter_by(action="lado.read", object_type=object_type).all()
+        reads = db.session.query(AuditEntry).filter_by(action="lado_record.read", object_type=object_type).all()
         assert len(reads) == 1
         assert reads[0].user_id == user.id
         assert "Jo" not in reads[0].summary and "Bloggs" not in reads[0].summary
@@ -90,10 +102,12 @@ def test_a_search_is_audited(app, client, login_as, csrf_token):
 
     seed(app)
     login_as("lado")
-    response = client.post("/lado/search", data={"csrf_token": csrf_token(client), "name": "bloggs"}, follow_redirects=True)
+    response = client.post(
+        "/lado/search", data={"csrf_token": csrf_token(client), "name": "bloggs"}, follow_redirects=True
+    )
     assert response.status_code == 200 and b"P9" in response.data
     with app.app_context():
-        entry = db.session.query(AuditEntry).filter_by(action="lado.read", object_type="lado_search").one()
+        entry = db.session.query(AuditEntry).filter_by(action="lado_record.read", object_type="lado_search").one()
         assert "bloggs" not in entry.summary.lower() and "bloggs" not in str(entry.after).lower()
         assert entry.after["people"] == ["P9"] and entry.after["by"] == ["name"]
 
@@ -119,7 +133,8 @@ def test_lado_items_never_reach_other_roles_worklists_or_drilldowns(app, make_us
         assert not [i for i in worklist.collect(as_of, user=db.session.merge(manager)) if i.kind.startswith("lado")]
         assert {i.kind for i in worklist.collect(as_of, user=db.session.merge(lado))} >= {"lado_iem", "lado_action"}
         assert worklist.items_for(db.session.merge(manager), as_of) == [] or all(
-            not i.kind.startswith("lado") for i in worklist.items_for(db.session.merge(manager), as_of))
+            not i.kind.startswith("lado") for i in worklist.items_for(db.session.merge(manager), as_of)
+        )
     period = Period(dt.date(2023, 1, 1), dt.date(2023, 1, 31), dt.date(2023, 1, 31))
     with app.test_request_context():
         login_user(db.session.merge(manager))

@@ -4,6 +4,7 @@ it quotes comes out of the indicators (kpis.md §4).
 492 contacts; 163 referrals; 140 IEMs within 5 working days; 158 PAIMs within 28 days;
 concluded 88 within 4 weeks, 24 within 8, 20 within 12, 20 longer, 11 still open; 57 substantiated.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,30 +33,80 @@ def _build(app):
     substantiated_left = 57
     for i, (day, (bucket, days)) in enumerate(zip(referral_days, buckets)):
         cid, rid = f"C{i:04d}", f"R{i:04d}"
-        contacts.append(dict(contact_id=cid, contact_date=day, employer_sector="education", disposition="referral",
-                             summary=""))
+        contacts.append(
+            dict(contact_id=cid, contact_date=day, employer_sector="education", disposition="referral", summary="")
+        )
         iem = day if i >= 23 else day + dt.timedelta(days=20)  # 23 late IEMs, 140 on time
         paim = iem + dt.timedelta(days=10 if i >= 5 else 40)  # 5 late PAIMs, 158 on time
-        meetings += [dict(meeting_id=f"{rid}i", referral_id=rid, meeting_type="iem", meeting_date=iem,
-                          attendees="", minutes_notes="", decisions=""),
-                     dict(meeting_id=f"{rid}p", referral_id=rid, meeting_type="paim", meeting_date=paim,
-                          attendees="", minutes_notes="", decisions="")]
+        meetings += [
+            dict(
+                meeting_id=f"{rid}i",
+                referral_id=rid,
+                meeting_type="iem",
+                meeting_date=iem,
+                attendees="",
+                minutes_notes="",
+                decisions="",
+            ),
+            dict(
+                meeting_id=f"{rid}p",
+                referral_id=rid,
+                meeting_type="paim",
+                meeting_date=paim,
+                attendees="",
+                minutes_notes="",
+                decisions="",
+            ),
+        ]
         closed = day + dt.timedelta(days=days) if days is not None else None
         outcome = None
         if closed is not None:
             outcome = "substantiated" if substantiated_left > 0 else "unsubstantiated"
             substantiated_left -= outcome == "substantiated"
-        referrals.append(dict(referral_id=rid, contact_id=cid, referral_date=day, police_investigation=False,
-                              outcome=outcome, outcome_date=closed, closed_date=closed, returned_to_panel=False,
-                              child_informed=False))
+        referrals.append(
+            dict(
+                referral_id=rid,
+                contact_id=cid,
+                referral_date=day,
+                police_investigation=False,
+                outcome=outcome,
+                outcome_date=closed,
+                closed_date=closed,
+                returned_to_panel=False,
+                child_informed=False,
+            )
+        )
     # 329 contacts that did not become referrals, through the year
     others = ["advice", "internal_investigation", "standards_of_care", "no_further_action"]
     for j in range(329):
-        contacts.append(dict(contact_id=f"N{j:04d}", contact_date=START + dt.timedelta(days=(j * 364) // 329),
-                             employer_sector="health", disposition=others[j % 4], summary=""))
+        contacts.append(
+            dict(
+                contact_id=f"N{j:04d}",
+                contact_date=START + dt.timedelta(days=(j * 364) // 329),
+                employer_sector="health",
+                disposition=others[j % 4],
+                summary="",
+            )
+        )
     # and some outside the year, which must not count
-    contacts.append(dict(contact_id="OLD1", contact_date=dt.date(2022, 3, 31), employer_sector="sport", disposition="advice", summary=""))
-    contacts.append(dict(contact_id="NEW1", contact_date=dt.date(2023, 4, 1), employer_sector="sport", disposition="advice", summary=""))
+    contacts.append(
+        dict(
+            contact_id="OLD1",
+            contact_date=dt.date(2022, 3, 31),
+            employer_sector="sport",
+            disposition="advice",
+            summary="",
+        )
+    )
+    contacts.append(
+        dict(
+            contact_id="NEW1",
+            contact_date=dt.date(2023, 4, 1),
+            employer_sector="sport",
+            disposition="advice",
+            summary="",
+        )
+    )
     with app.app_context():
         db.session.execute(LadoContact.__table__.insert(), contacts)
         db.session.execute(LadoReferral.__table__.insert(), referrals)

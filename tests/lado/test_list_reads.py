@@ -1,6 +1,7 @@
 """LADO lists are reads of LADO records: each page shown writes one ``lado.read`` row with the
 references shown (never a filter value); the oversight list is filtered and paginated in the
 database, so every overdue referral is listed, however many there are."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,14 +21,22 @@ def _reads(app, object_type):
     from tracker.extensions import db
 
     with app.app_context():
-        return [(e.object_id, e.summary, e.after) for e in
-                db.session.query(AuditEntry).filter_by(action="lado.read", object_type=object_type).order_by(AuditEntry.id)]
+        return [
+            (e.object_id, e.summary, e.after)
+            for e in db.session.query(AuditEntry)
+            .filter_by(action="lado_record.read", object_type=object_type)
+            .order_by(AuditEntry.id)
+        ]
 
 
-@pytest.mark.parametrize("path, name, ref", [
-    ("/lado/", "contacts log", "contact"), ("/lado/referrals", "open referrals", "referral"),
-    ("/lado/actions", "actions tracker", "action"),
-])
+@pytest.mark.parametrize(
+    "path, name, ref",
+    [
+        ("/lado/", "contacts log", "contact"),
+        ("/lado/referrals", "open referrals", "referral"),
+        ("/lado/actions", "actions tracker", "action"),
+    ],
+)
 def test_each_list_page_shown_writes_one_read_row_with_the_references(app, client, login_as, path, name, ref):
     contact_id, referral_id = seed(app)
     login_as("lado")
@@ -54,12 +63,19 @@ def test_the_actions_owner_filter_is_not_written_to_the_audit_row(app, client, l
 
     _, referral_id = seed(app)
     with app.app_context():
-        operations.add_action(db.session.get(LadoReferral, referral_id), description="Letter", owner="Sam Person",
-                              due_date=dt.date(2023, 1, 30))
+        operations.add_action(
+            db.session.get(LadoReferral, referral_id),
+            description="Letter",
+            owner="Sam Person",
+            due_date=dt.date(2023, 1, 30),
+        )
         db.session.commit()
     login_as("lado")
-    response = client.post("/lado/actions", data={"csrf_token": csrf_token(client), "view": "open", "owner": "Sam Person"},
-                           follow_redirects=True)
+    response = client.post(
+        "/lado/actions",
+        data={"csrf_token": csrf_token(client), "view": "open", "owner": "Sam Person"},
+        follow_redirects=True,
+    )
     assert response.status_code == 200 and b"Letter" in response.data
     ((_, summary, after),) = _reads(app, "lado_list")
     assert "Sam" not in summary and "Sam" not in str(after) and len(after["refs"]) == 1
@@ -71,10 +87,15 @@ def test_oversight_lists_every_overdue_referral_across_pages(app, client, login_
 
     with app.app_context():
         for day in (2, 3, 4):  # IEM due 5 working days later: all overdue on 16 January
-            operations.log_contact(contact_date=dt.date(2023, 1, day), employer_sector="education", disposition="referral",
-                                   person_ref=f"P{day}")
-        operations.log_contact(contact_date=dt.date(2023, 1, 13), employer_sector="health", disposition="referral",
-                               person_ref="P13")  # IEM due 20 January: not overdue
+            operations.log_contact(
+                contact_date=dt.date(2023, 1, day),
+                employer_sector="education",
+                disposition="referral",
+                person_ref=f"P{day}",
+            )
+        operations.log_contact(
+            contact_date=dt.date(2023, 1, 13), employer_sector="health", disposition="referral", person_ref="P13"
+        )  # IEM due 20 January: not overdue
         db.session.commit()
     app.config["PAGE_SIZE"] = 2
     login_as("lado_manager")

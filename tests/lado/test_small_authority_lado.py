@@ -1,5 +1,6 @@
 """The small-authority example: every lado.* indicator (whole period and each month) and every
 lado_* due item equals tests/data/small-authority/expected-*.json."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -1,4 +1,5 @@
 """The reg 33 review chain (domain.md §4): due dates derived in SQL, the same on every screen."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,7 +22,9 @@ def app_config():
 
 def sql_chain(c: Child) -> dict[str, tuple[dt.date, bool]]:
     rc = chain.review_chain()
-    rows = db.session.execute(select(rc.c.review_id, rc.c.due_date, chain.in_timescale(rc)).where(rc.c.child_pk == c.id)).all()
+    rows = db.session.execute(
+        select(rc.c.review_id, rc.c.due_date, chain.in_timescale(rc)).where(rc.c.child_pk == c.id)
+    ).all()
     return {rid: (due, bool(ok)) for rid, due, ok in rows}
 
 
@@ -30,14 +33,17 @@ def sql_next_due(c: Child, as_of: dt.date) -> dt.date | None:
     return db.session.scalar(select(cur.c.due_date).where(cur.c.child_pk == c.id))
 
 
-@pytest.mark.parametrize("start, due", [
-    # Christmas 2022: 26 and 27 December and 2 January are bank holidays in England.
-    ("2022-12-12", "2023-01-12"),
-    ("2022-12-23", "2023-01-25"),
-    # Easter 2023: Good Friday 7 April and Easter Monday 10 April.
-    ("2023-03-27", "2023-04-26"),
-    ("2023-04-06", "2023-05-10"),  # also crosses 1 May and the Coronation bank holiday (8 May 2023)
-])
+@pytest.mark.parametrize(
+    "start, due",
+    [
+        # Christmas 2022: 26 and 27 December and 2 January are bank holidays in England.
+        ("2022-12-12", "2023-01-12"),
+        ("2022-12-23", "2023-01-25"),
+        # Easter 2023: Good Friday 7 April and Easter Monday 10 April.
+        ("2023-03-27", "2023-04-26"),
+        ("2023-04-06", "2023-05-10"),  # also crosses 1 May and the Coronation bank holiday (8 May 2023)
+    ],
+)
 def test_first_review_due_20_working_days_after_the_period_starts(app, start, due):
     with app.app_context():
         c = child(start=start)
@@ -46,12 +52,15 @@ def test_first_review_due_20_working_days_after_the_period_starts(app, start, du
         assert sql_chain(c)[r.review_id] == (d(due), True)
 
 
-@pytest.mark.parametrize("first, second_due", [
-    ("2023-11-30", "2024-02-29"),  # leap year: 30 November + 3 months clamps to 29 February
-    ("2022-11-30", "2023-02-28"),
-    ("2023-05-31", "2023-08-31"),
-    ("2023-03-31", "2023-06-30"),  # 30-day month
-])
+@pytest.mark.parametrize(
+    "first, second_due",
+    [
+        ("2023-11-30", "2024-02-29"),  # leap year: 30 November + 3 months clamps to 29 February
+        ("2022-11-30", "2023-02-28"),
+        ("2023-05-31", "2023-08-31"),
+        ("2023-03-31", "2023-06-30"),  # 30-day month
+    ],
+)
 def test_second_review_due_three_months_after_the_first(app, first, second_due):
     with app.app_context():
         start = (d(first) - dt.timedelta(days=10)).isoformat()
@@ -60,12 +69,15 @@ def test_second_review_due_three_months_after_the_first(app, first, second_due):
         assert sql_next_due(c, d(first)) == d(second_due)
 
 
-@pytest.mark.parametrize("previous, due", [
-    ("2023-08-31", "2024-02-29"),
-    ("2022-08-31", "2023-02-28"),
-    ("2023-12-31", "2024-06-30"),
-    ("2024-01-15", "2024-07-15"),
-])
+@pytest.mark.parametrize(
+    "previous, due",
+    [
+        ("2023-08-31", "2024-02-29"),
+        ("2022-08-31", "2023-02-28"),
+        ("2023-12-31", "2024-06-30"),
+        ("2024-01-15", "2024-07-15"),
+    ],
+)
 def test_later_reviews_due_six_months_after_the_previous(app, previous, due):
     with app.app_context():
         p = d(previous)

@@ -1,5 +1,6 @@
 """reviews.* and contacts.* indicators and the four due-item kinds against the small-authority
 example (tests/data/small-authority), and the council's published 2022/23 monthly table."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -58,11 +59,16 @@ def test_drill_down_lists_the_records_behind_a_figure(app):
         figs = kpis.compute(period, ["reviews.in_timescale", "reviews.overdue", "contacts.with_contact_6m"])
         num = kpis.drill("reviews.in_timescale", period, "numerator")
         den = kpis.drill("reviews.in_timescale", period, "denominator")
-        assert len(num) == figs["reviews.in_timescale"].numerator and len(den) == figs["reviews.in_timescale"].denominator
+        assert (
+            len(num) == figs["reviews.in_timescale"].numerator and len(den) == figs["reviews.in_timescale"].denominator
+        )
         assert {r["ref"] for r in num} < {r["ref"] for r in den}
         assert num[0]["url"].startswith("/children/C")
         assert len(kpis.drill("reviews.overdue", period)) == figs["reviews.overdue"].value
-        assert len(kpis.drill("contacts.with_contact_6m", period, "denominator")) == figs["contacts.with_contact_6m"].denominator
+        assert (
+            len(kpis.drill("contacts.with_contact_6m", period, "denominator"))
+            == figs["contacts.with_contact_6m"].denominator
+        )
 
 
 def test_a_qaros_figures_come_from_the_same_definitions(app):
@@ -93,10 +99,18 @@ def test_published_2022_23_monthly_in_timescale_percentages(app):
             review_date = dt.date(year, month, 15)
             for k in range(held):
                 n += 1
-                child = Child(child_id=f"P{n:05d}", date_of_birth=d("2012-01-01"), uasc=False, iro_contact_expected=True, iro_officer_id="Q1")
+                child = Child(
+                    child_id=f"P{n:05d}",
+                    date_of_birth=d("2012-01-01"),
+                    uasc=False,
+                    iro_contact_expected=True,
+                    iro_officer_id="Q1",
+                )
                 start = review_date - dt.timedelta(days=10 if k < in_time else 60)
                 child.care_periods.append(CarePeriod(start_date=start))
-                child.reviews.append(Review(review_id=f"PR{n:05d}", review_date=review_date, officer_id="Q1", advocate=False))
+                child.reviews.append(
+                    Review(review_id=f"PR{n:05d}", review_date=review_date, officer_id="Q1", advocate=False)
+                )
                 db.session.add(child)
         db.session.flush()
         doc = kpis.report(d("2022-04-01"), d("2023-03-31"), by_month=True)
@@ -129,6 +143,8 @@ def test_contact_in_the_last_6_months_follows_a_lengthened_rule(app):
         db.session.commit()
         period = kpis.Period(dt.date(2025, 3, 1), dt.date(2025, 3, 1), dt.date(2025, 3, 1))
         assert kpis.compute(period, ["contacts.with_contact_6m"])["contacts.with_contact_6m"].numerator == 0
-        db.session.execute(update(timescales.TimescaleRule).where(timescales.TimescaleRule.name == "iro_contact").values(amount=12))
+        db.session.execute(
+            update(timescales.TimescaleRule).where(timescales.TimescaleRule.name == "iro_contact").values(amount=12)
+        )
         timescales.forget_rules()
         assert kpis.compute(period, ["contacts.with_contact_6m"])["contacts.with_contact_6m"].numerator == 1

@@ -1,4 +1,5 @@
 """SSDA903: REVIEWS export (web and CLI) and import-903 of a return's folder (interchange.md §4)."""
+
 from __future__ import annotations
 
 import csv
@@ -13,11 +14,13 @@ from tracker.reviews.models import CarePeriod, Child, Review
 from .factories import child, d, review
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,1,01/02/2012,WBRI,,,\nA2,2,03/04/2015,MWBC,,,\n"
-EPISODES = ("CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
-            "A1,10/01/2022,S,C1,N1,U1,PR1,01/03/2022,X1,CARPL,,,\n"
-            "A1,01/03/2022,P,C2,N1,U3,PR1,,,,,,\n"
-            "A2,05/05/2021,S,V2,N4,U1,PR1,30/09/2021,E11,,,,\n"
-            "A2,01/02/2022,S,V2,N4,U1,PR1,,,,,,\n")
+EPISODES = (
+    "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+    "A1,10/01/2022,S,C1,N1,U1,PR1,01/03/2022,X1,CARPL,,,\n"
+    "A1,01/03/2022,P,C2,N1,U3,PR1,,,,,,\n"
+    "A2,05/05/2021,S,V2,N4,U1,PR1,30/09/2021,E11,,,,\n"
+    "A2,01/02/2022,S,V2,N4,U1,PR1,,,,,,\n"
+)
 REVIEWS = "CHILD,DOB,REVIEW,REVIEW_CODE\nA1,01/02/2012,07/02/2022,PN1\nA1,01/05/2022,01/05/2022,\nA2,03/04/2015,01/06/2021,PN0\n"
 
 
@@ -43,18 +46,37 @@ def test_import_903_merges_contiguous_episodes_and_names_reviews(app, runner, tm
         assert [(p.start_date, p.end_date, p.legal_status) for p in a1.care_periods] == [(d("2022-01-10"), None, "C2")]
         a2 = db.session.scalar(select(Child).where(Child.child_id == "A2"))
         assert len(a2.care_periods) == 2  # a gap: two periods
-        assert sorted(db.session.scalars(select(Review.review_id))) == ["903-A1-20220207", "903-A1-20220501", "903-A2-20210601"]
+        assert sorted(db.session.scalars(select(Review.review_id))) == [
+            "903-A1-20220207",
+            "903-A1-20220501",
+            "903-A2-20210601",
+        ]
         assert db.session.scalar(select(Review.participation_code).where(Review.review_id == "903-A1-20220501")) is None
 
 
-@pytest.mark.parametrize("files, expected", [
-    ({"episodes": EPISODES.replace("10/01/2022", "2022-01-10")}, "episodes.csv:2: DECOM: '2022-01-10' is not a date in the form dd/mm/yyyy"),
-    ({"reviews": REVIEWS.replace("PN1", "PN8")}, "reviews.csv:2: REVIEW_CODE: 'PN8' is not a known code"),
-    ({"reviews": REVIEWS + "Z9,01/01/2010,01/01/2022,PN1\n"}, "reviews.csv:5: CHILD: 'Z9' is in neither header.csv nor the database"),
-    ({"reviews": REVIEWS + "A2,03/04/2015,01/12/2021,PN1\n"}, "reviews.csv:5: REVIEW: 01/12/2021 (903-A2-20211201) is outside every care period"),
-    ({"episodes": EPISODES + "A2,01/06/2021,S,V2,N4,U1,PR1,01/07/2021,E11,,,,\n"}, "episodes.csv:6: DECOM: the care period from 01/06/2021 overlaps"),
-    ({"reviews": REVIEWS + "A1,01/02/2012,01/08/2023,PN1\n"}, "reviews.csv:5: REVIEW: 01/08/2023 is after today"),
-])
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        (
+            {"episodes": EPISODES.replace("10/01/2022", "2022-01-10")},
+            "episodes.csv:2: DECOM: '2022-01-10' is not a date in the form dd/mm/yyyy",
+        ),
+        ({"reviews": REVIEWS.replace("PN1", "PN8")}, "reviews.csv:2: REVIEW_CODE: 'PN8' is not a known code"),
+        (
+            {"reviews": REVIEWS + "Z9,01/01/2010,01/01/2022,PN1\n"},
+            "reviews.csv:5: CHILD: 'Z9' is in neither header.csv nor the database",
+        ),
+        (
+            {"reviews": REVIEWS + "A2,03/04/2015,01/12/2021,PN1\n"},
+            "reviews.csv:5: REVIEW: 01/12/2021 (903-A2-20211201) is outside every care period",
+        ),
+        (
+            {"episodes": EPISODES + "A2,01/06/2021,S,V2,N4,U1,PR1,01/07/2021,E11,,,,\n"},
+            "episodes.csv:6: DECOM: the care period from 01/06/2021 overlaps",
+        ),
+        ({"reviews": REVIEWS + "A1,01/02/2012,01/08/2023,PN1\n"}, "reviews.csv:5: REVIEW: 01/08/2023 is after today"),
+    ],
+)
 def test_import_903_is_all_or_nothing_with_located_errors(app, runner, tmp_path, files, expected):
     result = runner.invoke(args=["import-903", str(write(tmp_path / "r", **files))])
     assert result.exit_code == 1
@@ -76,13 +98,20 @@ def test_export_903_round_trips_through_import_903(app, runner, tmp_path):
     result = runner.invoke(args=["export-903", "--from", "2022-04-01", "--to", "2023-03-31", str(out)])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(out.read_text().splitlines()))
-    assert rows == [["CHILD", "DOB", "REVIEW", "REVIEW_CODE"], ["X1", "30/09/2011", "01/05/2022", ""], ["X1", "30/09/2011", "20/10/2022", "PN7"]]
+    assert rows == [
+        ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
+        ["X1", "30/09/2011", "01/05/2022", ""],
+        ["X1", "30/09/2011", "20/10/2022", "PN7"],
+    ]
     # Now the whole history, into an empty database, with the header and episodes of the return.
     runner.invoke(args=["export-903", "--from", "2000-01-01", "--to", "2023-06-30", str(out)])
     folder = tmp_path / "return"
-    write(folder, header="CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nX1,1,30/09/2011,WBRI,,,\n",
-          episodes="CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\nX1,10/01/2022,S,C2,N1,U1,PR1,,,,,,\n",
-          reviews=out.read_text())
+    write(
+        folder,
+        header="CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nX1,1,30/09/2011,WBRI,,,\n",
+        episodes="CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\nX1,10/01/2022,S,C2,N1,U1,PR1,,,,,,\n",
+        reviews=out.read_text(),
+    )
     with app.app_context():
         for model in (Review, CarePeriod, Child):
             db.session.execute(model.__table__.delete())
@@ -92,7 +121,10 @@ def test_export_903_round_trips_through_import_903(app, runner, tmp_path):
     with app.app_context():
         after = sorted((r.review_date, r.participation_code) for r in db.session.scalars(select(Review)))
         assert after == before
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "export.903_reviews")) == 2
+        assert (
+            db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "ssda903.export"))
+            == 2
+        )
 
 
 def test_download_is_audited_and_spreadsheet_safe(app, client, login_as):
@@ -105,4 +137,7 @@ def test_download_is_audited_and_spreadsheet_safe(app, client, login_as):
     assert r.status_code == 200 and r.mimetype == "text/csv"
     assert r.data.decode().splitlines() == ["CHILD,DOB,REVIEW,REVIEW_CODE", "'=CMD,01/05/2012,01/05/2022,PN1"]
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "export.903_reviews")) == 1
+        assert (
+            db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "ssda903.export"))
+            == 1
+        )

@@ -1,4 +1,5 @@
 """Forms for user administration and the audit log filter (GOV.UK Frontend widgets)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -9,46 +10,68 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
-from tracker.core.permissions import ROLE_LABELS
-
-
-def choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-def role_choices() -> list[SelectChoice]:
-    return choices((role.value, label) for role, label in ROLE_LABELS.items())
+from tracker.core.forms import choices
+from tracker.core.permissions import Role
 
 
 class UserForm(FlaskForm):
-    email = EmailField("Email address", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter an email address"),
-                                   Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address in the correct format, like name@example.org"),
-                                   Length(max=254)])
-    name = StringField("Full name", widget=GovTextInput(),
-                       validators=[InputRequired(message="Enter the user's full name"), Length(max=200)])
-    officer_id = StringField("Officer ID (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)],
-                             description="The id the council's case files use for this officer, for example Q7")
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter an email address"),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message="Enter an email address in the correct format, like name@example.org",
+            ),
+            Length(max=254),
+        ],
+    )
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the user's full name"), Length(max=200)],
+    )
+    officer_id = StringField(
+        "Officer ID (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=40)],
+        description="The id the council's case files use for this officer, for example Q7",
+    )
     team = StringField("Team (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
-    roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), choices=role_choices(),
-                                description="Select all that apply")
-    password = PasswordField("Initial password", widget=GovPasswordInput(),
-                             validators=[InputRequired(message="Enter an initial password"),
-                                         Length(min=8, max=500, message="The password must be at least 8 characters long")],
-                             description="At least 8 characters. Give it to the user by a secure route.")
-    password_confirm = PasswordField("Confirm the password", widget=GovPasswordInput(),
-                                     validators=[InputRequired(message="Enter the password again"),
-                                                 EqualTo("password", message="The passwords do not match")])
+    roles = SelectMultipleField(
+        "Roles", widget=GovCheckboxesInput(), choices=Role.choices(), description="Select all that apply"
+    )
+    password = PasswordField(
+        "Initial password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter an initial password"),
+            Length(min=8, max=500, message="The password must be at least 8 characters long"),
+        ],
+        description="At least 8 characters. Give it to the user by a secure route.",
+    )
+    password_confirm = PasswordField(
+        "Confirm the password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter the password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
     submit = SubmitField("Add user", widget=GovSubmitInput())
 
 
 class RolesForm(FlaskForm):
-    roles = SelectMultipleField("Roles", widget=GovCheckboxesInput(), choices=role_choices(),
-                                description="Select all that apply. A user with no roles can sign in but see nothing.")
+    roles = SelectMultipleField(
+        "Roles",
+        widget=GovCheckboxesInput(),
+        choices=Role.choices(),
+        description="Select all that apply. A user with no roles can sign in but see nothing.",
+    )
     submit = SubmitField("Save roles", widget=GovSubmitInput())
 
 
@@ -60,8 +83,7 @@ class UserSearchForm(FlaskForm):
     """Posted (not a query string) so that names and emails never appear in URLs or logs."""
 
     q = StringField("Search by name or email", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", widget=GovSelect(), validators=[Optional()],
-                       choices=choices([("", "Any role")]) + role_choices())
+    role = SelectField("Role", widget=GovSelect(), validators=[Optional()], choices=Role.choices(blank="Any role"))
     submit = SubmitField("Search", widget=GovSubmitInput())
 
 
@@ -73,12 +95,16 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField("Action", widget=GovSelect(), validators=[Optional()], choices=choices([("", "Any action")]))
     actor = SelectField("Who", widget=GovSelect(), validators=[Optional()], choices=choices([("", "Anyone")]))
-    object_type = SelectField("Record type", widget=GovSelect(), validators=[Optional()], choices=choices([("", "Any type")]))
+    object_type = SelectField(
+        "Record type", widget=GovSelect(), validators=[Optional()], choices=choices([("", "Any type")])
+    )
     object_id = StringField("Record ID", widget=GovTextInput(), validators=[Optional(), Length(max=80)])
-    date_from = DateField("From (YYYY-MM-DD)", widget=GovTextInput(), validators=[Optional()],
-                          description="For example, 2026-01-31")
-    date_to = DateField("To (YYYY-MM-DD)", widget=GovTextInput(), validators=[Optional()],
-                        description="For example, 2026-03-31")
+    date_from = DateField(
+        "From (YYYY-MM-DD)", widget=GovTextInput(), validators=[Optional()], description="For example, 2026-01-31"
+    )
+    date_to = DateField(
+        "To (YYYY-MM-DD)", widget=GovTextInput(), validators=[Optional()], description="For example, 2026-03-31"
+    )
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
     def validate_date_to(self, field):

@@ -1,5 +1,6 @@
 """Read side of administration: the users list and the audit log, filtered and paginated
 in the database (cost grows with the page asked for, not with the history)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,20 +12,17 @@ from tracker.auth.models import User, UserRole
 from tracker.core.audit import AuditEntry
 from tracker.core.clock import LONDON
 from tracker.core.pagination import Page, paginate
+from tracker.db import like_pattern
 from tracker.extensions import db
-
-
-def _like(text: str) -> str:
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def users_page(*, q: str | None = None, role: str | None = None, page: int = 1, per_page: int = 50) -> Page:
     query = select(User)
     if q and q.strip():
-        pattern = _like(q)
-        query = query.where(or_(func.lower(User.name).like(pattern, escape="\\"),
-                                func.lower(User.email).like(pattern, escape="\\")))
+        pattern = like_pattern(q)
+        query = query.where(
+            or_(func.lower(User.name).like(pattern, escape="\\"), func.lower(User.email).like(pattern, escape="\\"))
+        )
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
     return paginate(query.order_by(func.lower(User.name), User.id), page, per_page)
@@ -42,7 +40,7 @@ class AuditFilters:
 
 def _start_of(day: dt.date) -> dt.datetime:
     """Midnight in England at the start of a date, as a UTC timestamp."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=LONDON).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LONDON).astimezone(dt.UTC)
 
 
 def audit_page(filters: AuditFilters, *, page: int = 1, per_page: int = 50) -> Page:
@@ -70,9 +68,14 @@ def audit_actions() -> list[str]:
 
 
 def audit_object_types() -> list[str]:
-    return list(db.session.scalars(
-        select(AuditEntry.object_type).where(AuditEntry.object_type.is_not(None)).distinct().order_by(AuditEntry.object_type)
-    ))
+    return list(
+        db.session.scalars(
+            select(AuditEntry.object_type)
+            .where(AuditEntry.object_type.is_not(None))
+            .distinct()
+            .order_by(AuditEntry.object_type)
+        )
+    )
 
 
 def audit_actor_choices() -> list[tuple[str, str]]:

@@ -1,31 +1,27 @@
-"""Administration pages. Thin: queries.py reads, tracker.auth.operations changes (and audits).
+"""Administration pages. Thin: queries.py reads, tracker.auth.operations changes (and audits);
+the request lifecycle commits.
 
 There is deliberately no route that edits or deletes audit rows.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from tracker.admin import queries
-from tracker.admin.forms import AuditFilterForm, choices, RolesForm, StatusForm, UserForm, UserSearchForm
+from tracker.admin.forms import AuditFilterForm, RolesForm, StatusForm, UserForm, UserSearchForm
 from tracker.auth import operations
 from tracker.auth.models import User
-from tracker.core.permissions import ROLE_CODES, ROLE_LABELS, Role, require
-from tracker.extensions import db
-
+from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
+from tracker.core.permissions import ROLE_CODES, require
+from tracker.web.forms import submit
+from tracker.web.records import load_or_404
 
-bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 SEARCH_KEY = "admin_user_search"
-
-
-def _load_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -46,78 +42,79 @@ def users():
         form.role.data = saved.get("role", "")
     saved = session.get(SEARCH_KEY) or {}
     role = saved.get("role") if saved.get("role") in ROLE_CODES else None
-    page = queries.users_page(q=saved.get("q"), role=role, page=page_number(),
-                              per_page=current_app.config["PAGE_SIZE"])
-    return render_template("admin/users.html", form=form, page=page, searching=bool(saved.get("q") or role),
-                           pagination=links(page, "admin.users"), role_labels=ROLE_LABELS, Role=Role)
+    page = queries.users_page(q=saved.get("q"), role=role, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
+    return render_template(
+        "admin/users.html",
+        form=form,
+        page=page,
+        searching=bool(saved.get("q") or role),
+        pagination=links(page, "admin.users"),
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @require("admin.users")
 def new_user():
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            user = operations.create_user(email=form.email.data, name=form.name.data, roles=form.roles.data,
-                                          password=form.password.data, officer_id=form.officer_id.data,
-                                          team=form.team.data)
-        except operations.OperationError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "email").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("User added.", "success")
-            return redirect(url_for("admin.user", user_id=user.id))
+    created = submit(
+        form,
+        lambda: operations.create_user(
+            email=form.email.data,
+            name=form.name.data,
+            roles=form.roles.data,
+            password=form.password.data,
+            officer_id=form.officer_id.data,
+            team=form.team.data,
+            by=current_user._get_current_object(),
+        ),
+        default_field="email",
+    )
+    if created:
+        flash("User added.", "success")
+        return redirect(url_for("admin.user", user_id=created.result.id))
     return render_template("admin/user_new.html", form=form)
 
 
-def _render_user(user: User, roles_form: RolesForm | None = None, status_form: StatusForm | None = None,
-                 error: str | None = None):
-    if roles_form is None:
-        roles_form = RolesForm(formdata=None, roles=user.role_codes)
-    return render_template("admin/user.html", user=user, form=roles_form, status_form=status_form or StatusForm(),
-                           status_error=error, role_labels=ROLE_LABELS, Role=Role,
-                           is_self=user.id == current_user.id)
+def _render_user(user: User, roles_form: RolesForm | None = None, status_form: StatusForm | None = None):
+    failed = roles_form if roles_form is not None and roles_form.errors else None
+    failed = failed or (status_form if status_form is not None and status_form.errors else None)
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=failed,
+        roles_form=roles_form or RolesForm(formdata=None, roles=user.role_codes),
+        status_form=status_form or StatusForm(),
+        is_self=user.id == current_user.id,
+    )
 
 
 @bp.route("/users/<int:user_id>")
 @require("admin.users")
 def user(user_id: int):
-    return _render_user(_load_user(user_id))
+    return _render_user(load_or_404(User, id=user_id))
 
 
 @bp.route("/users/<int:user_id>/roles", methods=["POST"])
 @require("admin.users")
 def user_roles(user_id: int):
-    user = _load_user(user_id)
+    user = load_or_404(User, id=user_id)
     form = RolesForm()
-    if form.validate_on_submit():
-        try:
-            changed = operations.set_roles(user, form.roles.data, by=current_user._get_current_object())
-        except operations.OperationError as exc:
-            db.session.rollback()
-            form.roles.errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash("Roles saved." if changed else "No changes to save.", "success" if changed else "info")
-            return redirect(url_for("admin.user", user_id=user.id))
-    return _render_user(user, roles_form=form)
+    if done := submit(form, lambda: operations.set_roles(user, form.roles.data, by=current_user._get_current_object())):
+        flash("Roles saved." if done.result else "No changes to save.", "success" if done.result else "info")
+        return redirect(url_for("admin.user", user_id=user.id))
+    return _render_user(load_or_404(User, id=user_id), roles_form=form)
 
 
 def _set_active(user_id: int, active: bool):
-    user = _load_user(user_id)
+    user = load_or_404(User, id=user_id)
     form = StatusForm()
-    if form.validate_on_submit():
-        try:
-            changed = operations.set_active(user, active, by=current_user._get_current_object())
-        except operations.OperationError as exc:
-            db.session.rollback()
-            return _render_user(user, status_form=form, error=exc.message)
-        db.session.commit()
-        if changed:
+    if done := submit(form, lambda: operations.set_active(user, active, by=current_user._get_current_object())):
+        if done.result:
             flash("Account enabled." if active else "Account disabled: the user can no longer sign in.", "success")
         return redirect(url_for("admin.user", user_id=user.id))
-    abort(400)
+    if not form.errors:  # not a valid post (CSRF is checked before the view)
+        abort(400)
+    return _render_user(load_or_404(User, id=user_id), status_form=form)
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])
@@ -143,11 +140,20 @@ def audit():
     filters = queries.AuditFilters()
     args = {}
     if valid:
-        filters = queries.AuditFilters(action=form.action.data or None, actor=form.actor.data or None,
-                                       object_type=form.object_type.data or None,
-                                       object_id=(form.object_id.data or "").strip() or None,
-                                       date_from=form.date_from.data, date_to=form.date_to.data)
+        filters = queries.AuditFilters(
+            action=form.action.data or None,
+            actor=form.actor.data or None,
+            object_type=form.object_type.data or None,
+            object_id=(form.object_id.data or "").strip() or None,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
         args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
     page = queries.audit_page(filters, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
-    return render_template("admin/audit.html", form=form, page=page, pagination=links(page, "admin.audit", **args),
-                           users=queries.users_by_id(e.user_id for e in page.items))
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        page=page,
+        pagination=links(page, "admin.audit", **args),
+        users=queries.users_by_id(e.user_id for e in page.items),
+    )

@@ -1,4 +1,5 @@
 """Sign-in and sign-out forms (GOV.UK Frontend widgets)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm

@@ -1,18 +1,18 @@
 """officers.csv (interchange.md §1): the council's officers, upserted as users by officer_id."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from tracker.auth.models import User
 from tracker.core import interchange
-from tracker.core.interchange import Column, Importer, RowReader
+from tracker.core.interchange import Importer, RowReader
 from tracker.core.permissions import ROLE_CODES
 from tracker.extensions import db
 
 
 class OfficersImporter(Importer):
     filename = "officers.csv"
-    columns = (Column("officer_id", True), Column("name", True), Column("email"), Column("roles", True), Column("team"))
     key = "officer_id"
 
     def parse(self, r: RowReader) -> dict | None:
@@ -31,14 +31,21 @@ class OfficersImporter(Importer):
         ids = [r["officer_id"] for r in records]
         existing = {u.officer_id: u for u in db.session.scalars(select(User).where(User.officer_id.in_(ids)))}
         emails = [r["email"] for r in records if r["email"]]
-        by_email = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
+        by_email = (
+            {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
+        )
         for rec in records:
             user = existing.get(rec["officer_id"])
             if user is None and rec["email"] in by_email and by_email[rec["email"]].officer_id is None:
                 user = by_email[rec["email"]]  # a user created by hand, now linked to their officer id
             other = by_email.get(rec["email"]) if rec["email"] else None
             if other is not None and user is not None and other.id != user.id:
-                ctx.error(self.filename, ctx.line_for(self.filename, rec["officer_id"]), "email", "is already used by another user")
+                ctx.error(
+                    self.filename,
+                    ctx.line_for(self.filename, rec["officer_id"]),
+                    "email",
+                    "is already used by another user",
+                )
                 continue
             if user is None:
                 user = User(officer_id=rec["officer_id"])

@@ -1,4 +1,5 @@
 """Users (who are also the officers that own caseloads and due items) and their roles."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -9,11 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.core.clock import now_utc
-from tracker.core.permissions import ROLE_CODES, Role
-from tracker.db import UTCDateTime
+from tracker.core.permissions import Role
+from tracker.db import UTCDateTime, check_in
 from tracker.extensions import db, login_manager
-
-_ROLE_LIST = ", ".join(f"'{c}'" for c in ROLE_CODES)
 
 
 class User(UserMixin, db.Model):
@@ -31,15 +30,22 @@ class User(UserMixin, db.Model):
     first_failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=now_utc, server_default=func.current_timestamp())
+    created_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime, default=now_utc, server_default=func.current_timestamp()
+    )
 
-    roles: Mapped[list["UserRole"]] = relationship(
+    roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
     )
 
     @property
     def role_codes(self) -> list[str]:
-        return [r.role for r in self.roles]
+        return [str(r.role) for r in self.roles]
+
+    @property
+    def role_list(self) -> list[Role]:
+        """The user's roles, in the order of domain.md §1 (with their labels)."""
+        return [role for role in Role if role.value in self.role_codes]
 
     def has_role(self, role: Role | str) -> bool:
         return (role.value if isinstance(role, Role) else role) in self.role_codes
@@ -77,7 +83,7 @@ class UserRole(db.Model):
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
     user: Mapped[User] = relationship(back_populates="roles")
 
-    __table_args__ = (CheckConstraint(f"role IN ({_ROLE_LIST})", name="role_code"),)
+    __table_args__ = (CheckConstraint(check_in("role", Role), name="role_code"),)
 
 
 @login_manager.user_loader

@@ -1,8 +1,10 @@
 """Sign-in attempts and user administration: every change to a user goes through here.
 
 Each operation writes its audit row with ``tracker.core.audit.record`` in the same
-transaction as the change; operations flush, never commit (the view or command commits once).
+transaction as the change; operations flush, never commit (the request lifecycle or the
+command runner commits once).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -17,20 +19,12 @@ from tracker.auth.models import User, user_by_email, user_by_officer_id
 from tracker.core import audit
 from tracker.core.audit import AuditEntry
 from tracker.core.clock import now_utc
+from tracker.core.errors import DomainError
 from tracker.core.permissions import Role
 from tracker.extensions import db
 
 ANONYMOUS = "anonymous"
 USER_FIELDS = ("email", "name", "officer_id", "team", "active")
-
-
-class OperationError(ValueError):
-    """A change refused for a reason the user can fix (shown as a form error)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class SignIn(enum.Enum):
@@ -95,7 +89,7 @@ def attempt_sign_in(email: str, password: str) -> SignInResult:
         user.failed_logins = 0
         user.first_failed_at = None
         user.last_login_at = now
-        audit.record("auth.login", object_type="user", object_id=user.id, summary="Signed in", user=user)
+        audit.record("session.sign_in", object_type="user", object_id=user.id, summary="Signed in", user=user)
         db.session.flush()
         return SignInResult(SignIn.ok, user)
 
@@ -103,7 +97,7 @@ def attempt_sign_in(email: str, password: str) -> SignInResult:
     user.first_failed_at = user.first_failed_at or now
     reason = "account disabled" if not user.active else "wrong password"
     audit.record(
-        "auth.login_failed",
+        "session.fail",
         object_type="user",
         object_id=user.id,
         summary=f"Sign-in failed ({reason}), failure {user.failed_logins} of {_max_failures()}",
@@ -112,7 +106,7 @@ def attempt_sign_in(email: str, password: str) -> SignInResult:
     if user.failed_logins >= _max_failures():
         user.locked_until = now + _lockout()
         audit.record(
-            "auth.login_throttled",
+            "session.lock",
             object_type="user",
             object_id=user.id,
             summary=f"Sign-in locked for {current_app.config['LOGIN_LOCKOUT_MINUTES']} minutes "
@@ -136,14 +130,14 @@ def _unknown_account_failure(email: str, now: dt.datetime) -> SignInResult:
         .where(
             AuditEntry.object_type == "unknown_account",
             AuditEntry.object_id == fingerprint,
-            AuditEntry.action.in_(("auth.login_failed", "auth.login_throttled")),
+            AuditEntry.action.in_(("session.fail", "session.lock")),
             AuditEntry.at > now - max(_window(), _lockout()),
         )
     )
     limit = _max_failures()
     if recent < limit:
         audit.record(
-            "auth.login_failed",
+            "session.fail",
             object_type="unknown_account",
             object_id=fingerprint,
             summary="Sign-in failed (no account with that email)",
@@ -151,7 +145,7 @@ def _unknown_account_failure(email: str, now: dt.datetime) -> SignInResult:
         )
     elif recent == limit:
         audit.record(
-            "auth.login_throttled",
+            "session.lock",
             object_type="unknown_account",
             object_id=fingerprint,
             summary="Repeated sign-in failures for an unknown email; further attempts not logged",
@@ -162,7 +156,7 @@ def _unknown_account_failure(email: str, now: dt.datetime) -> SignInResult:
 
 
 def record_sign_out(user: User) -> None:
-    audit.record("auth.logout", object_type="user", object_id=user.id, summary="Signed out", user=user)
+    audit.record("session.sign_out", object_type="user", object_id=user.id, summary="Signed out", user=user)
 
 
 # ---- user administration -------------------------------------------------------------
@@ -174,7 +168,7 @@ def _role_codes(roles) -> list[str]:
         try:
             Role(code)
         except ValueError:
-            raise OperationError(f"{code} is not a role", field="roles") from None
+            raise DomainError(f"{code} is not a role", field="roles") from None
     return codes
 
 
@@ -197,22 +191,35 @@ def create_user(
 ) -> User:
     email = email.strip()
     if not email or "@" not in email:
-        raise OperationError("Enter an email address in the correct format, like name@example.org", "email")
+        raise DomainError("Enter an email address in the correct format, like name@example.org", "email")
     if user_by_email(email) is not None:
-        raise OperationError("A user with this email address already exists", "email")
+        raise DomainError("A user with this email address already exists", "email")
     officer_id = (officer_id or "").strip() or None
     if officer_id and user_by_officer_id(officer_id) is not None:
-        raise OperationError("Another user already has this officer ID", "officer_id")
+        raise DomainError("Another user already has this officer ID", "officer_id")
     codes = _role_codes(roles)
-    user = User(email=email, name=(name or "").strip() or email, officer_id=officer_id,
-                team=(team or "").strip() or None, active=True, failed_logins=0)
+    user = User(
+        email=email,
+        name=(name or "").strip() or email,
+        officer_id=officer_id,
+        team=(team or "").strip() or None,
+        active=True,
+        failed_logins=0,
+    )
     if password:
         user.set_password(password)
     user.set_roles(codes)
     db.session.add(user)
     db.session.flush()
-    audit.record("user.create", object_type="user", object_id=user.id, summary="User created",
-                 after=user_snapshot(user), user=by, actor=actor)
+    audit.record(
+        "user.create",
+        object_type="user",
+        object_id=user.id,
+        summary="User created",
+        after=user_snapshot(user),
+        user=by,
+        actor=actor,
+    )
     return user
 
 
@@ -223,11 +230,19 @@ def set_roles(user: User, roles, *, by: User | None = None, actor: str | None = 
     if codes == before:
         return False
     if by is not None and by.id == user.id and Role.admin.value in before and Role.admin.value not in codes:
-        raise OperationError("You cannot remove your own administrator role; ask another administrator", "roles")
+        raise DomainError("You cannot remove your own administrator role; ask another administrator", "roles")
     user.set_roles(codes)
     db.session.flush()
-    audit.record("user.roles", object_type="user", object_id=user.id, summary="Roles changed",
-                 before={"roles": before}, after={"roles": codes}, user=by, actor=actor)
+    audit.record(
+        "user.set_roles",
+        object_type="user",
+        object_id=user.id,
+        summary="Roles changed",
+        before={"roles": before},
+        after={"roles": codes},
+        user=by,
+        actor=actor,
+    )
     return True
 
 
@@ -236,22 +251,21 @@ def set_active(user: User, active: bool, *, by: User | None = None, actor: str |
     if bool(user.active) == bool(active):
         return False
     if not active and by is not None and by.id == user.id:
-        raise OperationError("You cannot disable your own account", "active")
+        raise DomainError("You cannot disable your own account", "active")
     user.active = bool(active)
     if active:  # re-enabling also lifts a sign-in lock-out
         user.failed_logins = 0
         user.first_failed_at = None
         user.locked_until = None
     db.session.flush()
-    audit.record("user.enable" if active else "user.disable", object_type="user", object_id=user.id,
-                 summary="Account enabled" if active else "Account disabled",
-                 before={"active": not active}, after={"active": bool(active)}, user=by, actor=actor)
+    audit.record(
+        "user.enable" if active else "user.disable",
+        object_type="user",
+        object_id=user.id,
+        summary="Account enabled" if active else "Account disabled",
+        before={"active": not active},
+        after={"active": bool(active)},
+        user=by,
+        actor=actor,
+    )
     return True
-
-
-def disable_user(user: User, *, by: User | None = None, actor: str | None = None) -> bool:
-    return set_active(user, False, by=by, actor=actor)
-
-
-def enable_user(user: User, *, by: User | None = None, actor: str | None = None) -> bool:
-    return set_active(user, True, by=by, actor=actor)

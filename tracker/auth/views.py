@@ -1,17 +1,17 @@
 """Sign in and sign out. Views are thin: the sign-in logic is ``operations.attempt_sign_in``."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for, flash
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from tracker.auth import operations
 from tracker.auth.forms import LoginForm, LogoutForm
 from tracker.core.permissions import require_login
-from tracker.extensions import db
 
-bp = Blueprint("auth", __name__, template_folder="templates")
+bp = Blueprint("auth", __name__)
 
 GENERIC_ERROR = "Enter a correct email address and password"
 LOCKED_ERROR = (
@@ -41,8 +41,8 @@ def login():
         return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        # the audit rows and the failure counter are kept, success or not (the page is a 200)
         result = operations.attempt_sign_in(form.email.data, form.password.data)
-        db.session.commit()  # the audit rows and the failure counter, success or not
         if result.ok:
             session.clear()  # a fresh session (and CSRF token) for the signed-in user
             login_user(result.user)
@@ -66,7 +66,6 @@ def logout():
     if not form.validate_on_submit():
         return render_template("auth/logout.html", form=form), 400
     operations.record_sign_out(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

@@ -5,6 +5,7 @@ the session; the request or command commits once). Reads of LADO records and exp
 recorded too. The table has no update or delete path in the application, and database
 triggers (see the foundation migration) refuse UPDATE and DELETE outright.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +13,7 @@ import decimal
 import enum
 from typing import Any
 
-from flask import has_request_context, request
+from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -20,6 +21,67 @@ from sqlalchemy.orm import Mapped, mapped_column
 from tracker.core.clock import now_utc
 from tracker.db import UTCDateTime
 from tracker.extensions import db
+
+# The audit vocabulary: every action the tracker writes, as ``noun.verb`` (present tense), with
+# what it means. ``record`` refuses an action that is not listed here, so the log reads the same
+# way across features and a reader (or a filter) can rely on these names.
+ACTIONS: dict[str, str] = {
+    # accounts and sessions
+    "session.sign_in": "A user signed in",
+    "session.sign_out": "A user signed out",
+    "session.fail": "A sign-in failed (wrong password, disabled or unknown account)",
+    "session.lock": "Repeated sign-in failures locked an account (further failures are not logged)",
+    "user.create": "A user account was created",
+    "user.set_roles": "A user's roles were changed",
+    "user.enable": "A user account was enabled",
+    "user.disable": "A user account was disabled",
+    "user.link_demo": "An imported officer was given a demo sign-in",
+    # engines: rules, calendar, import and export
+    "timescale_rule.update": "A timescale rule's duration was changed",
+    "closure_day.create": "A closure day was added to the working-day calendar",
+    "closure_day.delete": "A closure day was removed from the working-day calendar",
+    "calendar.rebuild": "The working-day calendar was recomputed",
+    "data.import": "A folder of CSV files was imported (counts per file)",
+    "ssda903.import": "An SSDA903 return was imported",
+    "ssda903.export": "Reviews were exported in the SSDA903 layout",
+    "indicators.export": "Indicators were exported",
+    "due_items.export": "Due items were exported",
+    # child-in-care reviews (domain.md §4)
+    "child.create": "A child was added",
+    "child.update": "A child's details were changed",
+    "child.allocate": "A child was allocated to a QARO",
+    "care_period.create": "A care period was added",
+    "care_period.update": "A care period was changed",
+    "review.create": "A CiC review was recorded",
+    "review.update": "A CiC review was changed",
+    "review.delete": "A CiC review was deleted",
+    "iro_contact.create": "An IRO contact with a child was recorded",
+    # escalations (domain.md §5)
+    "escalation.raise": "An escalation was raised",
+    "escalation.respond": "The response to an escalation stage was recorded",
+    "escalation.escalate": "An escalation moved to a later stage",
+    "escalation.refer_to_cafcass": "An escalation was referred to Cafcass",
+    "escalation.close": "An escalation was closed",
+    # LADO (domain.md §6): rows about LADO records are for LADO roles only
+    "lado_record.read": "LADO records were shown to a user",
+    "lado_person.create": "A person was added to the LADO index",
+    "lado_person.update": "A person in the LADO index was changed",
+    "lado_organisation.create": "An organisation was added to the LADO index",
+    "lado_organisation.update": "An organisation in the LADO index was changed",
+    "lado_contact.create": "A LADO contact was logged",
+    "lado_contact.update": "A LADO contact was changed",
+    "lado_referral.create": "A LADO contact progressed to a referral",
+    "lado_referral.update": "A LADO referral's details were changed",
+    "lado_referral.record_outcome": "The outcome of a LADO referral was recorded",
+    "lado_referral.record_dbs": "A LADO referral's DBS referral was recorded",
+    "lado_referral.close": "A LADO referral was closed",
+    "lado_referral.reopen": "A closed LADO referral was re-opened",
+    "lado_meeting.create": "A LADO meeting was recorded or scheduled",
+    "lado_meeting.update": "A LADO meeting was changed",
+    "lado_action.create": "An action was added to a LADO referral",
+    "lado_action.complete": "A LADO action was completed",
+    "lado_action.review": "A LADO action's quarterly review notes were added",
+}
 
 
 class AuditEntry(db.Model):
@@ -87,8 +149,11 @@ def record(
 ) -> AuditEntry:
     """Write one audit row in the current transaction. Never commits.
 
-    ``summary`` must not carry personal data beyond record ids: the log is read by admins.
+    ``action`` is one of ``ACTIONS``. ``summary`` must not carry personal data beyond record
+    ids: the log is read by admins.
     """
+    if action not in ACTIONS:
+        raise ValueError(f"{action!r} is not in the audit vocabulary (tracker.core.audit.ACTIONS)")
     user_id, actor_name = _actor(user)
     entry = AuditEntry(
         at=now_utc(),
@@ -103,7 +168,3 @@ def record(
     )
     db.session.add(entry)
     return entry
-
-
-def client_address() -> str | None:
-    return request.remote_addr if has_request_context() else None

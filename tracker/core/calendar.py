@@ -11,11 +11,12 @@ Two faces of one calendar:
 Both read the same holidays and closure days; ``rebuild`` refreshes the table after an
 administrator changes closure days, and a test checks the two faces agree.
 """
+
 from __future__ import annotations
 
 import calendar as _stdcal
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 
 import holidays
 from flask import g, has_app_context
@@ -56,7 +57,7 @@ class CalendarDay(db.Model):
     month_len: Mapped[int] = mapped_column(Integer)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.UK(subdiv="ENG", years=year).keys())
 
@@ -121,7 +122,9 @@ def add_days(day: dt.date, n: int) -> dt.date:
     return day + dt.timedelta(days=n)
 
 
-def build_rows(closures: frozenset[dt.date] = frozenset(), first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY) -> list[dict]:
+def build_rows(
+    closures: frozenset[dt.date] = frozenset(), first: dt.date = FIRST_DAY, last: dt.date = LAST_DAY
+) -> list[dict]:
     """Rows for ``calendar_days`` (used by the migration and by ``rebuild``)."""
     rows = []
     wd_seq = 0

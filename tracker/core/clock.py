@@ -3,6 +3,7 @@
 Tests fix the date with the ``TRACKER_TODAY`` config value (ISO date); production reads the
 system clock. Dates are reasoned about in Europe/London; timestamps are stored in UTC.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +15,7 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def today() -> dt.date:

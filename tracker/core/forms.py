@@ -1,10 +1,15 @@
-"""Form pieces every feature shares (GOV.UK Frontend widgets via govuk-frontend-wtf)."""
+"""Form pieces every feature shares (GOV.UK Frontend widgets via govuk-frontend-wtf): the
+GOV.UK date field, choices, and radios for a code list with each code's hint beside it.
+
+Forms check the shape of the input (a real date, a known code); the rules are the operations'
+(``DomainError``), shown against the field by ``tracker.web.forms.submit``."""
+
 from __future__ import annotations
 
 import datetime as dt
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
+from wtforms import DateField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -53,3 +58,25 @@ def required_date(message: str):
 def choices(pairs) -> list[SelectChoice]:
     """Select/radio choices as SelectChoice (WTForms 3.3 warns on plain tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class _HintedRadios(GovRadioInput):
+    """GOV.UK radios whose items carry their code's hint (e.g. an outcome's definition)."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item in params["items"]:
+            member = field.codes.get(item["value"])
+            if member is not None and member.hint:
+                item["hint"] = {"text": member.hint}
+        return params
+
+
+class CodeRadioField(RadioField):
+    """Radios for a ``CodeEnum`` (all its codes, or ``members``), labels and hints from the enum."""
+
+    widget = _HintedRadios()
+
+    def __init__(self, label=None, validators=None, *, codes, members=None, **kwargs):
+        super().__init__(label, validators, choices=codes.choices(members=members), **kwargs)
+        self.codes = codes

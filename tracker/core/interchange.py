@@ -6,52 +6,66 @@ each row is validated with the ``RowReader`` helpers, references are checked in 
 batch against the database (which already holds the earlier files of this import), good rows
 are upserted by id, and after each file the importer's set-based cross-row checks run. Every
 problem is collected as ``file:line: column: message``; if there is any, the whole import is
-rolled back — the database is exactly as before — otherwise it commits once.
+rolled back — the database is exactly as before — otherwise the command that ran it commits once.
 """
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import os
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import click
 from sqlalchemy import select, text
 
-from tracker.core import audit
+from tracker.core import audit, references
 from tracker.core.clock import today
+from tracker.core.errors import DomainError
 from tracker.extensions import db
 
 BATCH_SIZE = 2000
 MAX_PROBLEMS = 1000  # listed in full; beyond this they are counted ("... and N more")
 PROGRESS_MIN_BYTES = 2 * 1024 * 1024  # show a progress bar for files larger than this
 
-# The file registry of interchange.md §1, in dependency order.
-KNOWN_FILES = (
-    "officers.csv",
-    "children.csv",
-    "care_periods.csv",
-    "reviews.csv",
-    "iro_contacts.csv",
-    "escalations.csv",
-    "escalation_stages.csv",
-    "lado_contacts.csv",
-    "lado_referrals.csv",
-    "lado_meetings.csv",
-    "lado_actions.csv",
-    "panel_meetings.csv",
-    "panel_cases.csv",
-    "foster_households.csv",
-    "carer_reviews.csv",
-)
-
 
 @dataclass(frozen=True)
 class Column:
     name: str
     required: bool = False
+
+
+# The import format of interchange.md §1 (a public contract): every file, in dependency order,
+# with its columns (True = required). Importers and the synthetic authority read it from here.
+FILES: dict[str, tuple[Column, ...]] = {
+    name: tuple(Column(c.lstrip("*"), c.startswith("*")) for c in columns.split())
+    for name, columns in (
+        ("officers.csv", "*officer_id *name email *roles team"),
+        ("children.csv", "*child_id first_name last_name *date_of_birth gender ethnicity uasc iro_officer_id "
+                         "iro_contact_expected"),
+        ("care_periods.csv", "*child_id *start_date end_date legal_status"),
+        ("reviews.csv", "*review_id *child_id *review_date participation_code recommendations_date minutes_date "
+                        "officer_id advocate"),
+        ("iro_contacts.csv", "*contact_id *child_id *contact_date contact_type officer_id"),
+        ("escalations.csv", "*escalation_id *child_id raised_by *areas external_partner closed_date resolution"),
+        ("escalation_stages.csv", "*escalation_id *stage *started_date response_date"),
+        ("lado_contacts.csv", "*contact_id *contact_date referrer_agency *employer_sector subject_role subject_ref "
+                              "employer_ref categories *disposition foster_carer_type foster_carer_agency"),
+        ("lado_referrals.csv", "*referral_id *contact_id *referral_date police_investigation outcome outcome_date "
+                               "dbs_referral_date returned_to_panel child_informed closed_date"),
+        ("lado_meetings.csv", "*meeting_id *referral_id *meeting_type *meeting_date"),
+        ("lado_actions.csv", "*action_id *referral_id *description owner due_date completed_date"),
+        ("panel_meetings.csv", "*meeting_id *panel *meeting_date *status members_present chair_present "
+                               "social_worker_present independent_present"),
+        ("panel_cases.csv", "*case_id *meeting_id *case_type subject_ref carer_type papers_sent_date recommendation "
+                            "minutes_final_date adm_decision adm_decision_date lado_referral_id"),
+        ("foster_households.csv", "*household_id *carer_type *approval_date end_date"),
+        ("carer_reviews.csv", "*review_id *household_id *review_date to_panel"),
+    )
+}  # fmt: skip
+KNOWN_FILES = tuple(FILES)
 
 
 @dataclass(frozen=True)
@@ -76,7 +90,7 @@ class _PendingRef:
 class RowReader:
     """Validation helpers for one CSV row: each returns the parsed value or records an error."""
 
-    def __init__(self, ctx: "ImportContext", filename: str, line: int, row: dict[str, str]):
+    def __init__(self, ctx: ImportContext, filename: str, line: int, row: dict[str, str]):
         self.ctx = ctx
         self.filename = filename
         self.line = line
@@ -116,7 +130,9 @@ class RowReader:
             self.error(column, f"{value!r} is not a date in the form YYYY-MM-DD")
             return None
         if not_future and parsed > self.ctx.today:
-            self.error(column, f"{value} is after today ({self.ctx.today.isoformat()}), but it must already have happened")
+            self.error(
+                column, f"{value} is after today ({self.ctx.today.isoformat()}), but it must already have happened"
+            )
             return None
         return parsed
 
@@ -168,9 +184,23 @@ class RowReader:
             allowed = tuple(allowed)
             bad = [p for p in parts if p not in allowed]
             if bad:
-                self.error(column, f"unknown code(s) {', '.join(repr(b) for b in bad)} (expected: {', '.join(allowed)})")
+                self.error(
+                    column, f"unknown code(s) {', '.join(repr(b) for b in bad)} (expected: {', '.join(allowed)})"
+                )
                 return []
         return list(dict.fromkeys(parts))
+
+    def check(self, rule, *args, columns: dict[str, str] | None = None, **kwargs) -> bool:
+        """Apply one of the operations' validation functions to this row: the rule a form
+        submission is checked by (``DomainError(message, field)``) becomes this row's error in
+        the column named ``field`` (or ``columns[field]`` where the file names it otherwise)."""
+        try:
+            rule(*args, **kwargs)
+        except DomainError as exc:
+            column = (columns or {}).get(exc.field, exc.field) or "row"
+            self.error(column, exc.message)
+            return False
+        return True
 
     def ref(self, column: str, kind: str, required: bool = False) -> str | None:
         """An id that must exist in this import's files or in the database (checked per batch)."""
@@ -181,28 +211,33 @@ class RowReader:
 
 
 class Importer:
-    """One CSV file. Subclasses set ``filename``, ``columns`` and ``key`` and implement
+    """One CSV file. Subclasses set ``filename`` (their columns are the contract's, ``FILES``)
+    and ``key``, and implement
     ``parse`` (one row → a record dict, or None when the row has errors) and ``write`` (upsert
     a batch of records by id; flush, never commit); ``finish`` runs set-based checks after
     the whole file is written and reports with ``ctx.error(filename, ctx.line_for(...), ...)``."""
 
     filename: str = ""
-    columns: tuple[Column, ...] = ()
     key: str | None = None  # the id column; lines are remembered by it for ``finish`` errors
+    reference: str | None = None  # the ``tracker.core.references`` scheme of the ids in ``key``
 
     def parse(self, r: RowReader) -> dict | None:
         raise NotImplementedError
 
-    def write(self, records: list[dict], ctx: "ImportContext") -> None:
+    def write(self, records: list[dict], ctx: ImportContext) -> None:
         raise NotImplementedError
 
-    def finish(self, ctx: "ImportContext") -> None:
+    def finish(self, ctx: ImportContext) -> None:
         return None
 
-    def after_all(self, ctx: "ImportContext") -> None:
+    def after_all(self, ctx: ImportContext) -> None:
         """Checks that need every file of the import (e.g. an escalation in one file needs a
         stage in the next); run once all files are written, whichever of them were present."""
         return None
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        return FILES[self.filename]
 
     def record_key(self, record: dict) -> str | None:
         return None if self.key is None else record.get(self.key)
@@ -302,7 +337,11 @@ def _lines(path: Path, progress) -> Iterator[str]:
 def _read(path: Path, importer: Importer, ctx: ImportContext, show_progress: bool):
     """Yield (line, row dict) after checking the header; lines count from 1 = header."""
     size = os.path.getsize(path)
-    bar = click.progressbar(length=size, label=f"Importing {path.name}", file=click.get_text_stream("stderr")) if show_progress and size >= PROGRESS_MIN_BYTES else None
+    bar = (
+        click.progressbar(length=size, label=f"Importing {path.name}", file=click.get_text_stream("stderr"))
+        if show_progress and size >= PROGRESS_MIN_BYTES
+        else None
+    )
     try:
         if bar is not None:
             bar.__enter__()
@@ -339,7 +378,7 @@ def _read(path: Path, importer: Importer, ctx: ImportContext, show_progress: boo
                 if len(values) != len(header):
                     ctx.error(path.name, line, "row", f"has {len(values)} cells but the header has {len(header)}")
                     continue
-                yield line, dict(zip(header, values))
+                yield line, dict(zip(header, values, strict=True))
         except UnicodeDecodeError:
             ctx.error(path.name, line + 1, "row", "is not UTF-8 text")
         except csv.Error as exc:
@@ -369,7 +408,9 @@ def _resolve_refs(ctx: ImportContext, filename: str) -> set[int]:
         existing[kind] = found
     for ref in ctx.pending_refs:
         if ref.value not in existing[ref.kind]:
-            ctx.error(filename, ref.line, ref.column, f"{ref.value!r} does not exist in the import files or the database")
+            ctx.error(
+                filename, ref.line, ref.column, f"{ref.value!r} does not exist in the import files or the database"
+            )
             bad_lines.add(ref.line)
     ctx.pending_refs.clear()
     return bad_lines
@@ -387,6 +428,8 @@ def _import_file(path: Path, importer: Importer, ctx: ImportContext, show_progre
         records = [rec for line, rec in batch if line not in bad]
         if records and not ctx.failed:
             importer.write(records, ctx)
+            if importer.reference is not None:  # references made on screen never collide with these
+                references.observe(importer.reference, [importer.record_key(r) for r in records])
             db.session.flush()
             db.session.expunge_all()  # keep memory bounded on large files
         count += len(records)
@@ -401,7 +444,12 @@ def _import_file(path: Path, importer: Importer, ctx: ImportContext, show_progre
         key = importer.record_key(record)
         if key is not None:
             if key in seen:
-                ctx.error(importer.filename, line, importer.key, f"{key!r} appears twice in the file (first on line {seen[key]})")
+                ctx.error(
+                    importer.filename,
+                    line,
+                    importer.key,
+                    f"{key!r} appears twice in the file (first on line {seen[key]})",
+                )
                 continue
             seen[key] = line
         batch.append((line, record))
@@ -416,14 +464,16 @@ def _import_file(path: Path, importer: Importer, ctx: ImportContext, show_progre
 
 def _refresh_statistics() -> None:
     """After a bulk load, PostgreSQL's planner needs fresh statistics or the set-based figures
-    pick slow plans until autovacuum gets round to it (docs/benchmarks.md: 4.6 s → 0.6 s)."""
+    pick slow plans until autovacuum gets round to it (docs/benchmarks.md: 4.6 s → 0.6 s).
+    ANALYZE inside the importing transaction counts the rows it has written."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))
-        db.session.commit()
 
 
 def run(directory: Path | str, *, show_progress: bool = False, actor: str = "cli:import-data") -> ImportResult:
-    """Import every known file in ``directory`` in one transaction: all rows or none."""
+    """Import every known file in ``directory`` in one transaction: all rows or none. On any
+    problem (or crash) everything is rolled back here; on success the rows are flushed and the
+    caller's runner (the command) commits them with its own work."""
     directory = Path(directory)
     ctx = ImportContext(today=today(), max_problems=MAX_PROBLEMS)
     skipped: list[str] = []
@@ -451,13 +501,13 @@ def run(directory: Path | str, *, show_progress: bool = False, actor: str = "cli
             db.session.rollback()
             return ImportResult(ctx.problems, {}, skipped, ctx.more_problems)
         audit.record(
-            "import.data",
+            "data.import",
             object_type="import",
             summary="import-data: " + ", ".join(f"{k} {v}" for k, v in ctx.counts.items()),
             after={"counts": ctx.counts, "skipped": skipped},
             actor=actor,
         )
-        db.session.commit()
+        db.session.flush()
         _refresh_statistics()
         return ImportResult([], dict(ctx.counts), skipped)
     except Exception:

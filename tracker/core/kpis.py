@@ -6,13 +6,14 @@ returning ``{id: int | Ratio | None}``. A drill-down function returns the record
 indicator's numerator or denominator. Screens, the board pack, annual tables and the
 ``kpis`` command all call ``compute``; nothing recomputes a figure its own way.
 """
+
 from __future__ import annotations
 
 import calendar as _stdcal
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Iterable
 
 COUNT = "No."
 PERCENT = "%"
@@ -67,7 +68,9 @@ class _Registry:
 REGISTRY = _Registry()
 
 
-def register_group(indicators: Iterable[Indicator], compute: Callable[[Period], dict], drill: Callable | None = None) -> None:
+def register_group(
+    indicators: Iterable[Indicator], compute: Callable[[Period], dict], drill: Callable | None = None
+) -> None:
     """Register indicators computed together. ``compute(period)`` returns a value per id:
     an ``int`` for counts, a ``Ratio`` for percentages and averages.
 
@@ -157,6 +160,23 @@ def drill(indicator_id: str, period: Period, part: str = "numerator") -> list[di
     if group.drill is None:
         return []
     return group.drill(indicator_id, period, part)
+
+
+def financial_year(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The financial year (1 April – 31 March) containing ``day``: the default reporting year."""
+    start = dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+    return start, dt.date(start.year + 1, 3, 31)
+
+
+def year_to_date(day: dt.date) -> Period:
+    """From 1 April of ``day``'s financial year to ``day``, as of ``day``."""
+    return Period(financial_year(day)[0], day, day)
+
+
+def figures(indicator_list: Iterable[Indicator], values: dict) -> dict[str, Figure]:
+    """Figures from raw values computed outside ``compute`` (e.g. one QARO's own figures from
+    the same definitions), rounded the one way."""
+    return {ind.id: _figure(ind, values.get(ind.id)) for ind in indicator_list}
 
 
 def months(start: dt.date, end: dt.date) -> list[Period]:

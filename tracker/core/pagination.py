@@ -4,6 +4,7 @@
 with the page asked for, not with the table); a page number past the end gives the last page.
 ``links(page, endpoint, **args)`` returns the parameters of ``govukPagination``.
 """
+
 from __future__ import annotations
 
 import math
@@ -82,6 +83,8 @@ def links(page: Page, endpoint: str, **args) -> dict | None:
     for number in shown:
         if number - previous > 1:
             params["items"].append({"ellipsis": True})
-        params["items"].append({"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page})
+        params["items"].append(
+            {"number": number, "href": url_for(endpoint, page=number, **args), "current": number == page.page}
+        )
         previous = number
     return params

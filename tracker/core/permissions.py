@@ -3,46 +3,33 @@
 Views use ``@require("capability")``; code paths that filter data use ``can(user, cap)``.
 A role that may not see a page gets 403, never just a hidden link (domain.md §1).
 """
+
 from __future__ import annotations
 
-import enum
 from functools import wraps
 
 from flask import abort
 from flask_login import current_user
 
-
-class Role(str, enum.Enum):
-    qaro = "qaro"
-    iro_manager = "iro_manager"
-    lado = "lado"
-    lado_manager = "lado_manager"
-    panel_admin = "panel_admin"
-    adm = "adm"
-    manager = "manager"
-    analyst = "analyst"
-    board = "board"
-    admin = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+from tracker.core.enums import CodeEnum
 
 
-ROLE_LABELS = {
-    Role.qaro: "QARO (Independent Reviewing Officer)",
-    Role.iro_manager: "IRO service manager",
-    Role.lado: "LADO (Designated Officer)",
-    Role.lado_manager: "LADO service manager",
-    Role.panel_admin: "Panel administrator",
-    Role.adm: "Agency Decision Maker",
-    Role.manager: "Head of service / team manager",
-    Role.analyst: "Performance analyst",
-    Role.board: "Corporate Parenting Board member",
-    Role.admin: "System administrator",
-}
+class Role(CodeEnum):
+    """domain.md §1."""
 
-ROLE_CODES = tuple(r.value for r in Role)
+    qaro = "qaro", "QARO (Independent Reviewing Officer)"
+    iro_manager = "iro_manager", "IRO service manager"
+    lado = "lado", "LADO (Designated Officer)"
+    lado_manager = "lado_manager", "LADO service manager"
+    panel_admin = "panel_admin", "Panel administrator"
+    adm = "adm", "Agency Decision Maker"
+    manager = "manager", "Head of service / team manager"
+    analyst = "analyst", "Performance analyst"
+    board = "board", "Corporate Parenting Board member"
+    admin = "admin", "System administrator"
+
+
+ROLE_CODES = Role.codes()
 
 _CIC_READ = {Role.qaro, Role.iro_manager, Role.manager}
 _CIC_WRITE = {Role.qaro, Role.iro_manager}

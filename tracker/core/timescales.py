@@ -5,10 +5,10 @@ for a rule by name: ``deadline(name, anchor)`` for one date in Python, ``deadlin
 anchor_column)`` for a set-based query (it joins ``calendar_days``). An administrator edits
 the rules (with audit) and every screen, list, figure and export follows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import Integer, String, Text, case, select
@@ -18,28 +18,23 @@ from sqlalchemy.sql.elements import ColumnElement
 from tracker.core import calendar
 from tracker.core.calendar import CalendarDay
 from tracker.core.clock import now_utc
+from tracker.core.enums import CodeEnum
 from tracker.db import UTCDateTime
 from tracker.extensions import db
 
 
-class Unit(str, enum.Enum):
-    working_days = "working_days"
-    days = "days"
-    months = "months"
-
-    @property
-    def label(self) -> str:
-        return {"working_days": "working days", "days": "days", "months": "months"}[self.value]
+class Unit(CodeEnum):
+    working_days = "working_days", "Working days"
+    days = "days", "Days"
+    months = "months", "Months"
 
 
-class DueState(str, enum.Enum):
-    overdue = "overdue"
-    due_soon = "due_soon"
-    upcoming = "upcoming"
+class DueState(CodeEnum):
+    """domain.md §2: one state for every open item with a deadline."""
 
-    @property
-    def label(self) -> str:
-        return {"overdue": "Overdue", "due_soon": "Due soon", "upcoming": "Upcoming"}[self.value]
+    overdue = "overdue", "Overdue", "red"
+    due_soon = "due_soon", "Due soon", "yellow"
+    upcoming = "upcoming", "Upcoming", "grey"
 
 
 class TimescaleRule(db.Model):
@@ -60,7 +55,7 @@ class TimescaleRule(db.Model):
     @property
     def duration_text(self) -> str:
         n = abs(self.amount)
-        text = f"{n} {self.unit_enum.label}"
+        text = f"{n} {self.unit_enum.label.lower()}"
         if n == 1:
             text = text.rstrip("s")
         return text + (" before" if self.amount < 0 else "")
@@ -68,27 +63,174 @@ class TimescaleRule(db.Model):
 
 # The defaults of domain.md §3; the migration that creates the table seeds these rows.
 DEFAULT_RULES: tuple[dict, ...] = (
-    dict(name="cic_review_first", label="First CiC review", anchor="start of the care period", amount=20, unit="working_days", source="Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(1)"),
-    dict(name="cic_review_second", label="Second CiC review", anchor="date the first review was held", amount=3, unit="months", source="Care Planning Regulations 2010, reg 33(2)"),
-    dict(name="cic_review_later", label="Later CiC reviews", anchor="date the previous review was held", amount=6, unit="months", source="Care Planning Regulations 2010, reg 33(2)"),
-    dict(name="review_recommendations", label="Review recommendations issued", anchor="review date", amount=5, unit="working_days", source="IRO Handbook practice; IRO annual report 2022/23"),
-    dict(name="review_minutes", label="Review minutes (letter to the child) completed", anchor="review date", amount=20, unit="working_days", source="IRO Handbook practice; IRO annual report 2022/23"),
-    dict(name="iro_contact", label="IRO contact with the child", anchor="last IRO contact (or start of care period)", amount=6, unit="months", source="IRO annual report 2022/23"),
-    dict(name="escalation_informal_response", label="Informal escalation response", anchor="informal stage start", amount=10, unit="working_days", source="Local dispute resolution protocol"),
-    dict(name="escalation_formal_response", label="Formal escalation stage response (stages 1–5)", anchor="that stage's start", amount=5, unit="working_days", source="Local dispute resolution protocol"),
-    dict(name="escalation_formal_process", label="Whole formal dispute process", anchor="first formal stage start", amount=20, unit="working_days", source="IRO Handbook, chapter 6"),
-    dict(name="lado_referral_decision", label="LADO: referral decision", anchor="contact", amount=1, unit="working_days", source="Local procedures"),
-    dict(name="lado_iem", label="LADO: Initial Evaluation Meeting (IEM)", anchor="referral", amount=5, unit="working_days", source="LADO annual report 2022/23 (target for 2023/24 was 10 days)"),
-    dict(name="lado_paim", label="LADO: Post-Allegation Investigation Meeting (PAIM)", anchor="Initial Evaluation Meeting", amount=28, unit="days", source="LADO annual report 2022/23"),
-    dict(name="lado_conclusion", label="LADO: conclusion of involvement (target 85%)", anchor="contact", amount=28, unit="days", source="LADO annual report 2022/23"),
-    dict(name="lado_resolution_1m", label="LADO: resolved within 1 month (target 80%)", anchor="contact", amount=1, unit="months", source="Keeping Children Safe in Education (earlier statutory guidance)"),
-    dict(name="lado_resolution_3m", label="LADO: resolved within 3 months (target 90%)", anchor="contact", amount=3, unit="months", source="Keeping Children Safe in Education (earlier statutory guidance)"),
-    dict(name="lado_resolution_12m", label="LADO: resolved within 12 months (all)", anchor="contact", amount=12, unit="months", source="Keeping Children Safe in Education (earlier statutory guidance)"),
-    dict(name="panel_papers", label="Panel papers to members", anchor="panel meeting", amount=-5, unit="working_days", source="Fostering National Minimum Standards, standard 14"),
-    dict(name="adm_decision", label="ADM decision", anchor="final panel minutes", amount=7, unit="working_days", source="Fostering National Minimum Standards, standard 14"),
-    dict(name="carer_review", label="Foster carer review", anchor="approval, then previous review", amount=12, unit="months", source="Fostering Services (England) Regulations 2011, reg 28 (local target 11 months)"),
-    dict(name="connected_temporary_approval", label="Connected-person temporary approval", anchor="placement start", amount=112, unit="days", source="Care Planning Regulations 2010, regs 24–25 (16 weeks)"),
-    dict(name="connected_temporary_extension", label="Connected-person temporary approval extension", anchor="end of temporary approval", amount=56, unit="days", source="Care Planning Regulations 2010, reg 25 (8 weeks, once)"),
+    dict(
+        name="cic_review_first",
+        label="First CiC review",
+        anchor="start of the care period",
+        amount=20,
+        unit="working_days",
+        source="Care Planning, Placement and Case Review (England) Regulations 2010, reg 33(1)",
+    ),
+    dict(
+        name="cic_review_second",
+        label="Second CiC review",
+        anchor="date the first review was held",
+        amount=3,
+        unit="months",
+        source="Care Planning Regulations 2010, reg 33(2)",
+    ),
+    dict(
+        name="cic_review_later",
+        label="Later CiC reviews",
+        anchor="date the previous review was held",
+        amount=6,
+        unit="months",
+        source="Care Planning Regulations 2010, reg 33(2)",
+    ),
+    dict(
+        name="review_recommendations",
+        label="Review recommendations issued",
+        anchor="review date",
+        amount=5,
+        unit="working_days",
+        source="IRO Handbook practice; IRO annual report 2022/23",
+    ),
+    dict(
+        name="review_minutes",
+        label="Review minutes (letter to the child) completed",
+        anchor="review date",
+        amount=20,
+        unit="working_days",
+        source="IRO Handbook practice; IRO annual report 2022/23",
+    ),
+    dict(
+        name="iro_contact",
+        label="IRO contact with the child",
+        anchor="last IRO contact (or start of care period)",
+        amount=6,
+        unit="months",
+        source="IRO annual report 2022/23",
+    ),
+    dict(
+        name="escalation_informal_response",
+        label="Informal escalation response",
+        anchor="informal stage start",
+        amount=10,
+        unit="working_days",
+        source="Local dispute resolution protocol",
+    ),
+    dict(
+        name="escalation_formal_response",
+        label="Formal escalation stage response (stages 1–5)",
+        anchor="that stage's start",
+        amount=5,
+        unit="working_days",
+        source="Local dispute resolution protocol",
+    ),
+    dict(
+        name="escalation_formal_process",
+        label="Whole formal dispute process",
+        anchor="first formal stage start",
+        amount=20,
+        unit="working_days",
+        source="IRO Handbook, chapter 6",
+    ),
+    dict(
+        name="lado_referral_decision",
+        label="LADO: referral decision",
+        anchor="contact",
+        amount=1,
+        unit="working_days",
+        source="Local procedures",
+    ),
+    dict(
+        name="lado_iem",
+        label="LADO: Initial Evaluation Meeting (IEM)",
+        anchor="referral",
+        amount=5,
+        unit="working_days",
+        source="LADO annual report 2022/23 (target for 2023/24 was 10 days)",
+    ),
+    dict(
+        name="lado_paim",
+        label="LADO: Post-Allegation Investigation Meeting (PAIM)",
+        anchor="Initial Evaluation Meeting",
+        amount=28,
+        unit="days",
+        source="LADO annual report 2022/23",
+    ),
+    dict(
+        name="lado_conclusion",
+        label="LADO: conclusion of involvement (target 85%)",
+        anchor="contact",
+        amount=28,
+        unit="days",
+        source="LADO annual report 2022/23",
+    ),
+    dict(
+        name="lado_resolution_1m",
+        label="LADO: resolved within 1 month (target 80%)",
+        anchor="contact",
+        amount=1,
+        unit="months",
+        source="Keeping Children Safe in Education (earlier statutory guidance)",
+    ),
+    dict(
+        name="lado_resolution_3m",
+        label="LADO: resolved within 3 months (target 90%)",
+        anchor="contact",
+        amount=3,
+        unit="months",
+        source="Keeping Children Safe in Education (earlier statutory guidance)",
+    ),
+    dict(
+        name="lado_resolution_12m",
+        label="LADO: resolved within 12 months (all)",
+        anchor="contact",
+        amount=12,
+        unit="months",
+        source="Keeping Children Safe in Education (earlier statutory guidance)",
+    ),
+    dict(
+        name="panel_papers",
+        label="Panel papers to members",
+        anchor="panel meeting",
+        amount=-5,
+        unit="working_days",
+        source="Fostering National Minimum Standards, standard 14",
+    ),
+    dict(
+        name="adm_decision",
+        label="ADM decision",
+        anchor="final panel minutes",
+        amount=7,
+        unit="working_days",
+        source="Fostering National Minimum Standards, standard 14",
+    ),
+    dict(
+        name="carer_review",
+        label="Foster carer review",
+        anchor="approval, then previous review",
+        amount=12,
+        unit="months",
+        source="Fostering Services (England) Regulations 2011, reg 28 (local target 11 months)",
+    ),
+    dict(
+        name="connected_temporary_approval",
+        label="Connected-person temporary approval",
+        anchor="placement start",
+        amount=112,
+        unit="days",
+        source="Care Planning Regulations 2010, regs 24–25 (16 weeks)",
+    ),
+    dict(
+        name="connected_temporary_extension",
+        label="Connected-person temporary approval extension",
+        anchor="end of temporary approval",
+        amount=56,
+        unit="days",
+        source="Care Planning Regulations 2010, reg 25 (8 weeks, once)",
+    ),
 )
 
 DEFAULTS_BY_NAME = {r["name"]: r for r in DEFAULT_RULES}

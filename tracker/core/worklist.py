@@ -1,21 +1,26 @@
 """The due-item registry (interchange.md §3): every open item with a deadline.
 
-Features register a kind with a set-based query function ``query(as_of, owner)`` that yields
-``(ref, owner, due_date)`` rows (plus optional extras: ``label``, ``url``). The registry adds
-the one ``due_state``, sorts by due date, and filters by owner, team, kind, state and by what
-the user's roles may see. The ``due-items`` command, the home page "My worklist" and the
-managers' "All overdue" page all read from here.
+A feature registers each kind of item with a set-based query ``query(as_of) -> Select`` whose
+rows have the columns ``ref`` (the item's public reference), ``owner`` (an officer id, or blank
+for a queue), ``due_date`` and ``record_ref`` (the reference of the record whose page shows the
+item), plus any columns its ``describe(row)`` reads to word the item. The registry filters those
+queries in the database (owner, team, record, state), adds the one ``due_state`` and sorts by
+due date. Everything that shows a deadline reads it from here: the ``due-items`` command, the
+worklist pages, the home page — and the record pages (``for_record``), so a child's, an
+escalation's or a referral's page shows exactly the deadlines the worklist computes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from tracker.core import permissions
-from tracker.core.timescales import DueState, due_state
+from tracker.core.timescales import DueState, due_state, due_state_sql
+from tracker.extensions import db
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,10 @@ class DueKind:
     kind: str
     label: str
     family: str  # record family whose view capability is needed: children, escalations, lado, panels
-    query: Callable[[dt.date, str | None], Iterable]
+    query: Callable[[dt.date], Select]
+    record_type: str  # the kind of record (tracker.web.records) whose page shows these items
+    describe: Callable[[object], str]  # a row of ``query`` → the item's label in lists
+    link_type: str | None = None  # the item's own page, when it has one (else the record's page)
     order: int = 50
 
 
@@ -34,8 +42,9 @@ class DueItem:
     owner: str
     due_date: dt.date
     state: DueState
+    record_type: str
+    record_ref: str
     label: str = ""
-    url: str | None = None
     team: str | None = None
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
@@ -53,16 +62,31 @@ class DueItem:
     def kind_label(self) -> str:
         return KINDS[self.kind].label
 
+    @property
+    def url(self) -> str | None:
+        from tracker.web.records import record_url
+
+        link_type = KINDS[self.kind].link_type
+        return record_url(link_type, self.ref) if link_type else record_url(self.record_type, self.record_ref)
+
 
 KINDS: dict[str, DueKind] = {}
 
 
-def register_kind(kind: str, label: str, family: str, query: Callable, order: int = 50) -> None:
-    """``query(as_of, owner)`` returns rows ``(ref, owner, due_date[, label[, url]])`` or mappings
-    with those keys for every open item at ``as_of`` (owner None = everybody's)."""
+def register_kind(
+    kind: str,
+    label: str,
+    family: str,
+    query: Callable[[dt.date], Select],
+    *,
+    record_type: str,
+    describe: Callable[[object], str],
+    link_type: str | None = None,
+    order: int = 50,
+) -> None:
     if family not in permissions.RECORD_FAMILY_CAPABILITY:
         raise ValueError(f"unknown record family {family!r}")
-    KINDS[kind] = DueKind(kind, label, family, query, order)
+    KINDS[kind] = DueKind(kind, label, family, query, record_type, describe, link_type, order)
 
 
 def kinds_for(user=None) -> list[DueKind]:
@@ -72,22 +96,43 @@ def kinds_for(user=None) -> list[DueKind]:
     return [k for k in kinds if permissions.can(user, permissions.RECORD_FAMILY_CAPABILITY[k.family])]
 
 
-def _row(row) -> dict:
-    if isinstance(row, dict):
-        return row
-    mapping = getattr(row, "_mapping", None)
-    if mapping is not None and "ref" in mapping:
-        return dict(mapping)
-    values = tuple(row)
-    keys = ("ref", "owner", "due_date", "label", "url")
-    return dict(zip(keys, values))
+def _officers_in_team(team: str):
+    from tracker.auth.models import User
+
+    return select(User.officer_id).where(User.team == team, User.officer_id.is_not(None))
 
 
 def _teams() -> dict[str, str | None]:
     from tracker.auth.models import User
-    from tracker.extensions import db
 
-    return {oid: team for oid, team in db.session.execute(select(User.officer_id, User.team).where(User.officer_id.is_not(None)))}
+    rows = db.session.execute(select(User.officer_id, User.team).where(User.officer_id.is_not(None)))
+    return dict(rows.tuples().all())
+
+
+def _rows(
+    k: DueKind,
+    as_of: dt.date,
+    *,
+    owner: str | None,
+    team: str | None,
+    states: set[DueState] | None,
+    record_refs: Iterable[str] | None,
+    refs: Iterable[str] | None,
+):
+    sq = k.query(as_of).subquery()
+    owner_col = func.coalesce(sq.c.owner, "")
+    q = select(sq).where(sq.c.due_date.is_not(None))
+    if owner is not None:
+        q = q.where(owner_col == owner)
+    if team:
+        q = q.where(sq.c.owner.in_(_officers_in_team(team)))
+    if record_refs is not None:
+        q = q.where(sq.c.record_ref.in_(list(record_refs)))
+    if refs is not None:
+        q = q.where(sq.c.ref.in_(list(refs)))
+    if states is not None:
+        q = q.where(due_state_sql(sq.c.due_date, as_of).in_([s.value for s in states]))
+    return db.session.execute(q)
 
 
 def collect(
@@ -98,49 +143,54 @@ def collect(
     states: Iterable[str] | None = None,
     team: str | None = None,
     user=None,
+    record_refs: Iterable[str] | None = None,
+    refs: Iterable[str] | None = None,
 ) -> list[DueItem]:
-    """Every open item at ``as_of``, sorted by due date (then kind and ref)."""
+    """Every open item at ``as_of`` that the user may see (everyone's when ``user`` is None),
+    filtered in the database, sorted by due date (then kind and reference)."""
     wanted = set(kinds) if kinds else None
     wanted_states = {DueState(s) for s in states} if states else None
+    record_refs = list(record_refs) if record_refs is not None else None
+    refs = list(refs) if refs is not None else None
     teams = _teams()
     items: list[DueItem] = []
     for k in kinds_for(user):
         if wanted is not None and k.kind not in wanted:
             continue
-        for raw in k.query(as_of, owner):
-            row = _row(raw)
-            if row["due_date"] is None:
-                continue
-            row_owner = row.get("owner") or ""
-            if owner is not None and row_owner != owner:
-                continue
-            item_team = teams.get(row_owner)
-            if team and item_team != team:
-                continue
-            state = due_state(row["due_date"], as_of)
-            if wanted_states is not None and state not in wanted_states:
-                continue
+        for row in _rows(k, as_of, owner=owner, team=team, states=wanted_states, record_refs=record_refs, refs=refs):
+            item_owner = row.owner or ""
             items.append(
                 DueItem(
                     kind=k.kind,
-                    ref=str(row["ref"]),
-                    owner=row_owner,
-                    due_date=row["due_date"],
-                    state=state,
-                    label=row.get("label") or str(row["ref"]),
-                    url=row.get("url"),
-                    team=item_team,
+                    ref=str(row.ref),
+                    owner=item_owner,
+                    due_date=row.due_date,
+                    state=due_state(row.due_date, as_of),
+                    record_type=k.record_type,
+                    record_ref=str(row.record_ref),
+                    label=k.describe(row),
+                    team=teams.get(item_owner),
                 )
             )
     items.sort(key=lambda i: (i.due_date, i.kind, i.ref))
     return items
 
 
+def for_record(record_type: str, record_ref: str, as_of: dt.date, user=None) -> list[DueItem]:
+    """The open items shown on one record's page (its deadlines), as every list computes them."""
+    kinds = [k.kind for k in KINDS.values() if k.record_type == record_type]
+    if not kinds:
+        return []
+    return collect(as_of, kinds=kinds, record_refs=[record_ref], user=user)
+
+
 def items_for(user, as_of: dt.date, kind: str | None = None, state: str | None = None) -> list[DueItem]:
     """The user's own worklist: items whose owner is the user's officer id."""
     if not getattr(user, "officer_id", None):
         return []
-    return collect(as_of, owner=user.officer_id, kinds=[kind] if kind else None, states=[state] if state else None, user=user)
+    return collect(
+        as_of, owner=user.officer_id, kinds=[kind] if kind else None, states=[state] if state else None, user=user
+    )
 
 
 def document(as_of: dt.date, items: list[DueItem]) -> dict:

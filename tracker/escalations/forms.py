@@ -1,4 +1,6 @@
-"""Escalation forms (GOV.UK Frontend widgets). Labels come from models.py, never templates."""
+"""Escalation forms (GOV.UK Frontend widgets). Labels come from the code enums, never templates.
+Forms check the shape of the input; the rules are the operations' (shown against the field)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -13,45 +15,58 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.escalations.models import AREA_LABELS, RESOLUTION_LABELS, STAGE_LABELS, STAGE_SHORT_LABELS
-from tracker.escalations.operations import RAISE_STAGES
-from tracker.core.forms import DATE_EXAMPLE as DATE_HINT, GovDate, choices, required_date
+from tracker.core.forms import CodeRadioField, GovDate, choices, required_date
+from tracker.escalations.models import RAISE_STAGES, Area, Resolution, Stage
 
 
-
-def _date(label: str, required_message: str, description: str = DATE_HINT) -> GovDate:
-    """Day, month and year boxes: blank says what to enter, anything else must be a real date
-    ("<label> must be a real date, for example 27 3 2023"), the same as the reviews' forms."""
-    return GovDate(label, description=description, validators=[required_date(required_message)])
+def _date(label: str, required_message: str) -> GovDate:
+    return GovDate(label, validators=[required_date(required_message)])
 
 
 class RaiseForm(FlaskForm):
-    child_id = StringField("Child's case reference", widget=GovTextInput(),
-                           validators=[InputRequired(message="Enter the child's case reference"), Length(max=40)])
-    stage = RadioField("Stage", widget=GovRadioInput(), default="informal",
-                       choices=choices((s, STAGE_LABELS[s]) for s in RAISE_STAGES),
-                       validators=[InputRequired(message="Select the stage the escalation starts at")],
-                       description="Most escalations start informally with the social worker or team manager")
+    child_id = StringField(
+        "Child's case reference",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the child's case reference"), Length(max=40)],
+    )
+    stage = CodeRadioField(
+        "Stage",
+        codes=Stage,
+        members=RAISE_STAGES,
+        default=Stage.informal.value,
+        validators=[InputRequired(message="Select the stage the escalation starts at")],
+        description="Most escalations start informally with the social worker or team manager",
+    )
     started_date = _date("Date the escalation started", "Enter the date the escalation started")
-    to_whom = StringField("Raised with (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
-                          description="The role, for example team manager. Do not enter names.")
-    areas = SelectMultipleField("Areas of concern", widget=GovCheckboxesInput(),
-                                choices=choices(AREA_LABELS.items()),
-                                validators=[InputRequired(message="Select at least one area of concern")],
-                                description="Select all that apply")
-    external_partner = StringField("External partner (optional)", widget=GovTextInput(),
-                                   validators=[Optional(), Length(max=200)],
-                                   description="If the escalation is about a partner rather than the council's own team, "
-                                               "for example health, dentistry, CAMHS, education or a provider")
+    to_whom = StringField(
+        "Raised with (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+        description="The role, for example team manager. Do not enter names.",
+    )
+    areas = SelectMultipleField(
+        "Areas of concern",
+        widget=GovCheckboxesInput(),
+        choices=Area.choices(),
+        validators=[InputRequired(message="Select at least one area of concern")],
+        description="Select all that apply",
+    )
+    external_partner = StringField(
+        "External partner (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+        description="If the escalation is about a partner rather than the council's own team, "
+        "for example health, dentistry, CAMHS, education or a provider",
+    )
     summary = TextAreaField("Summary (optional)", widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Raise escalation", widget=GovSubmitInput())
 
 
-
 class ResponseForm(FlaskForm):
     response_date = _date("Date of the response", "Enter the date of the response")
-    response_summary = TextAreaField("Summary of the response (optional)", widget=GovCharacterCount(),
-                                     validators=[Optional(), Length(max=2000)])
+    response_summary = TextAreaField(
+        "Summary of the response (optional)", widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)]
+    )
     submit = SubmitField("Record response", widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
@@ -61,25 +76,34 @@ class ResponseForm(FlaskForm):
 
 class EscalateForm(FlaskForm):
     # the operation decides which moves are allowed, so a refused move is explained in words
-    to_stage = RadioField("Escalate to", widget=GovRadioInput(), choices=[], validate_choice=False,
-                          validators=[InputRequired(message="Select the stage to escalate to")],
-                          description="Stages may be skipped. A referral to Cafcass can be made at any point.")
+    to_stage = RadioField(
+        "Escalate to",
+        widget=GovRadioInput(),
+        choices=[],
+        validate_choice=False,
+        validators=[InputRequired(message="Select the stage to escalate to")],
+        description="Stages may be skipped. A referral to Cafcass can be made at any point.",
+    )
     started_date = _date("Date the stage started", "Enter the date the stage started")
-    to_whom = StringField("Escalated to (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
-                          description="The role, for example head of service. Do not enter names.")
+    to_whom = StringField(
+        "Escalated to (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+        description="The role, for example head of service. Do not enter names.",
+    )
     submit = SubmitField("Escalate", widget=GovSubmitInput())
 
-    def __init__(self, *args, stages: list[str] | None = None, **kwargs):
+    def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "escalate")
         super().__init__(*args, **kwargs)
-        offered = stages if stages is not None else list(STAGE_LABELS)
-        self.to_stage.choices = choices((s, STAGE_LABELS[s]) for s in offered)
+        self.to_stage.choices = Stage.choices()  # the page offers the stages after the current one
 
 
 class CloseForm(FlaskForm):
     closed_date = _date("Date the escalation closed", "Enter the date the escalation closed")
-    resolution = RadioField("Resolution", widget=GovRadioInput(), choices=choices(RESOLUTION_LABELS.items()),
-                            validators=[InputRequired(message="Select how the escalation was resolved")])
+    resolution = CodeRadioField(
+        "Resolution", codes=Resolution, validators=[InputRequired(message="Select how the escalation was resolved")]
+    )
     submit = SubmitField("Close escalation", widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
@@ -88,18 +112,23 @@ class CloseForm(FlaskForm):
 
 
 class FilterForm(FlaskForm):
-    """A GET form: its values are codes, never personal data."""
+    """A GET form: its values are codes and team names, never personal data."""
 
     class Meta:
         csrf = False
 
-    status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
-                         choices=choices([("open", "Open"), ("closed", "Closed"), ("all", "Open and closed")]))
-    stage = SelectField("Current stage", widget=GovSelect(), validators=[Optional()],
-                        choices=choices([("", "Any stage")] + list(STAGE_SHORT_LABELS.items())))
-    area = SelectField("Area of concern", widget=GovSelect(), validators=[Optional()],
-                       choices=choices([("", "Any area")] + list(AREA_LABELS.items())))
-    team = SelectField("Team", widget=GovSelect(), validators=[Optional()], choices=choices([("", "Any team")]))
-    partner = SelectField("External partner", widget=GovSelect(), validators=[Optional()],
-                          choices=choices([("", "Any"), ("any", "About an external partner"), ("none", "About the council's own teams")]))
+    status = SelectField(
+        "Status",
+        widget=GovSelect(),
+        choices=choices([("open", "Open"), ("closed", "Closed"), ("all", "Open and closed")]),
+        validators=[Optional()],
+    )
+    stage = SelectField(
+        "Current stage", widget=GovSelect(), choices=Stage.choices(blank="Any stage"), validators=[Optional()]
+    )
+    area = SelectField(
+        "Area of concern", widget=GovSelect(), choices=Area.choices(blank="Any area"), validators=[Optional()]
+    )
+    team = SelectField("Team", widget=GovSelect(), choices=[], validators=[Optional()])
+    partner = SelectField("External partner", widget=GovSelect(), choices=[], validators=[Optional()])
     submit = SubmitField("Filter", widget=GovSubmitInput())

@@ -5,6 +5,7 @@ as started (nor towards the opening date or the highest stage), a closure dated 
 a closure. Three queries: stage starts by stage, escalation facts by highest stage, and
 areas of concern.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import and_, case, func, select
@@ -12,36 +13,68 @@ from sqlalchemy import and_, case, func, select
 from tracker.core import timescales
 from tracker.core.kpis import COUNT, PERCENT, Indicator, Period, Ratio, register_group
 from tracker.escalations import queries
-from tracker.escalations.models import AREA_LABELS, AREAS, STAGE_LABELS, STAGES, Escalation, EscalationArea, EscalationStage
+from tracker.escalations.models import (
+    COUNTED_STAGES,
+    FORMAL_STAGES,
+    Area,
+    Escalation,
+    EscalationArea,
+    EscalationStage,
+    Stage,
+)
 from tracker.extensions import db
+from tracker.formatters import format_date
+from tracker.web.records import record_url
 
 SECTION = "Escalations"
 FAMILY = "escalations"
-COUNTED_STAGES = ("informal", "stage1", "stage2", "stage3", "stage4", "stage5")  # Cafcass referrals count apart
 
 
 def _indicators() -> list[Indicator]:
     out = [
-        Indicator(f"escalations.started.{s}", COUNT, f"Escalations started: {STAGE_LABELS[s]}", SECTION, FAMILY,
-                  good_is="High" if s == "informal" else "-")
-        for s in STAGES
+        Indicator(
+            f"escalations.started.{s}",
+            COUNT,
+            f"Escalations started: {s.label}",
+            SECTION,
+            FAMILY,
+            good_is="High" if s == "informal" else "-",
+        )
+        for s in Stage
     ]
     out += [
         Indicator("escalations.started.total", COUNT, "Escalations started (informal and stages 1–5)", SECTION, FAMILY),
-        Indicator("escalations.formal_started", COUNT, "Formal escalations started (stages 1–5)", SECTION, FAMILY, good_is="High"),
+        Indicator(
+            "escalations.formal_started",
+            COUNT,
+            "Formal escalations started (stages 1–5)",
+            SECTION,
+            FAMILY,
+            good_is="High",
+        ),
         Indicator("escalations.opened", COUNT, "Escalations opened", SECTION, FAMILY),
         Indicator("escalations.closed", COUNT, "Escalations closed", SECTION, FAMILY, good_is="High"),
     ]
     out += [
-        Indicator(f"escalations.closed_at.{s}", COUNT, f"Escalations closed, highest stage {STAGE_LABELS[s]}", SECTION, FAMILY)
-        for s in STAGES
+        Indicator(f"escalations.closed_at.{s}", COUNT, f"Escalations closed, highest stage {s.label}", SECTION, FAMILY)
+        for s in Stage
     ]
-    for a in AREAS:
-        out.append(Indicator(f"escalations.area_started.{a}", COUNT, f"Escalations started about: {AREA_LABELS[a]}", SECTION, FAMILY))
-        out.append(Indicator(f"escalations.area_closed.{a}", COUNT, f"Escalations concluded about: {AREA_LABELS[a]}", SECTION, FAMILY))
+    for a in Area:
+        out.append(
+            Indicator(f"escalations.area_started.{a}", COUNT, f"Escalations started about: {a.label}", SECTION, FAMILY)
+        )
+        out.append(
+            Indicator(f"escalations.area_closed.{a}", COUNT, f"Escalations concluded about: {a.label}", SECTION, FAMILY)
+        )
     out += [
-        Indicator("escalations.formal_resolved_in_timescale", PERCENT,
-                  "Formal escalations resolved within 20 working days of the first formal stage", SECTION, FAMILY, good_is="High"),
+        Indicator(
+            "escalations.formal_resolved_in_timescale",
+            PERCENT,
+            "Formal escalations resolved within 20 working days of the first formal stage",
+            SECTION,
+            FAMILY,
+            good_is="High",
+        ),
         Indicator("escalations.external", COUNT, "Escalations opened about an external partner", SECTION, FAMILY),
         Indicator("escalations.open", COUNT, "Escalations open", SECTION, FAMILY),
     ]
@@ -79,18 +112,18 @@ def compute(p: Period) -> dict:
     ):
         values[f"escalations.started.{stage}"] = n
     values["escalations.started.total"] = sum(values[f"escalations.started.{s}"] for s in COUNTED_STAGES)
-    values["escalations.formal_started"] = sum(values[f"escalations.started.{s}"] for s in COUNTED_STAGES[1:])
+    values["escalations.formal_started"] = sum(values[f"escalations.started.{s}"] for s in FORMAL_STAGES)
 
     # 2. escalation facts as at A, grouped by highest stage reached
     e = queries.escalation_facts(p.as_of)
     c = _conditions(e, p)
-    totals = {k: 0 for k in c}
+    totals = dict.fromkeys(c, 0)
     for row in db.session.execute(
         select(e.c.top_rank, *[_count(cond).label(k) for k, cond in c.items()]).group_by(e.c.top_rank)
     ):
         for k in c:
             totals[k] += row._mapping[k] or 0
-        values[f"escalations.closed_at.{STAGES[row.top_rank]}"] = row._mapping["closed"] or 0
+        values[f"escalations.closed_at.{list(Stage)[row.top_rank]}"] = row._mapping["closed"] or 0
     values["escalations.opened"] = totals["opened"]
     values["escalations.closed"] = totals["closed"]
     values["escalations.external"] = totals["external"]
@@ -114,7 +147,7 @@ def _count(cond):
 
 
 def _row(escalation_id: str, label: str) -> dict:
-    return {"ref": escalation_id, "label": label, "url": queries.escalation_url(escalation_id)}
+    return {"ref": escalation_id, "label": label, "url": record_url("escalation", escalation_id)}
 
 
 def drill(indicator_id: str, p: Period, part: str = "numerator") -> list[dict]:
@@ -122,16 +155,17 @@ def drill(indicator_id: str, p: Period, part: str = "numerator") -> list[dict]:
     name = indicator_id.removeprefix("escalations.")
     if name.startswith("started.") or name in ("started.total", "formal_started"):
         stage = name.split(".", 1)[1] if name.startswith("started.") else None
-        wanted = (
-            COUNTED_STAGES if stage == "total" else COUNTED_STAGES[1:] if name == "formal_started" else (stage,)
-        )
+        wanted = COUNTED_STAGES if stage == "total" else FORMAL_STAGES if name == "formal_started" else (stage,)
         rows = db.session.execute(
             select(Escalation.escalation_id, EscalationStage.stage, EscalationStage.started_date)
             .join(Escalation, Escalation.id == EscalationStage.escalation_pk)
             .where(_stage_window(p), EscalationStage.stage.in_(wanted))
             .order_by(EscalationStage.started_date, Escalation.escalation_id)
         ).all()
-        return [_row(r.escalation_id, f"{r.escalation_id}: {STAGE_LABELS[r.stage]} started {r.started_date.isoformat()}") for r in rows]
+        return [
+            _row(r.escalation_id, f"{r.escalation_id}: {Stage(r.stage).label} started {format_date(r.started_date)}")
+            for r in rows
+        ]
 
     e = queries.escalation_facts(p.as_of)
     c = _conditions(e, p)
@@ -139,8 +173,8 @@ def drill(indicator_id: str, p: Period, part: str = "numerator") -> list[dict]:
     if name in ("opened", "closed", "external", "open"):
         q = q.where(c[name])
     elif name.startswith("closed_at."):
-        q = q.where(c["closed"], e.c.top_rank == STAGES.index(name.split(".", 1)[1]))
-    elif name.startswith("area_started.") or name.startswith("area_closed."):
+        q = q.where(c["closed"], e.c.top_rank == Stage(name.split(".", 1)[1]).rank)
+    elif name.startswith(("area_started.", "area_closed.")):
         kind, area = name.split(".", 1)
         q = q.join(EscalationArea, and_(EscalationArea.escalation_pk == e.c.pk, EscalationArea.area == area)).where(
             c["opened" if kind == "area_started" else "closed"]
@@ -153,8 +187,8 @@ def drill(indicator_id: str, p: Period, part: str = "numerator") -> list[dict]:
     return [
         _row(
             r.escalation_id,
-            f"{r.escalation_id}: opened {r.opened.isoformat()}, highest stage {STAGE_LABELS[STAGES[r.top_rank]]}"
-            + (f", closed {r.closed.isoformat()}" if r.closed else ""),
+            f"{r.escalation_id}: opened {format_date(r.opened)}, highest stage {list(Stage)[r.top_rank].label}"
+            + (f", closed {format_date(r.closed)}" if r.closed else ""),
         )
         for r in rows
     ]

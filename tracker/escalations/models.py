@@ -7,41 +7,49 @@ concern (a child table so SQL can count them) and moves forward through stages:
 ``informal`` < ``stage1`` < … < ``stage5`` < ``cafcass``. Stages may be skipped.
 
 Derived, never stored (kpis.md §3): the *opening date* is the earliest stage start, the
-*highest stage* (= *current stage*) the latest stage in the order above.
+*highest stage* (= *current stage*) the latest stage in the order above, and whether an open
+escalation is flagged for the board chair (``queries.board_flagged``).
 """
+
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, case
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.enums import CodeEnum, Status
+from tracker.db import Code, check_in
 from tracker.extensions import db
 
 
-class Stage(str, enum.Enum):
+class Stage(CodeEnum):
     """In escalation order: the enum's order *is* the stage order (kpis.md §3)."""
 
-    informal = "informal"
-    stage1 = "stage1"
-    stage2 = "stage2"
-    stage3 = "stage3"
-    stage4 = "stage4"
-    stage5 = "stage5"
-    cafcass = "cafcass"
+    informal = "informal", "Informal (social worker or team manager)", "blue"
+    stage1 = "stage1", "Stage 1", "purple"
+    stage2 = "stage2", "Stage 2", "purple"
+    stage3 = "stage3", "Stage 3", "purple"
+    stage4 = "stage4", "Stage 4", "orange"
+    stage5 = "stage5", "Stage 5 (Director)", "orange"
+    cafcass = "cafcass", "Referral to Cafcass", "red"
 
     @property
-    def label(self) -> str:
-        return STAGE_LABELS[self.value]
+    def short_label(self) -> str:
+        return {"informal": "Informal", "stage5": "Stage 5", "cafcass": "Cafcass"}.get(self.value, self.label)
 
     @property
     def rank(self) -> int:
-        return STAGE_RANK[self.value]
+        return list(Stage).index(self)
 
     @property
     def formal(self) -> bool:
-        return self.value in FORMAL_STAGES
+        return self in FORMAL_STAGES
+
+    @property
+    def flags_board(self) -> bool:
+        """Reaching this stage brings an unresolved escalation to the board chair (002:L272)."""
+        return self in (Stage.stage4, Stage.stage5)
 
     @property
     def response_rule(self) -> str | None:
@@ -52,114 +60,48 @@ class Stage(str, enum.Enum):
             return "escalation_formal_response"
         return None
 
-
-STAGE_LABELS = {
-    "informal": "Informal (social worker or team manager)",
-    "stage1": "Stage 1",
-    "stage2": "Stage 2",
-    "stage3": "Stage 3",
-    "stage4": "Stage 4",
-    "stage5": "Stage 5 (Director)",
-    "cafcass": "Referral to Cafcass",
-}
-STAGE_SHORT_LABELS = {
-    "informal": "Informal",
-    "stage1": "Stage 1",
-    "stage2": "Stage 2",
-    "stage3": "Stage 3",
-    "stage4": "Stage 4",
-    "stage5": "Stage 5",
-    "cafcass": "Cafcass",
-}
-STAGES = tuple(s.value for s in Stage)
-STAGE_RANK = {code: i for i, code in enumerate(STAGES)}
-FORMAL_STAGES = ("stage1", "stage2", "stage3", "stage4", "stage5")
-STAGE4_FLAG_STAGES = ("stage4", "stage5")  # 002:L272: unresolved level-4 escalations go to the board chair
+    def later(self) -> list[Stage]:
+        """The stages an escalation at this stage may move to (forward only, skipping allowed)."""
+        return [s for s in Stage if s.rank > self.rank]
 
 
-def stage_label(code: str | None) -> str:
-    return STAGE_LABELS.get(code or "", "")
+FORMAL_STAGES = (Stage.stage1, Stage.stage2, Stage.stage3, Stage.stage4, Stage.stage5)
+RAISE_STAGES = (Stage.informal, *FORMAL_STAGES)  # a Cafcass referral follows an escalation, it does not open one
+COUNTED_STAGES = RAISE_STAGES  # kpis.md §3: Cafcass referrals are counted apart
 
 
-def stage_short_label(code: str | None) -> str:
-    return STAGE_SHORT_LABELS.get(code or "", "")
+class Flag(CodeEnum):
+    board = "board", "Stage 4 flag", "orange"  # open at stage 4 or beyond: for the board chair (002:L272)
 
 
-class Resolution(str, enum.Enum):
-    resolved = "resolved"
-    withdrawn = "withdrawn"
-    referred_to_cafcass = "referred_to_cafcass"
-
-    @property
-    def label(self) -> str:
-        return RESOLUTION_LABELS[self.value]
+class Resolution(CodeEnum):
+    resolved = "resolved", "Resolved", "green"
+    withdrawn = "withdrawn", "Withdrawn", "grey"
+    referred_to_cafcass = "referred_to_cafcass", "Referred to Cafcass", "red"
 
 
-RESOLUTION_LABELS = {
-    "resolved": "Resolved",
-    "withdrawn": "Withdrawn",
-    "referred_to_cafcass": "Referred to Cafcass",
-}
-RESOLUTIONS = tuple(r.value for r in Resolution)
-
-
-def resolution_label(code: str | None) -> str:
-    return RESOLUTION_LABELS.get(code or "", "")
-
-
-class Area(str, enum.Enum):
+class Area(CodeEnum):
     """Areas of concern, in the order of the IRO annual report's table (003:L994–1008)."""
 
-    statutory_requirements = "statutory_requirements"
-    care_plan = "care_plan"
-    review_decisions = "review_decisions"
-    services = "services"
-    voice_of_child = "voice_of_child"
-    health = "health"
-    education = "education"
-    transitions = "transitions"
-    living_arrangements = "living_arrangements"
-    family_time = "family_time"
-    safety = "safety"
-    life_story = "life_story"
-    staff_turnover = "staff_turnover"
-    other = "other"
-
-    @property
-    def label(self) -> str:
-        return AREA_LABELS[self.value]
-
-
-AREA_LABELS = {
-    "statutory_requirements": "Statutory handbook and care regulations not met",
-    "care_plan": "Care plan implementation",
-    "review_decisions": "Outstanding CiC review decisions",
-    "services": "Provision of services",
-    "voice_of_child": "Voice of the child/young person",
-    "health": "Health",
-    "education": "Education",
-    "transitions": "Transitions (post 16/18)",
-    "living_arrangements": "Where the child/young person lives",
-    "family_time": "Family time / time with important people",
-    "safety": "Safety",
-    "life_story": "Life story work / later life letters",
-    "staff_turnover": "Staff turnover/sickness",
-    "other": "Other",
-}
-AREAS = tuple(a.value for a in Area)
-
-
-def area_label(code: str | None) -> str:
-    return AREA_LABELS.get(code or "", code or "")
-
-
-def _codes(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
+    statutory_requirements = "statutory_requirements", "Statutory handbook and care regulations not met"
+    care_plan = "care_plan", "Care plan implementation"
+    review_decisions = "review_decisions", "Outstanding CiC review decisions"
+    services = "services", "Provision of services"
+    voice_of_child = "voice_of_child", "Voice of the child/young person"
+    health = "health", "Health"
+    education = "education", "Education"
+    transitions = "transitions", "Transitions (post 16/18)"
+    living_arrangements = "living_arrangements", "Where the child/young person lives"
+    family_time = "family_time", "Family time / time with important people"
+    safety = "safety", "Safety"
+    life_story = "life_story", "Life story work / later life letters"
+    staff_turnover = "staff_turnover", "Staff turnover/sickness"
+    other = "other", "Other"
 
 
 def stage_rank_sql(column):
     """The stage's position in the escalation order, as SQL (for MAX/MIN and comparisons)."""
-    return case({code: rank for code, rank in STAGE_RANK.items()}, value=column)
+    return case({stage.value: stage.rank for stage in Stage}, value=column)
 
 
 class Escalation(db.Model):
@@ -172,55 +114,49 @@ class Escalation(db.Model):
     external_partner: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
     closed_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    resolution: Mapped[str | None] = mapped_column(String(30))
+    resolution: Mapped[Resolution | None] = mapped_column(Code(Resolution, 30))
 
     child = relationship("Child")
-    areas: Mapped[list["EscalationArea"]] = relationship(
+    areas: Mapped[list[EscalationArea]] = relationship(
         back_populates="escalation", cascade="all, delete-orphan", order_by="EscalationArea.area", lazy="selectin"
     )
-    stages: Mapped[list["EscalationStage"]] = relationship(
-        back_populates="escalation", cascade="all, delete-orphan", order_by="EscalationStage.started_date", lazy="selectin"
+    stages: Mapped[list[EscalationStage]] = relationship(
+        back_populates="escalation",
+        cascade="all, delete-orphan",
+        order_by="EscalationStage.started_date",
+        lazy="selectin",
     )
 
     __table_args__ = (
-        CheckConstraint(f"resolution IS NULL OR resolution IN ({_codes(RESOLUTIONS)})", name="resolution_code"),
+        CheckConstraint(check_in("resolution", Resolution, nullable=True), name="resolution_code"),
         # a closure has a date and a resolution, or neither (interchange.md §1)
         CheckConstraint("(closed_date IS NULL) = (resolution IS NULL)", name="closed_with_resolution"),
     )
 
-    # -- derived (Python side of what queries.py and kpis.py do in SQL) --
     @property
-    def area_codes(self) -> list[str]:
-        return sorted((a.area for a in self.areas), key=AREAS.index)
+    def area_codes(self) -> list[Area]:
+        """The areas of concern, in the report's order."""
+        codes = {a.area for a in self.areas}
+        return [area for area in Area if area in codes]
 
     @property
-    def ordered_stages(self) -> list["EscalationStage"]:
-        return sorted(self.stages, key=lambda s: STAGE_RANK[s.stage])
+    def ordered_stages(self) -> list[EscalationStage]:
+        return sorted(self.stages, key=lambda s: s.stage.rank)
 
     @property
-    def current_stage(self) -> "EscalationStage | None":
+    def current_stage(self) -> EscalationStage | None:
         ordered = self.ordered_stages
         return ordered[-1] if ordered else None
+
+    @property
+    def status(self) -> Status:
+        return Status.of(self.closed_date)
 
     @property
     def opened_date(self) -> dt.date | None:
         return min((s.started_date for s in self.stages), default=None)
 
-    @property
-    def is_closed(self) -> bool:
-        return self.closed_date is not None
-
-    @property
-    def resolution_label(self) -> str:
-        return resolution_label(self.resolution)
-
-    @property
-    def stage4_flagged(self) -> bool:
-        """Open and has reached stage 4 or 5 (a later Cafcass referral keeps the flag), as on
-        the stage 4 list (``queries.unresolved_stage4``)."""
-        return self.closed_date is None and any(s.stage in STAGE4_FLAG_STAGES for s in self.stages)
-
-    def stage(self, code: str) -> "EscalationStage | None":
+    def stage(self, code: str) -> EscalationStage | None:
         return next((s for s in self.stages if s.stage == code), None)
 
     def __repr__(self) -> str:  # no personal data in logs
@@ -231,18 +167,14 @@ class EscalationArea(db.Model):
     __tablename__ = "escalation_areas"
 
     escalation_pk: Mapped[int] = mapped_column(ForeignKey("escalations.id", ondelete="CASCADE"), primary_key=True)
-    area: Mapped[str] = mapped_column(String(30), primary_key=True)
+    area: Mapped[Area] = mapped_column(Code(Area, 30), primary_key=True)
 
     escalation: Mapped[Escalation] = relationship(back_populates="areas")
 
     __table_args__ = (
-        CheckConstraint(f"area IN ({_codes(AREAS)})", name="area_code"),
+        CheckConstraint(check_in("area", Area), name="area_code"),
         Index("ix_escalation_areas_area", "area"),
     )
-
-    @property
-    def label(self) -> str:
-        return area_label(self.area)
 
 
 class EscalationStage(db.Model):
@@ -250,7 +182,7 @@ class EscalationStage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     escalation_pk: Mapped[int] = mapped_column(ForeignKey("escalations.id", ondelete="CASCADE"))
-    stage: Mapped[str] = mapped_column(String(20))
+    stage: Mapped[Stage] = mapped_column(Code(Stage, 20))
     started_date: Mapped[dt.date] = mapped_column(Date, index=True)
     to_whom: Mapped[str | None] = mapped_column(String(200))
     response_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -260,21 +192,9 @@ class EscalationStage(db.Model):
 
     __table_args__ = (
         UniqueConstraint("escalation_pk", "stage", name="uq_escalation_stages_escalation_pk_stage"),
-        CheckConstraint(f"stage IN ({_codes(STAGES)})", name="stage_code"),
+        CheckConstraint(check_in("stage", Stage), name="stage_code"),
         CheckConstraint("response_date IS NULL OR response_date >= started_date", name="response_after_start"),
     )
-
-    @property
-    def label(self) -> str:
-        return stage_label(self.stage)
-
-    @property
-    def short_label(self) -> str:
-        return stage_short_label(self.stage)
-
-    @property
-    def rank(self) -> int:
-        return STAGE_RANK[self.stage]
 
     def __repr__(self) -> str:
         return f"<EscalationStage {self.escalation_pk}:{self.stage}>"

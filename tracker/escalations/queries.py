@@ -1,43 +1,45 @@
-"""The read side of escalations: set-based selectables shared by lists, indicators and the
-worklist, and the lists and pages themselves.
+"""The read side of escalations: set-based selectables shared by lists, pages, indicators and
+the worklist, and the lists themselves.
+
+Each derived fact is defined once, here: the opening date and highest stage
+(``stage_facts``), a stage's response due date (``response_due``) and the board chair's flag
+(``board_flagged``: open and at stage 4 or beyond, 002:L272). The list, the escalation's page,
+the child page, the stage 4 list, its count for the board and the worklist all read them.
 
 "As of" a date, only what is dated on or before it has happened (kpis.md preamble): a stage
 started later is not yet a stage, a closure dated later is not yet a closure, a response
 dated later not yet a response.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import has_request_context, url_for
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.auth.models import User
 from tracker.core import timescales
 from tracker.core.clock import today
+from tracker.core.enums import Status
+from tracker.core.pagination import Page, clamp
+from tracker.core.timescales import DueState
 from tracker.escalations.models import (
     FORMAL_STAGES,
-    STAGE4_FLAG_STAGES,
-    STAGE_RANK,
-    STAGE_SHORT_LABELS,
-    STAGES,
+    Area,
     Escalation,
     EscalationArea,
     EscalationStage,
+    Flag,
+    Resolution,
+    Stage,
     stage_rank_sql,
 )
-from tracker.core.pagination import Page, clamp
 from tracker.extensions import db
 from tracker.reviews.models import Child
 
-
-
-def escalation_url(escalation_id: str) -> str:
-    if has_request_context():
-        return url_for("escalations.show", escalation_id=escalation_id)
-    return f"/escalations/{escalation_id}"
+BOARD_STAGES = tuple(s for s in Stage if s.flags_board)
 
 
 def stage_facts(as_of: dt.date):
@@ -50,7 +52,9 @@ def stage_facts(as_of: dt.date):
             EscalationStage.escalation_pk.label("escalation_pk"),
             func.min(EscalationStage.started_date).label("opened"),
             func.max(rank).label("top_rank"),
-            func.min(case((EscalationStage.stage.in_(FORMAL_STAGES), EscalationStage.started_date))).label("first_formal"),
+            func.min(case((EscalationStage.stage.in_(FORMAL_STAGES), EscalationStage.started_date))).label(
+                "first_formal"
+            ),
         )
         .where(EscalationStage.started_date <= as_of)
         .group_by(EscalationStage.escalation_pk)
@@ -79,18 +83,36 @@ def escalation_facts(as_of: dt.date):
     )
 
 
+def response_due(stage, as_of: dt.date):
+    """SQL: when the response to ``stage`` (an ``EscalationStage`` alias) is due at ``as_of`` —
+    its start plus the stage's response rule (informal 10 wd, formal 5 wd; domain.md §3) —
+    or NULL once responded to, and for a Cafcass referral."""
+    responded = and_(stage.response_date.is_not(None), stage.response_date <= as_of)
+    whens = [(responded, None)] + [
+        (stage.stage == s, timescales.deadline_sql(s.response_rule, stage.started_date))
+        for s in Stage
+        if s.response_rule
+    ]
+    return case(*whens, else_=None)
+
+
+def board_flagged(escalation_pk, closed_date, as_of: dt.date):
+    """SQL: open at ``as_of`` and has reached stage 4 or 5 by then (a later Cafcass referral
+    keeps the flag): brought to the board chair's attention (002:L272)."""
+    reached = exists().where(
+        EscalationStage.escalation_pk == escalation_pk,
+        EscalationStage.stage.in_(BOARD_STAGES),
+        EscalationStage.started_date <= as_of,
+    )
+    return and_(reached, or_(closed_date.is_(None), closed_date > as_of))
+
+
 def current_stages(as_of: dt.date):
-    """For each escalation open at ``as_of``: its current (highest) stage row as at that date,
-    with the response only if dated on or before ``as_of`` and the response due date."""
+    """For each escalation open at ``as_of``: its current (highest) stage as at that date, the
+    response if dated on or before ``as_of``, and the response due date."""
     e = escalation_facts(as_of)
     s = aliased(EscalationStage)
     responded = and_(s.response_date.is_not(None), s.response_date <= as_of)
-    due = case(
-        (responded, None),
-        (s.stage == "informal", timescales.deadline_sql("escalation_informal_response", s.started_date)),
-        (s.stage.in_(FORMAL_STAGES), timescales.deadline_sql("escalation_formal_response", s.started_date)),
-        else_=None,
-    )
     return (
         select(
             e.c.pk,
@@ -103,7 +125,7 @@ def current_stages(as_of: dt.date):
             s.stage.label("stage"),
             s.started_date.label("stage_started"),
             case((responded, s.response_date)).label("response_date"),
-            due.label("response_due"),
+            response_due(s, as_of).label("response_due"),
         )
         .join(s, and_(s.escalation_pk == e.c.pk, stage_rank_sql(s.stage) == e.c.top_rank))
         .where(e.c.closed.is_(None))
@@ -132,20 +154,23 @@ class Row:
     team: str | None
     external_partner: str | None
     opened: dt.date
-    stage: str
+    stage: Stage
     stage_started: dt.date
     response_date: dt.date | None
     response_due: dt.date | None
     closed_date: dt.date | None
-    resolution: str | None
-    areas: list[str]
+    resolution: Resolution | None
+    areas: list[Area]
     as_of: dt.date
-    stage4_reached: bool = False
+    board_flag: bool = False
 
     @property
-    def stage4_flag(self) -> bool:
-        """Open and has reached stage 4 or 5 (the stage 4 list's rule, 002:L272)."""
-        return bool(self.stage4_reached) and self.closed_date is None
+    def flag(self) -> Flag | None:
+        return Flag.board if self.board_flag else None
+
+    @property
+    def status(self) -> Status:
+        return Status.of(self.closed_date)
 
     @property
     def days_open(self) -> int:
@@ -153,38 +178,15 @@ class Row:
         return (end - self.opened).days
 
     @property
-    def due_state(self):
-        if self.response_due is None or self.closed_date is not None:
-            return None
-        return timescales.due_state(self.response_due, self.as_of)
-
-    @property
-    def stage_label(self) -> str:
-        return STAGE_SHORT_LABELS[self.stage]
-
-    @property
-    def url(self) -> str:
-        return escalation_url(self.escalation_id)
+    def due_state(self) -> DueState | None:
+        return None if self.response_due is None else timescales.due_state(self.response_due, self.as_of)
 
 
 def _list_select(as_of: dt.date, filters: Filters):
-    """Every escalation opened by ``as_of``, its current stage and its response due date."""
+    """Every escalation opened by ``as_of``, its current stage, response due date and flag."""
     facts = stage_facts(as_of)
     s = aliased(EscalationStage)
-    responded = s.response_date.is_not(None)
-    due = case(
-        (responded, None),
-        (Escalation.closed_date.is_not(None), None),
-        (s.stage == "informal", timescales.deadline_sql("escalation_informal_response", s.started_date)),
-        (s.stage.in_(FORMAL_STAGES), timescales.deadline_sql("escalation_formal_response", s.started_date)),
-        else_=None,
-    )
-    reached4 = (
-        select(EscalationStage.id)
-        .where(EscalationStage.escalation_pk == Escalation.id, EscalationStage.stage.in_(STAGE4_FLAG_STAGES),
-               EscalationStage.started_date <= as_of)
-        .exists()
-    )
+    closed = case((Escalation.closed_date <= as_of, Escalation.closed_date))
     q = (
         select(
             Escalation.id,
@@ -198,10 +200,10 @@ def _list_select(as_of: dt.date, filters: Filters):
             s.stage,
             s.started_date,
             s.response_date,
-            due.label("response_due"),
+            case((closed.is_not(None), None), else_=response_due(s, as_of)).label("response_due"),
             Escalation.closed_date,
             Escalation.resolution,
-            reached4.label("stage4_reached"),
+            board_flagged(Escalation.id, Escalation.closed_date, as_of).label("board_flag"),
         )
         .join(facts, facts.c.escalation_pk == Escalation.id)
         .join(s, and_(s.escalation_pk == Escalation.id, stage_rank_sql(s.stage) == facts.c.top_rank))
@@ -215,7 +217,7 @@ def _list_select(as_of: dt.date, filters: Filters):
     if filters.stage:
         q = q.where(s.stage == filters.stage)
     if filters.area:
-        q = q.where(select(EscalationArea.area).where(EscalationArea.escalation_pk == Escalation.id, EscalationArea.area == filters.area).exists())
+        q = q.where(exists().where(EscalationArea.escalation_pk == Escalation.id, EscalationArea.area == filters.area))
     if filters.team:
         q = q.where(User.team == filters.team)
     if filters.partner == "any":
@@ -229,58 +231,76 @@ def _list_select(as_of: dt.date, filters: Filters):
     return q
 
 
-def escalations_page(filters: Filters, page: int = 1, per_page: int = 50, as_of: dt.date | None = None) -> Page:
-    as_of = as_of or today()
-    q = _list_select(as_of, filters)
-    total = db.session.scalar(select(func.count()).select_from(q.subquery()))
-    page = clamp(page, total, per_page)
-    sub = q.subquery()
-    rows = db.session.execute(
-        select(sub).order_by(sub.c.response_due.is_(None), sub.c.response_due, sub.c.opened, sub.c.escalation_id)
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    areas: dict[int, list[str]] = {}
+def _rows(query, as_of: dt.date) -> list[Row]:
+    rows = db.session.execute(query).all()
+    areas: dict[int, list[Area]] = {}
     if rows:
         for pk, area in db.session.execute(
-            select(EscalationArea.escalation_pk, EscalationArea.area).where(EscalationArea.escalation_pk.in_([r.id for r in rows]))
+            select(EscalationArea.escalation_pk, EscalationArea.area).where(
+                EscalationArea.escalation_pk.in_([r.id for r in rows])
+            )
         ):
             areas.setdefault(pk, []).append(area)
-    from tracker.escalations.models import AREAS
+    return [
+        Row(
+            escalation_id=r.escalation_id,
+            child_id=r.child_id,
+            raised_by=r.raised_by,
+            raiser_name=r.raiser_name,
+            team=r.team,
+            external_partner=r.external_partner,
+            opened=r.opened,
+            stage=r.stage,
+            stage_started=r.started_date,
+            response_date=r.response_date,
+            response_due=r.response_due,
+            closed_date=r.closed_date,
+            resolution=r.resolution,
+            areas=[a for a in Area if a in areas.get(r.id, [])],
+            as_of=as_of,
+            board_flag=bool(r.board_flag),
+        )
+        for r in rows
+    ]
 
-    return Page(
-        items=[
-            Row(
-                escalation_id=r.escalation_id,
-                child_id=r.child_id,
-                raised_by=r.raised_by,
-                raiser_name=r.raiser_name,
-                team=r.team,
-                external_partner=r.external_partner,
-                opened=r.opened,
-                stage=r.stage,
-                stage_started=r.started_date,
-                response_date=r.response_date,
-                response_due=r.response_due,
-                closed_date=r.closed_date,
-                resolution=r.resolution,
-                areas=sorted(areas.get(r.id, []), key=AREAS.index),
-                as_of=as_of,
-                stage4_reached=bool(r.stage4_reached),
-            )
-            for r in rows
-        ],
-        total=total,
-        page=page,
-        per_page=per_page,
+
+def escalations_page(filters: Filters, page: int = 1, per_page: int = 50, as_of: dt.date | None = None) -> Page:
+    as_of = as_of or today()
+    sub = _list_select(as_of, filters).subquery()
+    total = db.session.scalar(select(func.count()).select_from(sub))
+    page = clamp(page, total, per_page)
+    query = (
+        select(sub)
+        .order_by(sub.c.response_due.is_(None), sub.c.response_due, sub.c.opened, sub.c.escalation_id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
+    return Page(items=_rows(query, as_of), total=total, page=page, per_page=per_page)
+
+
+def row(escalation: Escalation, as_of: dt.date | None = None) -> Row:
+    """One escalation as the lists show it (its page reads its flag from here)."""
+    as_of = as_of or today()
+    sub = _list_select(as_of, Filters(status="all")).where(Escalation.id == escalation.id).subquery()
+    return _rows(select(sub), as_of)[0]
+
+
+def for_child(child) -> list[Row]:
+    """All the escalations of one child (for the child page), open first."""
+    as_of = today()
+    sub = _list_select(as_of, Filters(status="all")).where(Escalation.child_pk == child.id).subquery()
+    return _rows(select(sub).order_by(sub.c.closed_date.is_not(None), sub.c.opened.desc()), as_of)
 
 
 def teams() -> list[str]:
     """Teams of the officers who raised escalations (for the filter)."""
     return list(
         db.session.scalars(
-            select(User.team).distinct().join(Escalation, Escalation.raised_by == User.officer_id)
-            .where(User.team.is_not(None)).order_by(User.team)
+            select(User.team)
+            .distinct()
+            .join(Escalation, Escalation.raised_by == User.officer_id)
+            .where(User.team.is_not(None))
+            .order_by(User.team)
         )
     )
 
@@ -288,86 +308,29 @@ def teams() -> list[str]:
 def partners() -> list[str]:
     return list(
         db.session.scalars(
-            select(Escalation.external_partner).distinct().where(Escalation.external_partner.is_not(None)).order_by(Escalation.external_partner)
+            select(Escalation.external_partner)
+            .distinct()
+            .where(Escalation.external_partner.is_not(None))
+            .order_by(Escalation.external_partner)
         )
     )
-
-
-def by_reference(escalation_id: str) -> Escalation | None:
-    return db.session.scalar(select(Escalation).where(Escalation.escalation_id == escalation_id))
-
-
-def child_by_reference(child_id: str | None) -> Child | None:
-    if not child_id:
-        return None
-    return db.session.scalar(select(Child).where(Child.child_id == child_id))
-
-
-def for_child(child) -> list[Row]:
-    """All the escalations of one child (for the child page), open first."""
-    if child is None:
-        return []
-    q = _list_select(today(), Filters(status="all"))
-    sub = q.where(Escalation.child_pk == child.id).subquery()
-    page_rows = db.session.execute(select(sub).order_by(sub.c.closed_date.is_not(None), sub.c.opened.desc())).all()
-    areas: dict[int, list[str]] = {}
-    for pk, area in db.session.execute(
-        select(EscalationArea.escalation_pk, EscalationArea.area).where(EscalationArea.escalation_pk.in_([r.id for r in page_rows] or [0]))
-    ):
-        areas.setdefault(pk, []).append(area)
-    from tracker.escalations.models import AREAS
-
-    as_of = today()
-    return [
-        Row(r.escalation_id, r.child_id, r.raised_by, r.raiser_name, r.team, r.external_partner, r.opened, r.stage,
-            r.started_date, r.response_date, r.response_due, r.closed_date, r.resolution,
-            sorted(areas.get(r.id, []), key=AREAS.index), as_of, bool(r.stage4_reached))
-        for r in page_rows
-    ]
 
 
 # ------------------------------------------------------------------ stage 4 (002:L272)
 
 
-def _stage4_select(as_of: dt.date):
-    """Open escalations that have reached stage 4 or 5 by ``as_of`` (a later Cafcass referral
-    leaves them unresolved and flagged)."""
-    reached = (
-        select(EscalationStage.escalation_pk)
-        .where(EscalationStage.stage.in_(STAGE4_FLAG_STAGES), EscalationStage.started_date <= as_of)
-        .distinct()
-        .subquery()
-    )
-    return (
-        select(Escalation.id)
-        .join(reached, reached.c.escalation_pk == Escalation.id)
-        .where(or_(Escalation.closed_date.is_(None), Escalation.closed_date > as_of))
-    )
+def _board_select(as_of: dt.date):
+    return select(Escalation.id).where(board_flagged(Escalation.id, Escalation.closed_date, as_of))
 
 
 def unresolved_stage4(as_of: dt.date | None = None) -> list[Row]:
     """Unresolved escalations at stage 4 or beyond: brought to the board chair's attention."""
     as_of = as_of or today()
-    ids = _stage4_select(as_of).subquery()
-    q = _list_select(as_of, Filters(status="all")).where(Escalation.id.in_(select(ids.c.id)))
-    sub = q.subquery()
-    rows = db.session.execute(select(sub).order_by(sub.c.opened, sub.c.escalation_id)).all()
-    return [
-        Row(r.escalation_id, r.child_id, r.raised_by, r.raiser_name, r.team, r.external_partner, r.opened, r.stage,
-            r.started_date, r.response_date, r.response_due, None, None, [], as_of, True)
-        for r in rows
-    ]
+    sub = _list_select(as_of, Filters(status="all")).where(Escalation.id.in_(_board_select(as_of))).subquery()
+    return _rows(select(sub).order_by(sub.c.opened, sub.c.escalation_id), as_of)
 
 
 def unresolved_stage4_count(as_of: dt.date | None = None) -> int:
     """The aggregate a board member may see (no child-level rows)."""
     as_of = as_of or today()
-    return db.session.scalar(select(func.count()).select_from(_stage4_select(as_of).subquery())) or 0
-
-
-def stage_choices_after(code: str | None) -> list[str]:
-    """The stages an escalation at ``code`` may move to (forward only; skipping allowed)."""
-    if code is None:
-        return list(STAGES)
-    return [s for s in STAGES if STAGE_RANK[s] > STAGE_RANK[code]]
-
+    return db.session.scalar(select(func.count()).select_from(_board_select(as_of).subquery())) or 0

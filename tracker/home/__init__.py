@@ -1,4 +1,5 @@
 """The home page: what each role can do, and the signed-in user's worklist."""
+
 from __future__ import annotations
 
 from flask import Flask

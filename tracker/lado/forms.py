@@ -1,6 +1,7 @@
 """LADO forms (GOV.UK Frontend widgets). Forms check the shape of the input (a real date, a
 known code); the rules (not in the future, not before the referral, closed = read-only) are
 the operations' and come back as field errors, so the user never loses what they typed."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -17,48 +18,67 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.core.forms import GovDate, required_date
-from tracker.lado.models import (
-    CATEGORIES,
-    DISPOSITIONS,
-    FOSTER_CARER_AGENCIES,
-    FOSTER_CARER_TYPES,
-    MEETING_TYPES,
-    OUTCOME_DEFINITIONS,
-    OUTCOMES,
-    SECTORS,
-)
-
-
-def _choices(codes: dict, blank: str | None = None) -> list[SelectChoice]:
-    pairs = ([("", blank)] if blank is not None else []) + list(codes.items())
-    return [SelectChoice(value, label) for value, label in pairs]
+from tracker.core.forms import CodeRadioField, GovDate, choices, required_date
+from tracker.lado.models import CarerAgency, CarerType, Category, Disposition, MeetingType, Outcome, Sector
 
 
 class ContactForm(FlaskForm):
     """The quick contact form: date, sector and disposition are all that is required."""
 
     contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
-    employer_sector = SelectField("Employer sector", widget=GovSelect(), choices=_choices(SECTORS, "Select a sector"),
-                                  validators=[InputRequired(message="Select the employer sector")])
-    disposition = RadioField("What happens next", widget=GovRadioInput(), choices=_choices(DISPOSITIONS),
-                             validators=[InputRequired(message="Select what happens next")],
-                             description="‘Referral’ starts the allegations process at once, dated the day of the contact.")
-    person_ref = StringField("Person reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)],
-                             description="An existing reference, for example P0112, links this contact to earlier ones. Leave the subject fields blank for an anonymous consultation.")
-    person_name = StringField("Name of the person the concern is about (optional)", widget=GovTextInput(),
-                              validators=[Optional(), Length(max=200)])
+    employer_sector = SelectField(
+        "Employer sector",
+        widget=GovSelect(),
+        choices=Sector.choices(blank="Select a sector"),
+        validators=[InputRequired(message="Select the employer sector")],
+    )
+    disposition = RadioField(
+        "What happens next",
+        widget=GovRadioInput(),
+        choices=Disposition.choices(),
+        validators=[InputRequired(message="Select what happens next")],
+        description="‘Referral’ starts the allegations process at once, dated the day of the contact.",
+    )
+    person_ref = StringField(
+        "Person reference (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=40)],
+        description="An existing reference, for example P0112, links this contact to earlier ones. Leave the subject fields blank for an anonymous consultation.",
+    )
+    person_name = StringField(
+        "Name of the person the concern is about (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )
     person_dob = GovDate("Their date of birth (optional)")
     subject_role = StringField("Their role (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    organisation_name = StringField("Employer or organisation (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    organisation_ref = StringField("Organisation reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
-    referrer_agency = StringField("Referring agency (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    categories = SelectMultipleField("Concern categories (optional)", widget=GovCheckboxesInput(), choices=_choices(CATEGORIES),
-                                     description="Select all that apply")
-    foster_carer_type = SelectField("Foster carer type (foster carers only)", widget=GovSelect(),
-                                    choices=_choices(FOSTER_CARER_TYPES, "Not a foster carer"), validators=[Optional()])
-    foster_carer_agency = SelectField("Foster carer’s agency (foster carers only)", widget=GovSelect(),
-                                      choices=_choices(FOSTER_CARER_AGENCIES, "Not a foster carer"), validators=[Optional()])
+    organisation_name = StringField(
+        "Employer or organisation (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    organisation_ref = StringField(
+        "Organisation reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
+    referrer_agency = StringField(
+        "Referring agency (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    categories = SelectMultipleField(
+        "Concern categories (optional)",
+        widget=GovCheckboxesInput(),
+        choices=Category.choices(),
+        description="Select all that apply",
+    )
+    foster_carer_type = SelectField(
+        "Foster carer type (foster carers only)",
+        widget=GovSelect(),
+        choices=CarerType.choices(blank="Not a foster carer"),
+        validators=[Optional()],
+    )
+    foster_carer_agency = SelectField(
+        "Foster carer’s agency (foster carers only)",
+        widget=GovSelect(),
+        choices=CarerAgency.choices(blank="Not a foster carer"),
+        validators=[Optional()],
+    )
     summary = TextAreaField("Summary (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save contact", widget=GovSubmitInput())
 
@@ -70,39 +90,36 @@ class ReferralForm(FlaskForm):
 
 
 class MeetingForm(FlaskForm):
-    meeting_type = RadioField("Type of meeting", widget=GovRadioInput(), choices=_choices(MEETING_TYPES),
-                              validators=[InputRequired(message="Select the type of meeting")])
-    meeting_date = GovDate("Date of the meeting", validators=[required_date("Enter the date of the meeting")],
-                           description="A future date schedules the meeting.")
+    meeting_type = RadioField(
+        "Type of meeting",
+        widget=GovRadioInput(),
+        choices=MeetingType.choices(),
+        validators=[InputRequired(message="Select the type of meeting")],
+    )
+    meeting_date = GovDate(
+        "Date of the meeting",
+        validators=[required_date("Enter the date of the meeting")],
+        description="A future date schedules the meeting.",
+    )
     attendees = TextAreaField("Attendees (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
-    minutes_notes = TextAreaField("Minutes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=20000)])
+    minutes_notes = TextAreaField(
+        "Minutes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=20000)]
+    )
     decisions = TextAreaField("Decisions (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save meeting", widget=GovSubmitInput())
 
 
-def outcome_choices():
-    return _choices(OUTCOMES)
-
-
 class OutcomeForm(FlaskForm):
-    outcome = RadioField("Outcome", widget=GovRadioInput(), choices=outcome_choices,
-                         validators=[InputRequired(message="Select the outcome")])
+    outcome = CodeRadioField("Outcome", codes=Outcome, validators=[InputRequired(message="Select the outcome")])
     outcome_date = GovDate("Date of the outcome", validators=[required_date("Enter the date of the outcome")])
     child_informed = BooleanField("The child has been told the outcome", widget=GovCheckboxInput())
     submit = SubmitField("Save outcome", widget=GovSubmitInput())
 
-    definitions = OUTCOME_DEFINITIONS
-
-    def outcome_params(self) -> dict:
-        """Radios with the KCSIE definition as each option's hint (shown beside the choice)."""
-        return {"items": [{"value": code, "text": label, "hint": {"text": OUTCOME_DEFINITIONS[code]},
-                           "checked": self.outcome.data == code} for code, label in OUTCOMES.items()],
-                "fieldset": {"legend": {"text": "Outcome", "classes": "govuk-fieldset__legend--m"}}}
-
 
 class DbsForm(FlaskForm):
-    dbs_referral_date = GovDate("Date of the referral to the DBS",
-                                validators=[required_date("Enter the date of the referral to the DBS")])
+    dbs_referral_date = GovDate(
+        "Date of the referral to the DBS", validators=[required_date("Enter the date of the referral to the DBS")]
+    )
     submit = SubmitField("Save DBS referral", widget=GovSubmitInput())
 
 
@@ -110,27 +127,39 @@ class ReferralDetailsForm(FlaskForm):
     police_investigation = BooleanField("The police are investigating", widget=GovCheckboxInput())
     child_informed = BooleanField("The child has been told the outcome", widget=GovCheckboxInput())
     returned_to_panel = BooleanField("The foster carer has been returned to fostering panel", widget=GovCheckboxInput())
-    officer_id = StringField("Allocated LADO officer id (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
+    officer_id = StringField(
+        "Allocated LADO officer id (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
     submit = SubmitField("Save details", widget=GovSubmitInput())
 
 
 class CloseForm(FlaskForm):
-    closed_date = GovDate("Date LADO involvement was concluded",
-                          validators=[required_date("Enter the date LADO involvement was concluded")])
+    closed_date = GovDate(
+        "Date LADO involvement was concluded",
+        validators=[required_date("Enter the date LADO involvement was concluded")],
+    )
     submit = SubmitField("Close the referral", widget=GovSubmitInput())
 
 
 class ReopenForm(FlaskForm):
-    reason = TextAreaField("Why is the referral being re-opened?", widget=GovTextArea(),
-                           validators=[InputRequired(message="Enter why the referral is being re-opened"), Length(max=2000)])
+    reason = TextAreaField(
+        "Why is the referral being re-opened?",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter why the referral is being re-opened"), Length(max=2000)],
+    )
     submit = SubmitField("Re-open the referral", widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):
-    description = TextAreaField("Action", widget=GovTextArea(),
-                                validators=[InputRequired(message="Enter what the action is"), Length(max=5000)])
-    owner = StringField("Owner (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
-                        description="A name, an organisation or an officer id")
+    description = TextAreaField(
+        "Action", widget=GovTextArea(), validators=[InputRequired(message="Enter what the action is"), Length(max=5000)]
+    )
+    owner = StringField(
+        "Owner (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+        description="A name, an organisation or an officer id",
+    )
     due_date = GovDate("Due date (optional)")
     submit = SubmitField("Add action", widget=GovSubmitInput())
 
@@ -141,8 +170,11 @@ class CompleteActionForm(FlaskForm):
 
 
 class ReviewActionForm(FlaskForm):
-    notes = TextAreaField("Quarterly review notes", widget=GovTextArea(),
-                          validators=[InputRequired(message="Enter the review notes"), Length(max=5000)])
+    notes = TextAreaField(
+        "Quarterly review notes",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Enter the review notes"), Length(max=5000)],
+    )
     submit = SubmitField("Add review notes", widget=GovSubmitInput())
 
 
@@ -161,9 +193,12 @@ class _GetForm(FlaskForm):
 class ContactFilterForm(_GetForm):
     date_from = GovDate("From (optional)")
     date_to = GovDate("To (optional)")
-    sector = SelectField("Employer sector", widget=GovSelect(), choices=_choices(SECTORS, "Any sector"), validators=[Optional()])
-    disposition = SelectField("Disposition", widget=GovSelect(), choices=_choices(DISPOSITIONS, "Any disposition"),
-                              validators=[Optional()])
+    sector = SelectField(
+        "Employer sector", widget=GovSelect(), choices=Sector.choices(blank="Any sector"), validators=[Optional()]
+    )
+    disposition = SelectField(
+        "Disposition", widget=GovSelect(), choices=Disposition.choices(blank="Any disposition"), validators=[Optional()]
+    )
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
 
@@ -173,12 +208,16 @@ class SearchForm(FlaskForm):
 
     name = StringField("Name or person reference", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     date_of_birth = GovDate("Date of birth")
-    organisation = StringField("Organisation name or reference", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    organisation = StringField(
+        "Organisation name or reference", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
     submit = SubmitField("Search", widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if ok and not ((self.name.data or "").strip() or self.date_of_birth.data or (self.organisation.data or "").strip()):
+        if ok and not (
+            (self.name.data or "").strip() or self.date_of_birth.data or (self.organisation.data or "").strip()
+        ):
             self.name.errors = list(self.name.errors) + ["Enter a name, a date of birth or an organisation"]
             return False
         return ok
@@ -187,14 +226,25 @@ class SearchForm(FlaskForm):
 class ActionFilterForm(FlaskForm):
     """Posted like the search: an action's owner may be a person's name (free text)."""
 
-    view = RadioField("Show", widget=GovRadioInput(), choices=_choices({"open": "Open actions", "overdue": "Overdue actions"}),
-                      default="open", validators=[Optional()])
-    owner = SelectField("Owner", widget=GovSelect(), choices=_choices({}, "Any owner"), validators=[Optional()], validate_choice=False)
+    view = RadioField(
+        "Show",
+        widget=GovRadioInput(),
+        choices=choices([("open", "Open actions"), ("overdue", "Overdue actions")]),
+        default="open",
+        validators=[Optional()],
+    )
+    owner = SelectField(
+        "Owner",
+        widget=GovSelect(),
+        choices=choices([("", "Any owner")]),
+        validators=[Optional()],
+        validate_choice=False,
+    )
     submit = SubmitField("Show actions", widget=GovSubmitInput())
 
 
 def _non_referral_dispositions() -> list[SelectChoice]:
-    return _choices({k: v for k, v in DISPOSITIONS.items() if k != "referral"})
+    return Disposition.choices(members=[d for d in Disposition if d is not Disposition.referral])
 
 
 class ContactEditForm(FlaskForm):
@@ -202,27 +252,62 @@ class ContactEditForm(FlaskForm):
     referral through ‘Progress to a referral’); the view removes it when the contact has one."""
 
     contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
-    employer_sector = SelectField("Employer sector", widget=GovSelect(), choices=_choices(SECTORS, "Select a sector"),
-                                  validators=[InputRequired(message="Select the employer sector")])
-    disposition = RadioField("What happens next", widget=GovRadioInput(), choices=_non_referral_dispositions,
-                             validators=[InputRequired(message="Select what happens next")],
-                             description="To start the allegations process, use ‘Progress to a referral’ on the contact page.")
-    person_ref = StringField("Person reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)],
-                             description="Leave the reference and the name blank for an anonymous consultation. To change a person’s name or date of birth, use their page.")
-    person_name = StringField("Name of a new person (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)],
-                              description="Only for a person who is not in the index yet.")
+    employer_sector = SelectField(
+        "Employer sector",
+        widget=GovSelect(),
+        choices=Sector.choices(blank="Select a sector"),
+        validators=[InputRequired(message="Select the employer sector")],
+    )
+    disposition = RadioField(
+        "What happens next",
+        widget=GovRadioInput(),
+        choices=_non_referral_dispositions,
+        validators=[InputRequired(message="Select what happens next")],
+        description="To start the allegations process, use ‘Progress to a referral’ on the contact page.",
+    )
+    person_ref = StringField(
+        "Person reference (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=40)],
+        description="Leave the reference and the name blank for an anonymous consultation. To change a person’s name or date of birth, use their page.",
+    )
+    person_name = StringField(
+        "Name of a new person (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+        description="Only for a person who is not in the index yet.",
+    )
     person_dob = GovDate("Their date of birth (optional)")
     subject_role = StringField("Their role (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    organisation_ref = StringField("Organisation reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
-    organisation_name = StringField("Name of a new employer or organisation (optional)", widget=GovTextInput(),
-                                    validators=[Optional(), Length(max=200)],
-                                    description="Only for an organisation without a reference; an existing one with this name is reused.")
-    referrer_agency = StringField("Referring agency (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    categories = SelectMultipleField("Concern categories (optional)", widget=GovCheckboxesInput(), choices=_choices(CATEGORIES),
-                                     description="Select all that apply")
-    foster_carer_type = SelectField("Foster carer type (foster carers only)", widget=GovSelect(),
-                                    choices=_choices(FOSTER_CARER_TYPES, "Not a foster carer"), validators=[Optional()])
-    foster_carer_agency = SelectField("Foster carer’s agency (foster carers only)", widget=GovSelect(),
-                                      choices=_choices(FOSTER_CARER_AGENCIES, "Not a foster carer"), validators=[Optional()])
+    organisation_ref = StringField(
+        "Organisation reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
+    organisation_name = StringField(
+        "Name of a new employer or organisation (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+        description="Only for an organisation without a reference; an existing one with this name is reused.",
+    )
+    referrer_agency = StringField(
+        "Referring agency (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    categories = SelectMultipleField(
+        "Concern categories (optional)",
+        widget=GovCheckboxesInput(),
+        choices=Category.choices(),
+        description="Select all that apply",
+    )
+    foster_carer_type = SelectField(
+        "Foster carer type (foster carers only)",
+        widget=GovSelect(),
+        choices=CarerType.choices(blank="Not a foster carer"),
+        validators=[Optional()],
+    )
+    foster_carer_agency = SelectField(
+        "Foster carer’s agency (foster carers only)",
+        widget=GovSelect(),
+        choices=CarerAgency.choices(blank="Not a foster carer"),
+        validators=[Optional()],
+    )
     summary = TextAreaField("Summary (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save changes", widget=GovSubmitInput())

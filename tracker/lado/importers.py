@@ -9,21 +9,16 @@ disposition ``referral`` has a referral row and a referral's contact has that di
 is in the import); an outcome comes with its date and a date with its outcome.
 ``subject_ref`` and ``employer_ref`` create or reuse rows of the person and organisation indexes.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from tracker.core import interchange
-from tracker.core.interchange import Column, Importer, RowReader
+from tracker.core import interchange, references
+from tracker.core.interchange import Importer, RowReader
 from tracker.extensions import db
+from tracker.lado import operations
 from tracker.lado.models import (
-    CATEGORIES,
-    DISPOSITIONS,
-    FOSTER_CARER_AGENCIES,
-    FOSTER_CARER_TYPES,
-    MEETING_TYPES,
-    OUTCOMES,
-    SECTORS,
     LadoAction,
     LadoContact,
     LadoContactCategory,
@@ -49,10 +44,11 @@ def _upsert(model, key: str, records: list[dict], fields: list[str]) -> dict:
     return existing
 
 
-def _ensure_index_rows(model, refs: set[str]) -> None:
+def _ensure_index_rows(model, refs: set[str], reference: str) -> None:
     """Create person/organisation index rows for references not yet known (reuse the others)."""
     if not refs:
         return
+    references.observe(reference, refs)
     known = set(db.session.scalars(select(model.ref).where(model.ref.in_(sorted(refs)))))
     for ref in sorted(refs - known):
         db.session.add(model(ref=ref))
@@ -60,34 +56,51 @@ def _ensure_index_rows(model, refs: set[str]) -> None:
 
 class ContactsImporter(Importer):
     filename = "lado_contacts.csv"
-    columns = (
-        Column("contact_id", True), Column("contact_date", True), Column("referrer_agency"),
-        Column("employer_sector", True), Column("subject_role"), Column("subject_ref"), Column("employer_ref"),
-        Column("categories"), Column("disposition", True), Column("foster_carer_type"), Column("foster_carer_agency"),
-    )
     key = "contact_id"
-    fields = ["contact_date", "referrer_agency", "employer_sector", "subject_role", "person_ref", "organisation_ref",
-              "disposition", "foster_carer_type", "foster_carer_agency"]
+    reference = "lado_contact"
+    fields = [
+        "contact_date",
+        "referrer_agency",
+        "employer_sector",
+        "subject_role",
+        "person_ref",
+        "organisation_ref",
+        "disposition",
+        "foster_carer_type",
+        "foster_carer_agency",
+    ]
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
             "contact_id": r.text("contact_id", required=True, max_len=40),
-            "contact_date": r.date("contact_date", required=True, not_future=True),
+            "contact_date": r.date("contact_date", required=True),
             "referrer_agency": r.text("referrer_agency", max_len=200),
-            "employer_sector": r.code("employer_sector", SECTORS, required=True),
+            "employer_sector": r.text("employer_sector", required=True),
             "subject_role": r.text("subject_role", max_len=200),
             "person_ref": r.text("subject_ref", max_len=40),
             "organisation_ref": r.text("employer_ref", max_len=40),
-            "categories": r.multi("categories", CATEGORIES),
-            "disposition": r.code("disposition", DISPOSITIONS, required=True),
-            "foster_carer_type": r.code("foster_carer_type", FOSTER_CARER_TYPES),
-            "foster_carer_agency": r.code("foster_carer_agency", FOSTER_CARER_AGENCIES),
+            "categories": r.multi("categories"),
+            "disposition": r.text("disposition", required=True),
+            "foster_carer_type": r.text("foster_carer_type"),
+            "foster_carer_agency": r.text("foster_carer_agency"),
         }
+        if r.ok:
+            r.check(
+                operations.check_contact,
+                record["contact_date"],
+                record["employer_sector"],
+                record["disposition"],
+                record["foster_carer_type"],
+                record["foster_carer_agency"],
+                record["categories"],
+            )
         return record if r.ok else None
 
     def write(self, records: list[dict], ctx) -> None:
-        _ensure_index_rows(LadoPerson, {r["person_ref"] for r in records if r["person_ref"]})
-        _ensure_index_rows(LadoOrganisation, {r["organisation_ref"] for r in records if r["organisation_ref"]})
+        _ensure_index_rows(LadoPerson, {r["person_ref"] for r in records if r["person_ref"]}, "lado_person")
+        _ensure_index_rows(
+            LadoOrganisation, {r["organisation_ref"] for r in records if r["organisation_ref"]}, "lado_organisation"
+        )
         db.session.flush()
         _upsert(LadoContact, "contact_id", records, self.fields)
         db.session.flush()
@@ -118,18 +131,15 @@ def check_contacts_and_referrals(ctx) -> None:
             return referrals, line, referral_column
         return contacts, ctx.line_for(contacts, contact_id), contact_column
 
-    before = db.session.execute(
-        select(LadoReferral.referral_id, LadoContact.contact_id, LadoReferral.referral_date, LadoContact.contact_date)
-        .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
-        .where(LadoReferral.referral_date < LadoContact.contact_date)
-        .order_by(LadoReferral.referral_id)
-    ).all()
+    before = db.session.execute(operations.referrals_before_contact()).all()
     for ref, contact_id, referral_date, contact_date in before:
         filename, line, column = locate(ref, contact_id, "referral_date", "contact_date")
         if filename == referrals:
             message = f"{referral_date.isoformat()} is before the date of its contact ({contact_date.isoformat()})"
         else:
-            message = f"{contact_date.isoformat()} is after the date of its referral {ref!r} ({referral_date.isoformat()})"
+            message = (
+                f"{contact_date.isoformat()} is after the date of its referral {ref!r} ({referral_date.isoformat()})"
+            )
         ctx.error(filename, line, column, message)
     not_referral = db.session.execute(
         select(LadoReferral.referral_id, LadoContact.contact_id, LadoContact.disposition)
@@ -151,61 +161,77 @@ def check_contacts_and_referrals(ctx) -> None:
         .order_by(LadoContact.contact_id)
     ).all()
     for contact_id in missing:
-        ctx.error(contacts, ctx.line_for(contacts, contact_id), "disposition",
-                  f"contact {contact_id!r} has disposition 'referral' but no referral "
-                  f"(no row in {referrals} or the database)")
+        ctx.error(
+            contacts,
+            ctx.line_for(contacts, contact_id),
+            "disposition",
+            f"contact {contact_id!r} has disposition 'referral' but no referral "
+            f"(no row in {referrals} or the database)",
+        )
 
 
 class ReferralsImporter(Importer):
     filename = "lado_referrals.csv"
-    columns = (
-        Column("referral_id", True), Column("contact_id", True), Column("referral_date", True),
-        Column("police_investigation"), Column("outcome"), Column("outcome_date"), Column("dbs_referral_date"),
-        Column("returned_to_panel"), Column("child_informed"), Column("closed_date"),
-    )
     key = "referral_id"
-    fields = ["contact_id", "referral_date", "police_investigation", "outcome", "outcome_date", "dbs_referral_date",
-              "returned_to_panel", "child_informed", "closed_date"]
+    reference = "lado_referral"
+    fields = [
+        "contact_id",
+        "referral_date",
+        "police_investigation",
+        "outcome",
+        "outcome_date",
+        "dbs_referral_date",
+        "returned_to_panel",
+        "child_informed",
+        "closed_date",
+    ]
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
             "referral_id": r.text("referral_id", required=True, max_len=40),
             "contact_id": r.ref("contact_id", "lado_contact", required=True),
-            "referral_date": r.date("referral_date", required=True, not_future=True),
+            "referral_date": r.date("referral_date", required=True),
             "police_investigation": r.boolean("police_investigation"),
-            "outcome": r.code("outcome", OUTCOMES),
-            "outcome_date": r.date("outcome_date", not_future=True),
-            "dbs_referral_date": r.date("dbs_referral_date", not_future=True),
+            "outcome": r.text("outcome"),
+            "outcome_date": r.date("outcome_date"),
+            "dbs_referral_date": r.date("dbs_referral_date"),
             "returned_to_panel": r.boolean("returned_to_panel"),
             "child_informed": r.boolean("child_informed"),
-            "closed_date": r.date("closed_date", not_future=True),
+            "closed_date": r.date("closed_date"),
         }
         if r.ok:
-            if record["outcome"] and not record["outcome_date"]:
-                r.error("outcome_date", "is required when there is an outcome")
-            elif record["outcome_date"] and not record["outcome"]:
-                r.error("outcome", "is required when there is an outcome date")
-            referral = record["referral_date"]
-            for col in ("outcome_date", "closed_date"):
-                if record[col] and record[col] < referral:
-                    r.error(col, f"{record[col].isoformat()} is before the referral date {referral.isoformat()}")
+            r.check(
+                operations.check_referral,
+                record["referral_date"],
+                record["outcome"],
+                record["outcome_date"],
+                record["dbs_referral_date"],
+                record["closed_date"],
+            )
         return record if r.ok else None
 
     def write(self, records: list[dict], ctx) -> None:
         # one referral per contact: a second row for the same contact is an error, not an overwrite
         ids = [r["referral_id"] for r in records]
         contacts = [r["contact_id"] for r in records]
-        taken = dict(db.session.execute(
-            select(LadoReferral.contact_id, LadoReferral.referral_id)
-            .where(LadoReferral.contact_id.in_(contacts), LadoReferral.referral_id.not_in(ids))
-        ).all())
+        taken = dict(
+            db.session.execute(
+                select(LadoReferral.contact_id, LadoReferral.referral_id).where(
+                    LadoReferral.contact_id.in_(contacts), LadoReferral.referral_id.not_in(ids)
+                )
+            ).all()
+        )
         seen: dict[str, str] = {}
         good = []
         for rec in records:
             other = taken.get(rec["contact_id"]) or seen.get(rec["contact_id"])
             if other:
-                ctx.error(self.filename, ctx.line_for(self.filename, rec["referral_id"]), "contact_id",
-                          f"{rec['contact_id']!r} already has referral {other!r}")
+                ctx.error(
+                    self.filename,
+                    ctx.line_for(self.filename, rec["referral_id"]),
+                    "contact_id",
+                    f"{rec['contact_id']!r} already has referral {other!r}",
+                )
                 continue
             seen[rec["contact_id"]] = rec["referral_id"]
             good.append(rec)
@@ -215,37 +241,38 @@ class ReferralsImporter(Importer):
 
 class MeetingsImporter(Importer):
     filename = "lado_meetings.csv"
-    columns = (Column("meeting_id", True), Column("referral_id", True), Column("meeting_type", True), Column("meeting_date", True))
     key = "meeting_id"
+    reference = "lado_meeting"
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
             "meeting_id": r.text("meeting_id", required=True, max_len=40),
             "referral_id": r.ref("referral_id", "lado_referral", required=True),
-            "meeting_type": r.code("meeting_type", MEETING_TYPES, required=True),
-            "meeting_date": r.date("meeting_date", required=True, not_future=True),
+            "meeting_type": r.text("meeting_type", required=True),
+            "meeting_date": r.date("meeting_date", required=True),
         }
+        if r.ok:
+            r.check(operations.check_meeting, record["meeting_type"], record["meeting_date"], held=True)
         return record if r.ok else None
 
     def write(self, records: list[dict], ctx) -> None:
         _upsert(LadoMeeting, "meeting_id", records, ["referral_id", "meeting_type", "meeting_date"])
 
     def finish(self, ctx) -> None:
-        early = db.session.execute(
-            select(LadoMeeting.meeting_id, LadoMeeting.meeting_date, LadoReferral.referral_date)
-            .join(LadoReferral, LadoReferral.referral_id == LadoMeeting.referral_id)
-            .where(LadoMeeting.meeting_date < LadoReferral.referral_date)
-        ).all()
+        early = db.session.execute(operations.meetings_before_referral()).all()
         for ref, meeting_date, referral_date in early:
-            ctx.error(self.filename, ctx.line_for(self.filename, ref), "meeting_date",
-                      f"{meeting_date.isoformat()} is before the referral date ({referral_date.isoformat()})")
+            ctx.error(
+                self.filename,
+                ctx.line_for(self.filename, ref),
+                "meeting_date",
+                f"{meeting_date.isoformat()} is before the referral date ({referral_date.isoformat()})",
+            )
 
 
 class ActionsImporter(Importer):
     filename = "lado_actions.csv"
-    columns = (Column("action_id", True), Column("referral_id", True), Column("description", True), Column("owner"),
-               Column("due_date"), Column("completed_date"))
     key = "action_id"
+    reference = "lado_action"
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
@@ -254,8 +281,10 @@ class ActionsImporter(Importer):
             "description": r.text("description", required=True),
             "owner": r.text("owner", max_len=200),
             "due_date": r.date("due_date"),  # due dates may lie in the future
-            "completed_date": r.date("completed_date", not_future=True),
+            "completed_date": r.date("completed_date"),
         }
+        if r.ok:
+            r.check(operations.check_action, record["description"], record["completed_date"])
         return record if r.ok else None
 
     def write(self, records: list[dict], ctx) -> None:

@@ -4,25 +4,20 @@
 referrals in the period, each row carrying 0/1 flags for every condition): no Python loop over
 records. ``drill`` reads the same frames, so a figure and its list can never disagree.
 """
+
 from __future__ import annotations
 
-from flask import abort, has_request_context, url_for
+from flask import abort, has_request_context
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.core import calendar, permissions
 from tracker.core.kpis import COUNT, PERCENT, Indicator, Period, Ratio, register_group
 from tracker.extensions import db
+from tracker.formatters import format_date
 from tracker.lado import queries
-from tracker.lado.models import (
-    CATEGORIES,
-    DISPOSITIONS,
-    OUTCOMES,
-    SECTORS,
-    LadoContact,
-    LadoContactCategory,
-    LadoReferral,
-)
+from tracker.lado.models import Category, Disposition, LadoContact, LadoContactCategory, LadoReferral, Outcome, Sector
+from tracker.web.records import record_url
 
 SECTION = "Allegations (LADO)"
 FAMILY = "lado"
@@ -38,12 +33,21 @@ def _pct(id_, label, good_is="-"):
 
 INDICATORS = [
     _count("lado.contacts", "Contacts with the Designated Officer"),
-    *(_count(f"lado.contacts_by_disposition.{d}", f"Contacts: {label}") for d, label in DISPOSITIONS.items()),
-    *(_count(f"lado.contacts_by_sector.{s}", f"Contacts by employer sector: {label}") for s, label in SECTORS.items()),
+    *(_count(f"lado.contacts_by_disposition.{d}", f"Contacts: {label}") for d, label in Disposition.labels().items()),
+    *(
+        _count(f"lado.contacts_by_sector.{s}", f"Contacts by employer sector: {label}")
+        for s, label in Sector.labels().items()
+    ),
     _count("lado.referrals", "Referrals"),
     _pct("lado.referral_rate", "Contacts that progressed to referral"),
-    *(_count(f"lado.referrals_by_sector.{s}", f"Referrals by employer sector: {label}") for s, label in SECTORS.items()),
-    *(_count(f"lado.referrals_by_category.{c}", f"Referrals by category: {label}") for c, label in CATEGORIES.items()),
+    *(
+        _count(f"lado.referrals_by_sector.{s}", f"Referrals by employer sector: {label}")
+        for s, label in Sector.labels().items()
+    ),
+    *(
+        _count(f"lado.referrals_by_category.{c}", f"Referrals by category: {label}")
+        for c, label in Category.labels().items()
+    ),
     _pct("lado.iem_in_timescale", "Initial Evaluation Meetings within 5 working days of referral", "High"),
     _pct("lado.paim_in_timescale", "Post-Allegation Investigation Meetings within 28 days of the IEM", "High"),
     _pct("lado.conclusion.within_4w", "Referrals concluded within 4 weeks of contact", "High"),
@@ -54,7 +58,7 @@ INDICATORS = [
     _pct("lado.resolved.1m", "Referrals resolved within 1 month of contact", "High"),
     _pct("lado.resolved.3m", "Referrals resolved within 3 months of contact", "High"),
     _pct("lado.resolved.12m", "Referrals resolved within 12 months of contact", "High"),
-    *(_pct(f"lado.outcome.{o}", f"Outcome: {label}") for o, label in OUTCOMES.items()),
+    *(_pct(f"lado.outcome.{o}", f"Outcome: {label}") for o, label in Outcome.labels().items()),
     _pct("lado.outcome.pending", "Outcome pending"),
     _count("lado.dbs_referrals", "Referrals to the DBS"),
     _count("lado.foster_carer.contacts", "Contacts about the council's foster carers", "Low"),
@@ -78,7 +82,7 @@ _REFERRAL_RATIOS = {
     "lado.resolved.1m": "r_1m",
     "lado.resolved.3m": "r_3m",
     "lado.resolved.12m": "r_12m",
-    **{f"lado.outcome.{o}": f"o_{o}" for o in OUTCOMES},
+    **{f"lado.outcome.{o}": f"o_{o}" for o in Outcome},
     "lado.outcome.pending": "o_pending",
 }
 _REFERRAL_COUNTS = {
@@ -101,11 +105,13 @@ def compute(period: Period) -> dict:
     # contacts by disposition × sector (one GROUP BY)
     cf = queries.contacts_frame(start, end, as_of)
     contacts = 0
-    by_disp = dict.fromkeys(DISPOSITIONS, 0)
-    by_sector = dict.fromkeys(SECTORS, 0)
+    by_disp = dict.fromkeys(Disposition.codes(), 0)
+    by_sector = dict.fromkeys(Sector.codes(), 0)
     fc_contacts = 0
     for disposition, sector, n, own in db.session.execute(
-        select(cf.c.disposition, cf.c.sector, func.count(), func.sum(cf.c.fc_own)).group_by(cf.c.disposition, cf.c.sector)
+        select(cf.c.disposition, cf.c.sector, func.count(), func.sum(cf.c.fc_own)).group_by(
+            cf.c.disposition, cf.c.sector
+        )
     ):
         contacts += n
         by_disp[disposition] += n
@@ -117,7 +123,9 @@ def compute(period: Period) -> dict:
     values["lado.referral_rate"] = Ratio(by_disp["referral"], contacts)
     values["lado.foster_carer.contacts"] = fc_contacts
     values["lado.foster_carer.contacts_12m"] = db.session.scalar(
-        select(func.count()).select_from(LadoContact).where(
+        select(func.count())
+        .select_from(LadoContact)
+        .where(
             LadoContact.foster_carer_agency == "own",
             LadoContact.contact_date > _twelve_months_start(period),
             LadoContact.contact_date <= as_of,
@@ -129,7 +137,7 @@ def compute(period: Period) -> dict:
     flags = queries.REFERRAL_FLAGS
     totals = dict.fromkeys(flags, 0)
     referrals = 0
-    by_rsector = dict.fromkeys(SECTORS, 0)
+    by_rsector = dict.fromkeys(Sector.codes(), 0)
     for row in db.session.execute(
         select(rf.c.sector, func.count().label("n"), *(func.sum(rf.c[f]).label(f) for f in flags)).group_by(rf.c.sector)
     ):
@@ -146,7 +154,7 @@ def compute(period: Period) -> dict:
         values[id_] = totals[flag]
 
     # referrals by category of their contact (multi-valued: one GROUP BY over the child table)
-    by_cat = dict.fromkeys(CATEGORIES, 0)
+    by_cat = dict.fromkeys(Category.codes(), 0)
     for category, n in db.session.execute(
         select(LadoContactCategory.category, func.count())
         .join(rf, rf.c.contact_id == LadoContactCategory.contact_id)
@@ -156,9 +164,9 @@ def compute(period: Period) -> dict:
     values.update({f"lado.referrals_by_category.{k}": v for k, v in by_cat.items()})
 
     values["lado.dbs_referrals"] = db.session.scalar(
-        select(func.count()).select_from(LadoReferral).where(
-            LadoReferral.dbs_referral_date >= start, LadoReferral.dbs_referral_date <= min(end, as_of)
-        )
+        select(func.count())
+        .select_from(LadoReferral)
+        .where(LadoReferral.dbs_referral_date >= start, LadoReferral.dbs_referral_date <= min(end, as_of))
     )
 
     acts = queries.open_actions(as_of).subquery()
@@ -173,21 +181,18 @@ def compute(period: Period) -> dict:
 # --- drill-down ---------------------------------------------------------------------------------
 
 
-def _url(endpoint: str, **values) -> str | None:
-    try:
-        return url_for(endpoint, **values)
-    except RuntimeError:
-        return None
-
-
 def _contact_rows(query) -> list[dict]:
-    return [{"ref": ref, "label": f"Contact {ref} of {day.isoformat()}", "url": _url("lado.contact", contact_id=ref)}
-            for ref, day in db.session.execute(query)]
+    return [
+        {"ref": ref, "label": f"Contact {ref} of {format_date(day)}", "url": record_url("lado_contact", ref)}
+        for ref, day in db.session.execute(query)
+    ]
 
 
 def _referral_rows(query) -> list[dict]:
-    return [{"ref": ref, "label": f"Referral {ref} of {day.isoformat()}", "url": _url("lado.referral", referral_id=ref)}
-            for ref, day in db.session.execute(query)]
+    return [
+        {"ref": ref, "label": f"Referral {ref} of {format_date(day)}", "url": record_url("lado_referral", ref)}
+        for ref, day in db.session.execute(query)
+    ]
 
 
 def drill(indicator_id: str, period: Period, part: str = "numerator") -> list[dict]:
@@ -196,7 +201,11 @@ def drill(indicator_id: str, period: Period, part: str = "numerator") -> list[di
         abort(403)
     start, end, as_of = period.start, period.end, period.as_of
     suffix = indicator_id.rsplit(".", 1)[-1]
-    if indicator_id.startswith("lado.contacts") or indicator_id == "lado.referral_rate" or indicator_id == "lado.foster_carer.contacts":
+    if (
+        indicator_id.startswith("lado.contacts")
+        or indicator_id == "lado.referral_rate"
+        or indicator_id == "lado.foster_carer.contacts"
+    ):
         cf = queries.contacts_frame(start, end, as_of)
         query = select(cf.c.ref, cf.c.day).order_by(cf.c.day, cf.c.ref)
         if indicator_id.startswith("lado.contacts_by_disposition."):
@@ -211,8 +220,11 @@ def drill(indicator_id: str, period: Period, part: str = "numerator") -> list[di
     if indicator_id == "lado.foster_carer.contacts_12m":
         return _contact_rows(
             select(LadoContact.contact_id, LadoContact.contact_date)
-            .where(LadoContact.foster_carer_agency == "own", LadoContact.contact_date > _twelve_months_start(period),
-                   LadoContact.contact_date <= as_of)
+            .where(
+                LadoContact.foster_carer_agency == "own",
+                LadoContact.contact_date > _twelve_months_start(period),
+                LadoContact.contact_date <= as_of,
+            )
             .order_by(LadoContact.contact_date, LadoContact.contact_id)
         )
     if indicator_id == "lado.dbs_referrals":
@@ -226,16 +238,23 @@ def drill(indicator_id: str, period: Period, part: str = "numerator") -> list[di
         query = select(acts.c.action_id, acts.c.due_date).order_by(acts.c.due_date, acts.c.action_id)
         if indicator_id == "lado.actions.overdue":
             query = query.where(acts.c.due_date < as_of)
-        return [{"ref": ref, "label": f"Action {ref}" + (f" due {due.isoformat()}" if due else ""),
-                 "url": _url("lado.action", action_id=ref)} for ref, due in db.session.execute(query)]
+        return [
+            {
+                "ref": ref,
+                "label": f"Action {ref}" + (f" due {format_date(due)}" if due else ""),
+                "url": record_url("lado_action", ref),
+            }
+            for ref, due in db.session.execute(query)
+        ]
 
     rf = queries.referrals_frame(start, end, as_of)
     query = select(rf.c.ref, rf.c.day).order_by(rf.c.day, rf.c.ref)
     if indicator_id.startswith("lado.referrals_by_sector."):
         query = query.where(rf.c.sector == suffix)
     elif indicator_id.startswith("lado.referrals_by_category."):
-        query = query.where(rf.c.contact_id.in_(
-            select(LadoContactCategory.contact_id).where(LadoContactCategory.category == suffix)))
+        query = query.where(
+            rf.c.contact_id.in_(select(LadoContactCategory.contact_id).where(LadoContactCategory.category == suffix))
+        )
     elif indicator_id == "lado.paim_in_timescale":
         query = query.where(rf.c.paim_num == 1 if part == "numerator" else rf.c.paim_den == 1)
     elif indicator_id in _REFERRAL_RATIOS and part == "numerator":

@@ -1,5 +1,5 @@
 """Every LADO state change (domain.md §6). Each operation validates its rule, changes the rows,
-writes one audit row per change and flushes; it never commits (the view or command does).
+writes one audit row per change and flushes; the request lifecycle (or the import) commits.
 
 Rules enforced here (and, where they can be, by CHECK constraints too):
 - dates of things that have happened (contact, referral, outcome, DBS referral, closure,
@@ -8,86 +8,182 @@ Rules enforced here (and, where they can be, by CHECK constraints too):
   the referral;
 - a contact has at most one referral, and a contact with a referral has disposition ``referral``;
 - a closed referral is read-only until it is re-opened (re-opening is audited with a reason).
-Audit summaries carry record ids only, never names.
+
+The row rules (``check_contact``, ``check_referral``, ``check_meeting``, ``check_action``) are
+also what the import applies to each row of the four LADO files; the rules across records
+(``referrals_before_contact``, ``meetings_before_referral``) are one SQL query each, used here
+for one record and by the import for a whole file. Audit summaries carry record ids only,
+never names.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import logging
 
+from blinker import Namespace
 from sqlalchemy import func, select
 
-from tracker.core import audit
+from tracker.core import audit, checks, references
 from tracker.core.clock import today
+from tracker.core.errors import DomainError
 from tracker.extensions import db
 from tracker.lado.models import (
-    CATEGORIES,
-    DISPOSITIONS,
-    FOSTER_CARER_AGENCIES,
-    FOSTER_CARER_TYPES,
-    MEETING_TYPES,
-    OUTCOMES,
-    SECTORS,
+    CarerAgency,
+    CarerType,
+    Category,
+    Disposition,
     LadoAction,
     LadoContact,
     LadoMeeting,
     LadoOrganisation,
     LadoPerson,
     LadoReferral,
+    MeetingType,
+    Outcome,
+    Sector,
 )
 
-log = logging.getLogger("tracker.lado")
+CONTACT_FIELDS = (
+    "contact_date",
+    "referrer_agency",
+    "employer_sector",
+    "subject_role",
+    "person_ref",
+    "organisation_ref",
+    "disposition",
+    "foster_carer_type",
+    "foster_carer_agency",
+    "officer_id",
+)
+REFERRAL_FIELDS = (
+    "referral_date",
+    "police_investigation",
+    "outcome",
+    "outcome_date",
+    "dbs_referral_date",
+    "returned_to_panel",
+    "child_informed",
+    "closed_date",
+    "officer_id",
+)
+MEETING_FIELDS = ("meeting_type", "meeting_date", "attendees", "minutes_notes", "decisions")
 
-CONTACT_FIELDS = ("contact_date", "referrer_agency", "employer_sector", "subject_role", "person_ref", "organisation_ref",
-                  "disposition", "foster_carer_type", "foster_carer_agency", "officer_id", "categories")
-REFERRAL_FIELDS = ("referral_date", "police_investigation", "outcome", "outcome_date", "dbs_referral_date",
-                   "returned_to_panel", "child_informed", "closed_date", "officer_id")
+references.register("lado_contact", "LC", 5, LadoContact.contact_id)
+references.register("lado_referral", "LR", 5, LadoReferral.referral_id)
+references.register("lado_meeting", "LM", 6, LadoMeeting.meeting_id)
+references.register("lado_action", "LA", 6, LadoAction.action_id)
+references.register("lado_person", "P", 4, LadoPerson.ref)
+references.register("lado_organisation", "ORG", 3, LadoOrganisation.ref)
+
+signals = Namespace()
+# An own foster carer was returned to fostering panel after an allegation (003:L1493): the
+# panels feature makes (or keeps) its review-after-allegation case. Sent again on closure, so
+# receivers must be idempotent.
+returned_to_panel = signals.signal("lado.returned_to_panel")
 
 
-class LadoError(Exception):
-    """A rule refused the change; ``field`` names the form field to show it against."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+# --- rules shared with the import ----------------------------------------------------------
 
 
-def _code(value, allowed: dict, field: str, required: bool = True):
-    if not value:
-        if required:
-            raise LadoError("Select an option", field)
-        return None
-    if value not in allowed:
-        raise LadoError(f"{value!r} is not a known code", field)
-    return value
+def check_contact(
+    contact_date: dt.date | None,
+    employer_sector: str | None,
+    disposition: str | None,
+    foster_carer_type: str | None = None,
+    foster_carer_agency: str | None = None,
+    categories=(),
+) -> None:
+    checks.required(contact_date, "contact_date", "Enter the date of the contact")
+    checks.not_future(contact_date, "contact_date", "The date of the contact")
+    checks.code(employer_sector, Sector, "employer_sector", "Select the employer sector")
+    checks.code(disposition, Disposition, "disposition", "Select what happens next")
+    checks.code(foster_carer_type, CarerType, "foster_carer_type", "Select the foster carer type", required_=False)
+    checks.code(
+        foster_carer_agency, CarerAgency, "foster_carer_agency", "Select the foster carer's agency", required_=False
+    )
+    for category in categories or ():
+        checks.code(category, Category, "categories", f"{category!r} is not a concern category")
 
 
-def _happened(day: dt.date | None, field: str, what: str) -> None:
-    if day is not None and day > today():
-        raise LadoError(f"The {what} must be today or in the past", field)
+def check_referral(
+    referral_date: dt.date | None,
+    outcome: str | None = None,
+    outcome_date: dt.date | None = None,
+    dbs_referral_date: dt.date | None = None,
+    closed_date: dt.date | None = None,
+) -> None:
+    """A referral's dates: each has already happened and none is before the referral; an
+    outcome comes with its date (interchange.md §1)."""
+    checks.required(referral_date, "referral_date", "Enter the date of the referral")
+    checks.not_future(referral_date, "referral_date", "The date of the referral")
+    checks.code(outcome, Outcome, "outcome", "Select the outcome", required_=False)
+    checks.paired(outcome, outcome_date, "outcome", "outcome_date", "outcome")
+    for field, what, day, early in (
+        ("outcome_date", "The date of the outcome", outcome_date, "The outcome cannot be dated before the referral"),
+        (
+            "dbs_referral_date",
+            "The date of the DBS referral",
+            dbs_referral_date,
+            "The DBS referral cannot be dated before the referral",
+        ),
+        ("closed_date", "The date of closure", closed_date, "The referral cannot be closed before it was made"),
+    ):
+        checks.not_future(day, field, what)
+        checks.not_before(day, referral_date, field, early)
 
 
-def _next_id(column, prefix: str, width: int = 5) -> str:
-    """The next free id with this prefix (web-created records; imported ids keep theirs)."""
-    n = db.session.scalar(select(func.count()).where(column.like(f"{prefix}%"))) + 1
-    while True:
-        candidate = f"{prefix}{n:0{width}d}"
-        if db.session.scalar(select(func.count()).where(column == candidate)) == 0:
-            return candidate
-        n += 1
+def check_meeting(meeting_type: str | None, meeting_date: dt.date | None, *, held: bool = False) -> None:
+    """A known type and a date (a meeting ``held`` — every imported one — is not in the future)."""
+    checks.code(meeting_type, MeetingType, "meeting_type", "Select the type of meeting")
+    checks.required(meeting_date, "meeting_date", "Enter the date of the meeting")
+    if held:
+        checks.not_future(meeting_date, "meeting_date", "The date of a meeting held")
+
+
+def check_action(description: str | None, completed_date: dt.date | None = None) -> None:
+    checks.required(description, "description", "Enter what the action is")
+    checks.not_future(completed_date, "completed_date", "The completion date")
+
+
+def referrals_before_contact(referral_id: str | None = None):
+    """Referrals dated before their contact: referral_id, contact_id, referral_date, contact_date."""
+    query = (
+        select(LadoReferral.referral_id, LadoContact.contact_id, LadoReferral.referral_date, LadoContact.contact_date)
+        .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
+        .where(LadoReferral.referral_date < LadoContact.contact_date)
+        .order_by(LadoReferral.referral_id)
+    )
+    return query if referral_id is None else query.where(LadoReferral.referral_id == referral_id)
+
+
+def meetings_before_referral(meeting_id: str | None = None):
+    """Meetings dated before their referral: meeting_id, meeting_date, referral_date."""
+    query = (
+        select(LadoMeeting.meeting_id, LadoMeeting.meeting_date, LadoReferral.referral_date)
+        .join(LadoReferral, LadoReferral.referral_id == LadoMeeting.referral_id)
+        .where(LadoMeeting.meeting_date < LadoReferral.referral_date)
+        .order_by(LadoMeeting.meeting_id)
+    )
+    return query if meeting_id is None else query.where(LadoMeeting.meeting_id == meeting_id)
+
+
+def _refuse_if_any(query, message: str, field: str) -> None:
+    db.session.flush()
+    if db.session.execute(query.limit(1)).first() is not None:
+        raise DomainError(message, field)
 
 
 def _writable(referral: LadoReferral) -> None:
     if referral.closed_date is not None:
-        raise LadoError("This referral is closed. Re-open it before changing it.", "closed")
+        raise DomainError("This referral is closed. Re-open it before changing it.", "closed")
 
 
-# --- the person and organisation indexes ----------------------------------------------------
+# --- the person and organisation indexes ---------------------------------------------------------
 
 
-def find_or_create_person(ref: str | None, name: str | None = None, date_of_birth: dt.date | None = None) -> LadoPerson | None:
+def find_or_create_person(
+    ref: str | None, name: str | None = None, date_of_birth: dt.date | None = None
+) -> LadoPerson | None:
     """Reuse the person with this reference, or create one (a generated reference when none is given).
     Returns None for an anonymous consultation (no reference and no name)."""
     ref = (ref or "").strip() or None
@@ -96,11 +192,17 @@ def find_or_create_person(ref: str | None, name: str | None = None, date_of_birt
         return None
     person = db.session.get(LadoPerson, ref) if ref else None
     if person is None:
-        person = LadoPerson(ref=ref or _next_id(LadoPerson.ref, "PW", 5), name=name, date_of_birth=date_of_birth, notes="")
+        person = LadoPerson(
+            ref=ref or references.new_ref("lado_person"), name=name, date_of_birth=date_of_birth, notes=""
+        )
         db.session.add(person)
         db.session.flush()
-        audit.record("lado.person.create", object_type="lado_person", object_id=person.ref,
-                     summary=f"Person {person.ref} added to the LADO index")
+        audit.record(
+            "lado_person.create",
+            object_type="lado_person",
+            object_id=person.ref,
+            summary=f"Person {person.ref} added to the LADO index",
+        )
     else:
         before = audit.snapshot(person, ("name", "date_of_birth"))
         if name and not person.name:
@@ -109,8 +211,14 @@ def find_or_create_person(ref: str | None, name: str | None = None, date_of_birt
             person.date_of_birth = date_of_birth
         b, a = audit.changed(before, audit.snapshot(person, ("name", "date_of_birth")))
         if a:
-            audit.record("lado.person.update", object_type="lado_person", object_id=person.ref,
-                         summary=f"Person {person.ref} details completed", before=b, after=a)
+            audit.record(
+                "lado_person.update",
+                object_type="lado_person",
+                object_id=person.ref,
+                summary=f"Person {person.ref} details completed",
+                before=b,
+                after=a,
+            )
     return person
 
 
@@ -123,31 +231,48 @@ def find_or_create_organisation(ref: str | None, name: str | None = None) -> Lad
     if org is None and ref is None:
         org = db.session.scalar(select(LadoOrganisation).where(func.lower(LadoOrganisation.name) == name.lower()))
     if org is None:
-        org = LadoOrganisation(ref=ref or _next_id(LadoOrganisation.ref, "ORGW", 4), name=name)
+        org = LadoOrganisation(ref=ref or references.new_ref("lado_organisation"), name=name)
         db.session.add(org)
         db.session.flush()
-        audit.record("lado.organisation.create", object_type="lado_organisation", object_id=org.ref,
-                     summary=f"Organisation {org.ref} added to the LADO index")
+        audit.record(
+            "lado_organisation.create",
+            object_type="lado_organisation",
+            object_id=org.ref,
+            summary=f"Organisation {org.ref} added to the LADO index",
+        )
     elif name and not org.name:
         org.name = name
-        audit.record("lado.organisation.update", object_type="lado_organisation", object_id=org.ref,
-                     summary=f"Organisation {org.ref} name added")
+        audit.record(
+            "lado_organisation.update",
+            object_type="lado_organisation",
+            object_id=org.ref,
+            summary=f"Organisation {org.ref} name added",
+        )
     return org
 
 
-def update_person(person: LadoPerson, *, name: str | None, date_of_birth: dt.date | None, notes: str | None) -> LadoPerson:
+def update_person(
+    person: LadoPerson, *, name: str | None, date_of_birth: dt.date | None, notes: str | None
+) -> LadoPerson:
+    checks.not_future(date_of_birth, "date_of_birth", "The date of birth")
     before = audit.snapshot(person, ("name", "date_of_birth", "notes"))
     person.name = (name or "").strip() or None
     person.date_of_birth = date_of_birth
     person.notes = notes or ""
     b, a = audit.changed(before, audit.snapshot(person, ("name", "date_of_birth", "notes")))
-    audit.record("lado.person.update", object_type="lado_person", object_id=person.ref,
-                 summary=f"Person {person.ref} updated", before=b, after=a)
+    audit.record(
+        "lado_person.update",
+        object_type="lado_person",
+        object_id=person.ref,
+        summary=f"Person {person.ref} updated",
+        before=b,
+        after=a,
+    )
     db.session.flush()
     return person
 
 
-# --- contacts ------------------------------------------------------------------------------------
+# --- contacts --------------------------------------------------------------------------------------
 
 
 def log_contact(
@@ -167,23 +292,15 @@ def log_contact(
     foster_carer_agency: str | None = None,
     officer_id: str | None = None,
     summary: str = "",
-    contact_id: str | None = None,
 ) -> LadoContact:
     """Record a contact; no subject = an anonymous consultation. A contact logged with the
     disposition ``referral`` gets its referral at once, dated the day of the contact."""
-    if contact_date is None:
-        raise LadoError("Enter the date of the contact", "contact_date")
-    _happened(contact_date, "contact_date", "date of the contact")
-    _code(employer_sector, SECTORS, "employer_sector")
-    _code(disposition, DISPOSITIONS, "disposition")
-    _code(foster_carer_type, FOSTER_CARER_TYPES, "foster_carer_type", required=False)
-    _code(foster_carer_agency, FOSTER_CARER_AGENCIES, "foster_carer_agency", required=False)
-    for c in categories or ():
-        _code(c, CATEGORIES, "categories")
+    check_contact(contact_date, employer_sector, disposition, foster_carer_type, foster_carer_agency, categories)
+    checks.not_future(person_dob, "person_dob", "The date of birth")
     person = find_or_create_person(person_ref, person_name, person_dob)
     org = find_or_create_organisation(organisation_ref, organisation_name)
     contact = LadoContact(
-        contact_id=contact_id or _next_id(LadoContact.contact_id, "CW"),
+        contact_id=references.new_ref("lado_contact"),
         contact_date=contact_date,
         referrer_agency=(referrer_agency or "").strip() or None,
         employer_sector=employer_sector,
@@ -199,16 +316,20 @@ def log_contact(
     contact.set_categories(categories)
     db.session.add(contact)
     db.session.flush()
-    audit.record("lado.contact.create", object_type="lado_contact", object_id=contact.contact_id,
-                 summary=f"Contact {contact.contact_id} logged" + (" (anonymous consultation)" if person is None else ""),
-                 after=_contact_snapshot(contact))
-    if disposition == "referral":
+    audit.record(
+        "lado_contact.create",
+        object_type="lado_contact",
+        object_id=contact.contact_id,
+        summary=f"Contact {contact.contact_id} logged" + (" (anonymous consultation)" if person is None else ""),
+        after=_contact_snapshot(contact),
+    )
+    if disposition == Disposition.referral:
         progress_to_referral(contact, referral_date=contact_date, officer_id=officer_id)
     return contact
 
 
 def _contact_snapshot(contact: LadoContact) -> dict:
-    snap = audit.snapshot(contact, CONTACT_FIELDS[:-1])
+    snap = audit.snapshot(contact, CONTACT_FIELDS)
     snap["categories"] = sorted(contact.categories)
     return snap
 
@@ -228,49 +349,63 @@ def update_contact(contact: LadoContact, **fields) -> LadoContact:
     with what changed (ids and codes; the summary text is not copied); none when nothing did."""
     if contact.referral is not None:
         _writable(contact.referral)
+    merged = {k: fields.get(k, getattr(contact, k)) for k in ("contact_date", "employer_sector", "disposition")}
+    check_contact(
+        merged["contact_date"],
+        merged["employer_sector"],
+        merged["disposition"],
+        fields.get("foster_carer_type"),
+        fields.get("foster_carer_agency"),
+        fields.get("categories"),
+    )
+    if contact.referral is not None and merged["disposition"] != Disposition.referral:
+        raise DomainError("This contact has a referral: its disposition stays ‘referral’", "disposition")
+    if contact.referral is None and "disposition" in fields and fields["disposition"] == Disposition.referral:
+        raise DomainError("Use ‘Progress to a referral’ to make this contact a referral", "disposition")
+    checks.not_future(fields.get("person_dob"), "person_dob", "The date of birth")
     before = _contact_snapshot(contact)
-    if "contact_date" in fields:
-        if fields["contact_date"] is None:
-            raise LadoError("Enter the date of the contact", "contact_date")
-        _happened(fields["contact_date"], "contact_date", "date of the contact")
-        if contact.referral is not None and fields["contact_date"] > contact.referral.referral_date:
-            raise LadoError("The contact cannot be after its referral", "contact_date")
-    if "employer_sector" in fields:
-        _code(fields["employer_sector"], SECTORS, "employer_sector")
-    if "disposition" in fields:
-        _code(fields["disposition"], DISPOSITIONS, "disposition")
-        if contact.referral is not None and fields["disposition"] != "referral":
-            raise LadoError("This contact has a referral: its disposition stays ‘referral’", "disposition")
-        if contact.referral is None and fields["disposition"] == "referral":
-            raise LadoError("Use ‘Progress to a referral’ to make this contact a referral", "disposition")
-    _code(fields.get("foster_carer_type"), FOSTER_CARER_TYPES, "foster_carer_type", required=False)
-    _code(fields.get("foster_carer_agency"), FOSTER_CARER_AGENCIES, "foster_carer_agency", required=False)
-    for c in fields.get("categories") or ():
-        _code(c, CATEGORIES, "categories")
-    if "person_dob" in fields:
-        _happened(fields["person_dob"], "person_dob", "date of birth")
-    # every rule has passed: now the index rows may be found or created
+    # every rule on the values has passed: now the index rows may be found or created
     if any(k in fields for k in _SUBJECT_KEYS):
         person = find_or_create_person(fields.get("person_ref"), fields.get("person_name"), fields.get("person_dob"))
         contact.person_ref = person.ref if person else None
     if any(k in fields for k in _ORGANISATION_KEYS):
         org = find_or_create_organisation(fields.get("organisation_ref"), fields.get("organisation_name"))
         contact.organisation_ref = org.ref if org else None
-    for key in ("contact_date", "referrer_agency", "employer_sector", "subject_role", "disposition",
-                "foster_carer_type", "foster_carer_agency", "officer_id", "summary"):
+    for key in (
+        "contact_date",
+        "referrer_agency",
+        "employer_sector",
+        "subject_role",
+        "disposition",
+        "foster_carer_type",
+        "foster_carer_agency",
+        "officer_id",
+    ):
         if key in fields:
             value = fields[key]
-            if isinstance(value, str):
-                value = value.strip() if key == "summary" else (value.strip() or None)
-            setattr(contact, key, value if key != "summary" else (value or ""))
+            setattr(contact, key, (value.strip() or None) if isinstance(value, str) else value)
+    if "summary" in fields:
+        contact.summary = (fields["summary"] or "").strip()
     if "categories" in fields:
         contact.set_categories(fields["categories"])
+    if contact.referral is not None:
+        _refuse_if_any(
+            referrals_before_contact(contact.referral.referral_id),
+            "The contact cannot be after its referral",
+            "contact_date",
+        )
     db.session.flush()
     db.session.expire(contact, ["person", "organisation"])
     b, a = audit.changed(before, _contact_snapshot(contact))
     if a:
-        audit.record("lado.contact.update", object_type="lado_contact", object_id=contact.contact_id,
-                     summary=f"Contact {contact.contact_id} updated", before=b, after=a)
+        audit.record(
+            "lado_contact.update",
+            object_type="lado_contact",
+            object_id=contact.contact_id,
+            summary=f"Contact {contact.contact_id} updated",
+            before=b,
+            after=a,
+        )
     db.session.flush()
     return contact
 
@@ -278,19 +413,22 @@ def update_contact(contact: LadoContact, **fields) -> LadoContact:
 # --- referrals -------------------------------------------------------------------------------------
 
 
-def progress_to_referral(contact: LadoContact, *, referral_date: dt.date, officer_id: str | None = None,
-                         police_investigation: bool = False, referral_id: str | None = None) -> LadoReferral:
+def progress_to_referral(
+    contact: LadoContact,
+    *,
+    referral_date: dt.date,
+    officer_id: str | None = None,
+    police_investigation: bool = False,
+) -> LadoReferral:
     if contact.referral is not None:
-        raise LadoError(f"Contact {contact.contact_id} is already referral {contact.referral.referral_id}", "referral_date")
-    if referral_date is None:
-        raise LadoError("Enter the date of the referral", "referral_date")
-    _happened(referral_date, "referral_date", "date of the referral")
-    if referral_date < contact.contact_date:
-        raise LadoError("The referral cannot be dated before its contact", "referral_date")
+        raise DomainError(
+            f"Contact {contact.contact_id} is already referral {contact.referral.referral_id}", "referral_date"
+        )
+    check_referral(referral_date)
     before = contact.disposition
-    contact.disposition = "referral"
+    contact.disposition = Disposition.referral
     referral = LadoReferral(
-        referral_id=referral_id or _next_id(LadoReferral.referral_id, "RW"),
+        referral_id=references.new_ref("lado_referral"),
         contact=contact,
         referral_date=referral_date,
         police_investigation=bool(police_investigation),
@@ -299,117 +437,159 @@ def progress_to_referral(contact: LadoContact, *, referral_date: dt.date, office
         officer_id=officer_id or contact.officer_id,
     )
     db.session.add(referral)
-    db.session.flush()
-    audit.record("lado.referral.create", object_type="lado_referral", object_id=referral.referral_id,
-                 summary=f"Contact {contact.contact_id} progressed to referral {referral.referral_id}",
-                 before={"disposition": before}, after=audit.snapshot(referral, REFERRAL_FIELDS) | {"contact_id": contact.contact_id})
+    _refuse_if_any(
+        referrals_before_contact(referral.referral_id),
+        "The referral cannot be dated before its contact",
+        "referral_date",
+    )
+    audit.record(
+        "lado_referral.create",
+        object_type="lado_referral",
+        object_id=referral.referral_id,
+        summary=f"Contact {contact.contact_id} progressed to referral {referral.referral_id}",
+        before={"disposition": before},
+        after=audit.snapshot(referral, REFERRAL_FIELDS) | {"contact_id": contact.contact_id},
+    )
     return referral
 
 
 def _change_referral(referral: LadoReferral, action: str, summary: str, changes: dict) -> LadoReferral:
+    values = {f: getattr(referral, f) for f in REFERRAL_FIELDS} | changes
+    check_referral(
+        values["referral_date"],
+        values["outcome"],
+        values["outcome_date"],
+        values["dbs_referral_date"],
+        values["closed_date"],
+    )
     before = audit.snapshot(referral, REFERRAL_FIELDS)
     for key, value in changes.items():
         setattr(referral, key, value)
     b, a = audit.changed(before, audit.snapshot(referral, REFERRAL_FIELDS))
-    audit.record(action, object_type="lado_referral", object_id=referral.referral_id,
-                 summary=f"Referral {referral.referral_id}: {summary}", before=b, after=a)
+    audit.record(
+        action,
+        object_type="lado_referral",
+        object_id=referral.referral_id,
+        summary=f"Referral {referral.referral_id}: {summary}",
+        before=b,
+        after=a,
+    )
     db.session.flush()
     return referral
 
 
-def update_referral(referral: LadoReferral, *, police_investigation: bool, officer_id: str | None,
-                    child_informed: bool, returned_to_panel: bool) -> LadoReferral:
+def update_referral(
+    referral: LadoReferral,
+    *,
+    police_investigation: bool,
+    officer_id: str | None,
+    child_informed: bool,
+    returned_to_panel: bool,
+) -> LadoReferral:
     _writable(referral)
-    _change_referral(referral, "lado.referral.update", "details updated", {
-        "police_investigation": bool(police_investigation), "officer_id": officer_id or None,
-        "child_informed": bool(child_informed), "returned_to_panel": bool(returned_to_panel),
-    })
-    if returned_to_panel:
-        request_review_after_allegation(referral)
+    _change_referral(
+        referral,
+        "lado_referral.update",
+        "details updated",
+        {
+            "police_investigation": bool(police_investigation),
+            "officer_id": officer_id or None,
+            "child_informed": bool(child_informed),
+            "returned_to_panel": bool(returned_to_panel),
+        },
+    )
+    request_review_after_allegation(referral)
     return referral
 
 
-def record_outcome(referral: LadoReferral, *, outcome: str, outcome_date: dt.date,
-                   child_informed: bool | None = None) -> LadoReferral:
+def record_outcome(
+    referral: LadoReferral, *, outcome: str, outcome_date: dt.date, child_informed: bool | None = None
+) -> LadoReferral:
     """The KCSIE outcome and its date; the outcome cannot precede the referral."""
     _writable(referral)
-    _code(outcome, OUTCOMES, "outcome")
-    if outcome_date is None:
-        raise LadoError("Enter the date of the outcome", "outcome_date")
-    _happened(outcome_date, "outcome_date", "date of the outcome")
-    if outcome_date < referral.referral_date:
-        raise LadoError("The outcome cannot be dated before the referral", "outcome_date")
+    checks.code(outcome, Outcome, "outcome", "Select the outcome")
+    checks.required(outcome_date, "outcome_date", "Enter the date of the outcome")
     changes = {"outcome": outcome, "outcome_date": outcome_date}
     if child_informed is not None:
         changes["child_informed"] = bool(child_informed)
-    return _change_referral(referral, "lado.referral.outcome", f"outcome {outcome} recorded", changes)
+    return _change_referral(referral, "lado_referral.record_outcome", f"outcome {outcome} recorded", changes)
 
 
 def record_dbs_referral(referral: LadoReferral, *, dbs_referral_date: dt.date) -> LadoReferral:
     _writable(referral)
-    if dbs_referral_date is None:
-        raise LadoError("Enter the date of the DBS referral", "dbs_referral_date")
-    _happened(dbs_referral_date, "dbs_referral_date", "date of the DBS referral")
-    if dbs_referral_date < referral.referral_date:
-        raise LadoError("The DBS referral cannot be dated before the referral", "dbs_referral_date")
-    return _change_referral(referral, "lado.referral.dbs", "DBS referral recorded", {"dbs_referral_date": dbs_referral_date})
+    checks.required(dbs_referral_date, "dbs_referral_date", "Enter the date of the DBS referral")
+    return _change_referral(
+        referral, "lado_referral.record_dbs", "DBS referral recorded", {"dbs_referral_date": dbs_referral_date}
+    )
 
 
 def close_referral(referral: LadoReferral, *, closed_date: dt.date) -> LadoReferral:
     _writable(referral)
-    if closed_date is None:
-        raise LadoError("Enter the date LADO involvement was concluded", "closed_date")
-    _happened(closed_date, "closed_date", "date of closure")
-    if closed_date < referral.referral_date:
-        raise LadoError("The referral cannot be closed before it was made", "closed_date")
-    if referral.outcome_date is not None and closed_date < referral.outcome_date:
-        raise LadoError("The referral cannot be closed before its outcome date", "closed_date")
-    _change_referral(referral, "lado.referral.close", "closed", {"closed_date": closed_date})
-    if referral.returned_to_panel:
-        request_review_after_allegation(referral)
+    checks.required(closed_date, "closed_date", "Enter the date LADO involvement was concluded")
+    checks.not_before(
+        closed_date, referral.outcome_date, "closed_date", "The referral cannot be closed before its outcome date"
+    )
+    _change_referral(referral, "lado_referral.close", "closed", {"closed_date": closed_date})
+    request_review_after_allegation(referral)
     return referral
 
 
 def reopen_referral(referral: LadoReferral, *, reason: str) -> LadoReferral:
     """Re-open a closed referral so it can be changed; the reason goes to the audit log."""
     if referral.closed_date is None:
-        raise LadoError("This referral is not closed", "reason")
-    if not (reason or "").strip():
-        raise LadoError("Enter why the referral is being re-opened", "reason")
+        raise DomainError("This referral is not closed", "reason")
+    checks.required(reason, "reason", "Enter why the referral is being re-opened")
     before = audit.snapshot(referral, REFERRAL_FIELDS)
     referral.closed_date = None
     b, a = audit.changed(before, audit.snapshot(referral, REFERRAL_FIELDS))
     a["reason"] = reason.strip()
-    audit.record("lado.referral.reopen", object_type="lado_referral", object_id=referral.referral_id,
-                 summary=f"Referral {referral.referral_id}: re-opened", before=b, after=a)
+    audit.record(
+        "lado_referral.reopen",
+        object_type="lado_referral",
+        object_id=referral.referral_id,
+        summary=f"Referral {referral.referral_id}: re-opened",
+        before=b,
+        after=a,
+    )
     db.session.flush()
     return referral
 
 
-# --- meetings ----------------------------------------------------------------------------------------
-
-MEETING_FIELDS = ("meeting_type", "meeting_date", "attendees", "minutes_notes", "decisions")
+# --- meetings --------------------------------------------------------------------------------------
 
 
-def record_meeting(referral: LadoReferral, *, meeting_type: str, meeting_date: dt.date, attendees: str = "",
-                   minutes_notes: str = "", decisions: str = "", meeting_id: str | None = None) -> LadoMeeting:
+def record_meeting(
+    referral: LadoReferral,
+    *,
+    meeting_type: str,
+    meeting_date: dt.date,
+    attendees: str = "",
+    minutes_notes: str = "",
+    decisions: str = "",
+) -> LadoMeeting:
     """Schedule (a future date) or record (a past date) an IEM, strategy, PAIM or review meeting."""
     _writable(referral)
-    _code(meeting_type, MEETING_TYPES, "meeting_type")
-    if meeting_date is None:
-        raise LadoError("Enter the date of the meeting", "meeting_date")
-    if meeting_date < referral.referral_date:
-        raise LadoError("The meeting cannot be before the referral", "meeting_date")
+    check_meeting(meeting_type, meeting_date)
     meeting = LadoMeeting(
-        meeting_id=meeting_id or _next_id(LadoMeeting.meeting_id, f"{referral.referral_id}-M", 2),
-        referral=referral, meeting_type=meeting_type, meeting_date=meeting_date,
-        attendees=attendees or "", minutes_notes=minutes_notes or "", decisions=decisions or "",
+        meeting_id=references.new_ref("lado_meeting"),
+        referral=referral,
+        meeting_type=meeting_type,
+        meeting_date=meeting_date,
+        attendees=attendees or "",
+        minutes_notes=minutes_notes or "",
+        decisions=decisions or "",
     )
     db.session.add(meeting)
-    db.session.flush()
-    audit.record("lado.meeting.create", object_type="lado_meeting", object_id=meeting.meeting_id,
-                 summary=f"Referral {referral.referral_id}: {meeting_type} meeting recorded",
-                 after=audit.snapshot(meeting, ("meeting_type", "meeting_date")))
+    _refuse_if_any(
+        meetings_before_referral(meeting.meeting_id), "The meeting cannot be before the referral", "meeting_date"
+    )
+    audit.record(
+        "lado_meeting.create",
+        object_type="lado_meeting",
+        object_id=meeting.meeting_id,
+        summary=f"Referral {referral.referral_id}: {meeting_type} meeting recorded",
+        after=audit.snapshot(meeting, ("meeting_type", "meeting_date")),
+    )
     return meeting
 
 
@@ -419,17 +599,14 @@ def update_meeting(meeting: LadoMeeting, **fields) -> LadoMeeting:
     One audit row per change: type and date before/after, and the names of the text fields
     changed (attendees, minutes, decisions) without their content; none when nothing changed."""
     _writable(meeting.referral)
-    if "meeting_type" in fields:
-        _code(fields["meeting_type"], MEETING_TYPES, "meeting_type")
-    if "meeting_date" in fields:
-        if fields["meeting_date"] is None:
-            raise LadoError("Enter the date of the meeting", "meeting_date")
-        if fields["meeting_date"] < meeting.referral.referral_date:
-            raise LadoError("The meeting cannot be before the referral", "meeting_date")
+    check_meeting(fields.get("meeting_type", meeting.meeting_type), fields.get("meeting_date", meeting.meeting_date))
     before = audit.snapshot(meeting, MEETING_FIELDS)
     for key, value in fields.items():
         if key in MEETING_FIELDS:
             setattr(meeting, key, value if value is not None or key in ("meeting_type", "meeting_date") else "")
+    _refuse_if_any(
+        meetings_before_referral(meeting.meeting_id), "The meeting cannot be before the referral", "meeting_date"
+    )
     b, a = audit.changed(before, audit.snapshot(meeting, MEETING_FIELDS))
     if a:
         dated = ("meeting_type", "meeting_date")
@@ -437,44 +614,60 @@ def update_meeting(meeting: LadoMeeting, **fields) -> LadoMeeting:
         text = [k for k in MEETING_FIELDS if k in a and k not in dated]
         if text:
             after["text_changed"] = text
-        audit.record("lado.meeting.update", object_type="lado_meeting", object_id=meeting.meeting_id,
-                     summary=f"Referral {meeting.referral_id}: meeting {meeting.meeting_id} updated",
-                     before={k: v for k, v in b.items() if k in dated}, after=after)
+        audit.record(
+            "lado_meeting.update",
+            object_type="lado_meeting",
+            object_id=meeting.meeting_id,
+            summary=f"Referral {meeting.referral_id}: meeting {meeting.meeting_id} updated",
+            before={k: v for k, v in b.items() if k in dated},
+            after=after,
+        )
     db.session.flush()
     return meeting
 
 
-# --- actions (003:L1585: tracked, reviewed quarterly) ------------------------------------------------
+# --- actions (003:L1585: tracked, reviewed quarterly) ----------------------------------------------
 
 
-def add_action(referral: LadoReferral, *, description: str, owner: str | None = None,
-               due_date: dt.date | None = None, action_id: str | None = None) -> LadoAction:
+def add_action(
+    referral: LadoReferral, *, description: str, owner: str | None = None, due_date: dt.date | None = None
+) -> LadoAction:
     _writable(referral)
-    if not (description or "").strip():
-        raise LadoError("Enter what the action is", "description")
+    check_action(description)
     action = LadoAction(
-        action_id=action_id or _next_id(LadoAction.action_id, f"{referral.referral_id}-A", 2),
-        referral=referral, description=description.strip(), owner=(owner or "").strip() or None,
-        due_date=due_date, review_notes="",
+        action_id=references.new_ref("lado_action"),
+        referral=referral,
+        description=description.strip(),
+        owner=(owner or "").strip() or None,
+        due_date=due_date,
+        review_notes="",
     )
     db.session.add(action)
     db.session.flush()
-    audit.record("lado.action.create", object_type="lado_action", object_id=action.action_id,
-                 summary=f"Referral {referral.referral_id}: action {action.action_id} added",
-                 after=audit.snapshot(action, ("owner", "due_date")))
+    audit.record(
+        "lado_action.create",
+        object_type="lado_action",
+        object_id=action.action_id,
+        summary=f"Referral {referral.referral_id}: action {action.action_id} added",
+        after=audit.snapshot(action, ("owner", "due_date")),
+    )
     return action
 
 
 def complete_action(action: LadoAction, *, completed_date: dt.date) -> LadoAction:
     _writable(action.referral)
-    if completed_date is None:
-        raise LadoError("Enter the date the action was completed", "completed_date")
-    _happened(completed_date, "completed_date", "completion date")
+    checks.required(completed_date, "completed_date", "Enter the date the action was completed")
     if action.completed_date is not None:
-        raise LadoError("This action is already completed", "completed_date")
+        raise DomainError("This action is already completed", "completed_date")
+    check_action(action.description, completed_date)
     action.completed_date = completed_date
-    audit.record("lado.action.complete", object_type="lado_action", object_id=action.action_id,
-                 summary=f"Action {action.action_id} completed", after={"completed_date": completed_date})
+    audit.record(
+        "lado_action.complete",
+        object_type="lado_action",
+        object_id=action.action_id,
+        summary=f"Action {action.action_id} completed",
+        after={"completed_date": completed_date},
+    )
     db.session.flush()
     return action
 
@@ -482,63 +675,28 @@ def complete_action(action: LadoAction, *, completed_date: dt.date) -> LadoActio
 def review_action(action: LadoAction, *, notes: str, review_date: dt.date | None = None) -> LadoAction:
     """Add a dated note from the quarterly review of actions."""
     _writable(action.referral)
-    if not (notes or "").strip():
-        raise LadoError("Enter the review notes", "notes")
+    checks.required(notes, "notes", "Enter the review notes")
     review_date = review_date or today()
     entry = f"{review_date.isoformat()}: {notes.strip()}"
     action.review_notes = (action.review_notes + "\n" if action.review_notes else "") + entry
-    audit.record("lado.action.review", object_type="lado_action", object_id=action.action_id,
-                 summary=f"Action {action.action_id} reviewed", after={"review_date": review_date})
+    audit.record(
+        "lado_action.review",
+        object_type="lado_action",
+        object_id=action.action_id,
+        summary=f"Action {action.action_id} reviewed",
+        after={"review_date": review_date},
+    )
     db.session.flush()
     return action
 
 
-# --- reads of LADO records are audited (domain.md §1) -------------------------------------------------
+# --- foster carers: review after allegation (domain.md §6, 003:L1493) -------------------------------
 
 
-def record_read(object_type: str, object_id: str | None, what: str = "page") -> None:
-    audit.record("lado.read", object_type=object_type, object_id=object_id,
-                 summary=f"Viewed LADO {object_type.removeprefix('lado_')} {object_id or ''} {what}".strip())
-
-
-def record_list_read(name: str, *, page: int, total: int, refs: list[str]) -> None:
-    """One ``lado.read`` row for a page of a LADO list (contacts log, open referrals, actions,
-    oversight) that showed records: the list, the page and the references shown — never a
-    filter value (an action owner may be a person's name)."""
-    audit.record("lado.read", object_type="lado_list", object_id=name,
-                 summary=f"Viewed LADO {name} page {page} ({total} records)",
-                 after={"page": page, "total": total, "refs": refs})
-
-
-def record_search_read(*, by: list[str], page: int, total: int, people: list[str], organisations: list[str]) -> None:
-    """One ``lado.read`` row for a page of search results: which kinds of criteria were used
-    and the references shown — never the name, date of birth or organisation searched for."""
-    audit.record("lado.read", object_type="lado_search", object_id=None,
-                 summary=f"Viewed LADO search results page {page} ({total} people)",
-                 after={"by": by, "page": page, "total": total, "people": people, "organisations": organisations})
-
-
-# --- foster carers: review after allegation (domain.md §6, 003:L1493) ---------------------------------
-
-
-def request_review_after_allegation(referral: LadoReferral):
-    """Own foster carers returned to panel get a ``review_after_allegation`` panel case.
-
-    A hook: panels do not exist in this codebase yet, so this is a no-op until
-    ``tracker.panels.operations`` provides ``create_review_after_allegation(referral)``
-    (it should be idempotent: called again when the referral is closed or updated).
-    """
-    contact = referral.contact
-    if contact.foster_carer_agency != "own" or not referral.returned_to_panel:
-        return None
-    try:
-        panels = importlib.import_module("tracker.panels.operations")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("tracker.panels", "tracker.panels.operations"):
-            raise
-        return None
-    create = getattr(panels, "create_review_after_allegation", None)
-    if create is None:
-        log.info("panels has no create_review_after_allegation yet; referral %s not sent to panel", referral.referral_id)
-        return None
-    return create(referral)
+def request_review_after_allegation(referral: LadoReferral) -> bool:
+    """Own foster carers returned to panel get a ``review_after_allegation`` panel case: tell
+    the receivers of ``returned_to_panel`` (the panels feature). True when it was sent."""
+    if referral.contact.foster_carer_agency != CarerAgency.own or not referral.returned_to_panel:
+        return False
+    returned_to_panel.send(referral)
+    return True

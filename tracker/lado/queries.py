@@ -4,27 +4,29 @@ searches and the retention report. Everything here runs in the database.
 Only records dated on or before the as-of date count (kpis.md preamble): a meeting, outcome,
 closure, completion or DBS referral dated after it is treated as not yet happened.
 """
+
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from tracker.core import calendar
 from tracker.core.timescales import DueState, Unit, add_sql, deadline_sql, due_state_sql
+from tracker.db import Code, like_pattern
 from tracker.extensions import db
 from tracker.lado.models import (
-    OUTCOMES,
     LadoAction,
     LadoContact,
-    LadoContactCategory,
     LadoMeeting,
     LadoOrganisation,
     LadoPerson,
     LadoReferral,
+    Outcome,
 )
 
 
@@ -69,8 +71,23 @@ def contacts_frame(start: dt.date, end: dt.date, as_of: dt.date):
 
 
 REFERRAL_FLAGS = (
-    "iem_ok", "paim_den", "paim_num", "c_4w", "c_8w", "c_12w", "c_over", "c_open", "r_1m", "r_3m", "r_12m",
-    *(f"o_{o}" for o in OUTCOMES), "o_pending", "fc_own", "fc_connected", "fc_substantiated", "fc_returned",
+    "iem_ok",
+    "paim_den",
+    "paim_num",
+    "c_4w",
+    "c_8w",
+    "c_12w",
+    "c_over",
+    "c_open",
+    "r_1m",
+    "r_3m",
+    "r_12m",
+    *(f"o_{o}" for o in Outcome),
+    "o_pending",
+    "fc_own",
+    "fc_connected",
+    "fc_substantiated",
+    "fc_returned",
 )
 
 
@@ -89,32 +106,50 @@ def referrals_frame(start: dt.date, end: dt.date, as_of: dt.date):
         LadoContact.employer_sector.label("sector"),
         LadoReferral.contact_id.label("contact_id"),
         # IEM ≤ referral + 5 wd (rule lado_iem)
-        _flag(and_(fm.c.first_iem.is_not(None), fm.c.first_iem <= deadline_sql("lado_iem", LadoReferral.referral_date))).label("iem_ok"),
+        _flag(
+            and_(fm.c.first_iem.is_not(None), fm.c.first_iem <= deadline_sql("lado_iem", LadoReferral.referral_date))
+        ).label("iem_ok"),
         # PAIM: with an IEM, not concluded at the IEM, and either held or already due at as_of
-        _flag(and_(
-            fm.c.first_iem.is_not(None),
-            ~and_(outcome_known, LadoReferral.outcome_date <= fm.c.first_iem),
-            or_(fm.c.first_paim.is_not(None), paim_due < as_of),
-        )).label("paim_den"),
-        _flag(and_(
-            fm.c.first_iem.is_not(None),
-            ~and_(outcome_known, LadoReferral.outcome_date <= fm.c.first_iem),
-            fm.c.first_paim.is_not(None),
-            fm.c.first_paim <= paim_due,
-        )).label("paim_num"),
+        _flag(
+            and_(
+                fm.c.first_iem.is_not(None),
+                ~and_(outcome_known, LadoReferral.outcome_date <= fm.c.first_iem),
+                or_(fm.c.first_paim.is_not(None), paim_due < as_of),
+            )
+        ).label("paim_den"),
+        _flag(
+            and_(
+                fm.c.first_iem.is_not(None),
+                ~and_(outcome_known, LadoReferral.outcome_date <= fm.c.first_iem),
+                fm.c.first_paim.is_not(None),
+                fm.c.first_paim <= paim_due,
+            )
+        ).label("paim_num"),
         # conclusion buckets: duration = closed_date − contact date (calendar days)
         _flag(and_(closed, LadoReferral.closed_date <= add_sql(contact_date, 28, Unit.days))).label("c_4w"),
-        _flag(and_(closed, LadoReferral.closed_date > add_sql(contact_date, 28, Unit.days),
-                   LadoReferral.closed_date <= add_sql(contact_date, 56, Unit.days))).label("c_8w"),
-        _flag(and_(closed, LadoReferral.closed_date > add_sql(contact_date, 56, Unit.days),
-                   LadoReferral.closed_date <= add_sql(contact_date, 84, Unit.days))).label("c_12w"),
+        _flag(
+            and_(
+                closed,
+                LadoReferral.closed_date > add_sql(contact_date, 28, Unit.days),
+                LadoReferral.closed_date <= add_sql(contact_date, 56, Unit.days),
+            )
+        ).label("c_8w"),
+        _flag(
+            and_(
+                closed,
+                LadoReferral.closed_date > add_sql(contact_date, 56, Unit.days),
+                LadoReferral.closed_date <= add_sql(contact_date, 84, Unit.days),
+            )
+        ).label("c_12w"),
         _flag(and_(closed, LadoReferral.closed_date > add_sql(contact_date, 84, Unit.days))).label("c_over"),
         _flag(~closed).label("c_open"),
         # resolution targets, cumulative (rules lado_resolution_1m/3m/12m)
         _flag(and_(closed, LadoReferral.closed_date <= deadline_sql("lado_resolution_1m", contact_date))).label("r_1m"),
         _flag(and_(closed, LadoReferral.closed_date <= deadline_sql("lado_resolution_3m", contact_date))).label("r_3m"),
-        _flag(and_(closed, LadoReferral.closed_date <= deadline_sql("lado_resolution_12m", contact_date))).label("r_12m"),
-        *(_flag(and_(outcome_known, LadoReferral.outcome == o)).label(f"o_{o}") for o in OUTCOMES),
+        _flag(and_(closed, LadoReferral.closed_date <= deadline_sql("lado_resolution_12m", contact_date))).label(
+            "r_12m"
+        ),
+        *(_flag(and_(outcome_known, LadoReferral.outcome == o)).label(f"o_{o}") for o in Outcome),
         _flag(~outcome_known).label("o_pending"),
         _flag(own).label("fc_own"),
         _flag(and_(own, LadoContact.foster_carer_type == "connected")).label("fc_connected"),
@@ -161,6 +196,7 @@ def iem_due(as_of: dt.date) -> Select:
             LadoReferral.referral_id.label("ref"),
             func.coalesce(LadoReferral.officer_id, "").label("owner"),
             deadline_sql("lado_iem", LadoReferral.referral_date).label("due_date"),
+            LadoReferral.referral_id.label("record_ref"),
         )
         .outerjoin(fm, fm.c.referral_id == LadoReferral.referral_id)
         .where(
@@ -179,6 +215,7 @@ def paim_due(as_of: dt.date) -> Select:
             LadoReferral.referral_id.label("ref"),
             func.coalesce(LadoReferral.officer_id, "").label("owner"),
             deadline_sql("lado_paim", fm.c.first_iem).label("due_date"),
+            LadoReferral.referral_id.label("record_ref"),
         )
         .join(fm, fm.c.referral_id == LadoReferral.referral_id)
         .where(
@@ -198,6 +235,7 @@ def action_due(as_of: dt.date) -> Select:
         acts.c.action_id.label("ref"),
         func.coalesce(acts.c.owner, "").label("owner"),
         acts.c.due_date.label("due_date"),
+        acts.c.referral_id.label("record_ref"),
     ).where(acts.c.due_date.is_not(None))
 
 
@@ -228,7 +266,9 @@ def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None,
             LadoContact.employer_sector,
             next_due.label("next_due"),
             what.label("next_what"),
-            case((next_due.is_(None), None), else_=due_state_sql(next_due, as_of)).label("state"),
+            type_coerce(case((next_due.is_(None), None), else_=due_state_sql(next_due, as_of)), Code(DueState)).label(
+                "state"
+            ),
         )
         .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
         .outerjoin(iem, iem.c.ref == LadoReferral.referral_id)
@@ -245,6 +285,35 @@ def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None,
     if overdue_only:
         query = query.where(next_due.is_not(None), due_state_sql(next_due, as_of) == DueState.overdue.value)
     return query
+
+
+# --- one referral ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    date: dt.date
+    title: str
+    text: str = ""
+
+
+def timeline(referral: LadoReferral, as_of: dt.date) -> list[Event]:
+    """contact → referral → meetings → outcome → DBS → closed, in date order (a meeting dated
+    after ``as_of`` is scheduled, not held)."""
+    events = [
+        Event(referral.contact.contact_date, "Contact", f"Contact {referral.contact.contact_id}"),
+        Event(referral.referral_date, "Referral", f"Referral {referral.referral_id}"),
+    ]
+    for m in referral.meetings:
+        scheduled = " (scheduled)" if m.meeting_date > as_of else ""
+        events.append(Event(m.meeting_date, m.meeting_type.label + scheduled, m.decisions or ""))
+    if referral.outcome:
+        events.append(Event(referral.outcome_date, f"Outcome: {referral.outcome.label}", referral.outcome.hint))
+    if referral.dbs_referral_date:
+        events.append(Event(referral.dbs_referral_date, "Referred to the DBS"))
+    if referral.closed_date:
+        events.append(Event(referral.closed_date, "LADO involvement concluded (closed)"))
+    return sorted(events, key=lambda e: e.date)  # stable: same-day events keep process order
 
 
 # --- paginated lists ------------------------------------------------------------------------
@@ -265,7 +334,13 @@ def contacts_log(*, date_from=None, date_to=None, sector=None, disposition=None)
 
 def actions_tracker(as_of: dt.date, *, view: str = "open", owner: str | None = None) -> Select:
     query = (
-        select(LadoAction, due_state_sql(LadoAction.due_date, as_of).label("state"))
+        select(
+            LadoAction,
+            type_coerce(
+                case((LadoAction.due_date.is_(None), None), else_=due_state_sql(LadoAction.due_date, as_of)),
+                Code(DueState),
+            ).label("state"),
+        )
         .join(LadoReferral, LadoReferral.referral_id == LadoAction.referral_id)
         .where(LadoAction.completed_date.is_(None))
     )
@@ -277,45 +352,60 @@ def actions_tracker(as_of: dt.date, *, view: str = "open", owner: str | None = N
 
 
 def action_owners() -> list[str]:
-    return [o for o in db.session.scalars(
-        select(LadoAction.owner).where(LadoAction.completed_date.is_(None), LadoAction.owner.is_not(None))
-        .distinct().order_by(LadoAction.owner)
-    )]
+    return list(
+        db.session.scalars(
+            select(LadoAction.owner)
+            .where(LadoAction.completed_date.is_(None), LadoAction.owner.is_not(None))
+            .distinct()
+            .order_by(LadoAction.owner)
+        )
+    )
 
 
-def _like(text: str) -> str:
-    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_people(*, name: str | None = None, date_of_birth: dt.date | None = None, organisation: str | None = None) -> Select:
+def search_people(
+    *, name: str | None = None, date_of_birth: dt.date | None = None, organisation: str | None = None
+) -> Select:
     """People matching a name (or reference), a date of birth and/or an organisation they were
     the subject of a contact at (name or reference)."""
     query = select(LadoPerson)
     if name:
-        pattern = _like(name)
-        query = query.where(or_(func.lower(LadoPerson.name).like(pattern, escape="\\"),
-                                func.lower(LadoPerson.ref).like(pattern, escape="\\")))
+        pattern = like_pattern(name)
+        query = query.where(
+            or_(
+                func.lower(LadoPerson.name).like(pattern, escape="\\"),
+                func.lower(LadoPerson.ref).like(pattern, escape="\\"),
+            )
+        )
     if date_of_birth:
         query = query.where(LadoPerson.date_of_birth == date_of_birth)
     if organisation:
-        pattern = _like(organisation)
+        pattern = like_pattern(organisation)
         org = aliased(LadoOrganisation)
-        query = query.where(exists(
-            select(LadoContact.contact_id)
-            .join(org, org.ref == LadoContact.organisation_ref)
-            .where(LadoContact.person_ref == LadoPerson.ref,
-                   or_(func.lower(org.name).like(pattern, escape="\\"), func.lower(org.ref).like(pattern, escape="\\")))
-        ))
+        query = query.where(
+            exists(
+                select(LadoContact.contact_id)
+                .join(org, org.ref == LadoContact.organisation_ref)
+                .where(
+                    LadoContact.person_ref == LadoPerson.ref,
+                    or_(
+                        func.lower(org.name).like(pattern, escape="\\"), func.lower(org.ref).like(pattern, escape="\\")
+                    ),
+                )
+            )
+        )
     return query.order_by(LadoPerson.ref)
 
 
 def search_organisations(organisation: str) -> Select:
-    pattern = _like(organisation)
+    pattern = like_pattern(organisation)
     return (
         select(LadoOrganisation)
-        .where(or_(func.lower(LadoOrganisation.name).like(pattern, escape="\\"),
-                   func.lower(LadoOrganisation.ref).like(pattern, escape="\\")))
+        .where(
+            or_(
+                func.lower(LadoOrganisation.name).like(pattern, escape="\\"),
+                func.lower(LadoOrganisation.ref).like(pattern, escape="\\"),
+            )
+        )
         .order_by(LadoOrganisation.ref)
     )
 
@@ -373,4 +463,3 @@ def past_retention(today: dt.date) -> Select:
         )
         .order_by(LadoContact.contact_date, LadoContact.contact_id)
     )
-

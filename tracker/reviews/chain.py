@@ -10,6 +10,7 @@ restarts the chain; an early review simply resets the clock.
 SQLite and PostgreSQL); ``next_due(as_of)`` one row per care period with the date the next
 review is due. ``timeline(child)`` arranges the same rows for one child's page.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,22 +19,36 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from tracker.core.enums import Timeliness
 from tracker.core.timescales import deadline_sql
 from tracker.reviews.models import CarePeriod, Child, Review
 
 
-def in_period(period=CarePeriod, review=Review) -> ColumnElement:
-    """The review lies inside the care period (start ≤ review date ≤ end, or no end)."""
+def covers(period, child_pk, day) -> ColumnElement:
+    """SQL: a review of ``child_pk`` on ``day`` belongs to ``period`` (start ≤ day ≤ end, or no
+    end; domain.md §4). ``child_pk`` and ``day`` may be columns or values."""
     return and_(
-        period.child_pk == review.child_pk,
-        period.start_date <= review.review_date,
-        or_(period.end_date.is_(None), review.review_date <= period.end_date),
+        period.child_pk == child_pk,
+        period.start_date <= day,
+        or_(period.end_date.is_(None), period.end_date >= day),
     )
 
 
-def looked_after_on(day: dt.date, period=CarePeriod) -> ColumnElement:
-    """kpis.md preamble: start ≤ d and (no end or end > d)."""
-    return and_(period.start_date <= day, or_(period.end_date.is_(None), period.end_date > day))
+def in_period(period=CarePeriod, review=Review) -> ColumnElement:
+    """The review lies inside the care period."""
+    return covers(period, review.child_pk, review.review_date)
+
+
+def overlaps(start, end, period=CarePeriod) -> ColumnElement:
+    """SQL: the period from ``start`` to ``end`` (None/NULL: no end) shares a day with ``period``
+    — a period includes its end date, as a review on that date belongs to it (domain.md §4).
+    ``start`` and ``end`` may be columns (the import's self-join) or values (a form)."""
+    shares = [or_(period.end_date.is_(None), period.end_date >= start)]
+    if isinstance(end, ColumnElement):
+        shares.append(or_(end.is_(None), period.start_date <= end))
+    elif end is not None:
+        shares.append(period.start_date <= end)
+    return and_(*shares)
 
 
 def _due_for(seq, period_start, previous) -> ColumnElement:
@@ -73,11 +88,6 @@ def review_chain(as_of: dt.date | None = None):
         ordered,
         due.label("due_date"),
     ).subquery("review_chain")
-
-
-def in_timescale(chain) -> ColumnElement:
-    """Held on or before its due date (domain.md §2: done in time)."""
-    return chain.c.review_date <= chain.c.due_date
 
 
 def next_due(as_of: dt.date):
@@ -144,8 +154,9 @@ class ChainEntry:
         return self.review.review_date if self.review else None
 
     @property
-    def in_timescale(self) -> bool | None:
-        return None if self.review is None else self.review.review_date <= self.due_date
+    def timeliness(self) -> Timeliness | None:
+        """Held in timescale or late (None while not yet held)."""
+        return Timeliness.of(self.held, self.due_date)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 Forms check the shape of the input (a real date, a known code); the rules (inside a care
 period, no overlaps, not in the future) are the operations' and come back as field errors.
 """
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -11,53 +12,79 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.core.forms import GovDate, choices, required_date
-from tracker.reviews.models import CONTACT_TYPE_LABELS, LEGAL_STATUSES, NOT_KNOWN_LABEL, PARTICIPATION_LABELS
+from tracker.reviews.models import NOT_KNOWN_LABEL, ContactType, LegalStatus, ParticipationCode
 
 
 def participation_choices():
-    return choices([("", NOT_KNOWN_LABEL)] + [(code, f"{code}: {label}") for code, label in PARTICIPATION_LABELS.items()])
+    return choices([("", NOT_KNOWN_LABEL)] + [(code, f"{code}: {code.label}") for code in ParticipationCode])
 
 
 class ReviewForm(FlaskForm):
     review_date = GovDate("Date the review was held", validators=[required_date("Enter the date the review was held")])
     officer_id = SelectField("QARO who chaired the review", widget=GovSelect(), validators=[Optional()], choices=[])
-    participation_code = RadioField("How did the child participate?", widget=GovRadioInput(), choices=participation_choices,
-                                    default="", validators=[Optional()])
+    participation_code = RadioField(
+        "How did the child participate?",
+        widget=GovRadioInput(),
+        choices=participation_choices,
+        default="",
+        validators=[Optional()],
+    )
     advocate = BooleanField("An advocate was involved", widget=GovCheckboxInput())
-    recommendations_date = GovDate("Date recommendations were issued (optional)",
-                                   description="Leave blank if the recommendations have not been issued yet")
-    minutes_date = GovDate("Date the full minutes were completed (optional)",
-                           description="Leave blank if the minutes have not been completed yet")
+    recommendations_date = GovDate(
+        "Date recommendations were issued (optional)",
+        description="Leave blank if the recommendations have not been issued yet",
+    )
+    minutes_date = GovDate(
+        "Date the full minutes were completed (optional)",
+        description="Leave blank if the minutes have not been completed yet",
+    )
     submit = SubmitField("Save review", widget=GovSubmitInput())
 
 
 class ContactForm(FlaskForm):
     contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
-    contact_type = RadioField("Type of contact", widget=GovRadioInput(), choices=choices(CONTACT_TYPE_LABELS.items()),
-                              validators=[InputRequired(message="Select the type of contact")])
+    contact_type = RadioField(
+        "Type of contact",
+        widget=GovRadioInput(),
+        choices=ContactType.choices(),
+        validators=[InputRequired(message="Select the type of contact")],
+    )
     officer_id = SelectField("QARO", widget=GovSelect(), validators=[Optional()], choices=[])
     submit = SubmitField("Save contact", widget=GovSubmitInput())
 
 
 class CarePeriodForm(FlaskForm):
-    start_date = GovDate("Date the care period started", validators=[required_date("Enter the date the care period started")])
-    end_date = GovDate("Date the care period ended (optional)", description="Leave blank if the child is still looked after")
-    legal_status = SelectField("Legal status", widget=GovSelect(), validators=[Optional()],
-                               choices=choices([("", "Not recorded")] + list(LEGAL_STATUSES.items())))
+    start_date = GovDate(
+        "Date the care period started", validators=[required_date("Enter the date the care period started")]
+    )
+    end_date = GovDate(
+        "Date the care period ended (optional)", description="Leave blank if the child is still looked after"
+    )
+    legal_status = SelectField(
+        "Legal status",
+        widget=GovSelect(),
+        validators=[Optional()],
+        choices=LegalStatus.choices(blank="Not recorded"),
+    )
     submit = SubmitField("Save care period", widget=GovSubmitInput())
 
 
 class ChildForm(FlaskForm):
-    child_id = StringField("Child's reference", widget=GovTextInput(),
-                           validators=[InputRequired(message="Enter the child's reference"), Length(max=40)],
-                           description="The reference from the council's case system")
+    child_id = StringField(
+        "Child's reference",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the child's reference"), Length(max=40)],
+        description="The reference from the council's case system",
+    )
     first_name = StringField("First name", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
     last_name = StringField("Last name", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
     date_of_birth = GovDate("Date of birth", validators=[required_date("Enter the date of birth")])
     gender = StringField("Gender (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)])
     ethnicity = StringField("Ethnicity (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
     uasc = BooleanField("Unaccompanied asylum-seeking child (UASC)", widget=GovCheckboxInput())
-    iro_contact_expected = BooleanField("IRO contact with the child is expected", widget=GovCheckboxInput(), default=True)
+    iro_contact_expected = BooleanField(
+        "IRO contact with the child is expected", widget=GovCheckboxInput(), default=True
+    )
     submit = SubmitField("Save child", widget=GovSubmitInput())
 
 

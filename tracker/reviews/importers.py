@@ -1,19 +1,24 @@
 """children.csv, care_periods.csv, reviews.csv and iro_contacts.csv (interchange.md §1).
 
 Rows are upserted by their id (care periods, which have no id column, by child_id +
-start_date). Cross-row rules run set-based in ``finish``: overlapping care periods of one
-child, and a review outside every care period of its child (domain.md §4).
+start_date). Each row is checked by the operations' own rules (``operations.check_child``,
+``check_period_dates``, ``check_review``, ``check_contact``); the rules across rows are the
+same SQL conditions the operations use (``chain.overlaps``, ``chain.covers``), run set-based
+in ``finish``: overlapping care periods of one child, a review outside every care period of
+its child (domain.md §4).
 """
+
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, or_, select, tuple_
+from sqlalchemy import and_, exists, select, tuple_
 from sqlalchemy.orm import aliased
 
 from tracker.core import interchange
-from tracker.core.interchange import Column, ImportContext, Importer, RowReader
+from tracker.core.interchange import ImportContext, Importer, RowReader
 from tracker.extensions import db
-from tracker.reviews.chain import in_period
-from tracker.reviews.models import CONTACT_TYPES, PARTICIPATION_CODES, CarePeriod, Child, IroContact, Review
+from tracker.reviews import operations
+from tracker.reviews.chain import in_period, overlaps
+from tracker.reviews.models import CarePeriod, Child, IroContact, Review
 
 interchange.register_ref_kind("child", Child.child_id)
 
@@ -22,7 +27,13 @@ def _child_pks(child_ids) -> dict[str, int]:
     ids = sorted(set(child_ids))
     found: dict[str, int] = {}
     for i in range(0, len(ids), 500):
-        found.update(dict(db.session.execute(select(Child.child_id, Child.id).where(Child.child_id.in_(ids[i:i + 500]))).tuples().all()))
+        found.update(
+            dict(
+                db.session.execute(select(Child.child_id, Child.id).where(Child.child_id.in_(ids[i : i + 500])))
+                .tuples()
+                .all()
+            )
+        )
     return found
 
 
@@ -41,8 +52,6 @@ def _upsert(model, key_attr: str, records: list[dict], fields: tuple[str, ...]) 
 
 class ChildrenImporter(Importer):
     filename = "children.csv"
-    columns = (Column("child_id", True), Column("first_name"), Column("last_name"), Column("date_of_birth", True),
-               Column("gender"), Column("ethnicity"), Column("uasc"), Column("iro_officer_id"), Column("iro_contact_expected"))
     key = "child_id"
 
     def parse(self, r: RowReader) -> dict | None:
@@ -50,18 +59,33 @@ class ChildrenImporter(Importer):
             "child_id": r.text("child_id", required=True, max_len=40),
             "first_name": r.text("first_name", max_len=100),
             "last_name": r.text("last_name", max_len=100),
-            "date_of_birth": r.date("date_of_birth", required=True, not_future=True),
+            "date_of_birth": r.date("date_of_birth", required=True),
             "gender": r.text("gender", max_len=40),
             "ethnicity": r.text("ethnicity", max_len=100),
             "uasc": r.boolean("uasc"),
             "iro_officer_id": r.ref("iro_officer_id", "officer"),
             "iro_contact_expected": r.boolean("iro_contact_expected", default=True),
         }
+        if r.ok:
+            r.check(operations.check_child, rec["date_of_birth"])
         return rec if r.ok else None
 
     def write(self, records, ctx) -> None:
-        _upsert(Child, "child_id", records, ("first_name", "last_name", "date_of_birth", "gender", "ethnicity", "uasc",
-                                             "iro_officer_id", "iro_contact_expected"))
+        _upsert(
+            Child,
+            "child_id",
+            records,
+            (
+                "first_name",
+                "last_name",
+                "date_of_birth",
+                "gender",
+                "ethnicity",
+                "uasc",
+                "iro_officer_id",
+                "iro_contact_expected",
+            ),
+        )
 
 
 def period_key(child_id: str, start) -> str:
@@ -70,18 +94,17 @@ def period_key(child_id: str, start) -> str:
 
 class CarePeriodsImporter(Importer):
     filename = "care_periods.csv"
-    columns = (Column("child_id", True), Column("start_date", True), Column("end_date"), Column("legal_status"))
     key = "period"  # child_id + start_date (the file has no id column)
 
     def parse(self, r: RowReader) -> dict | None:
         rec = {
             "child_id": r.ref("child_id", "child", required=True),
-            "start_date": r.date("start_date", required=True, not_future=True),
-            "end_date": r.date("end_date", not_future=True),
+            "start_date": r.date("start_date", required=True),
+            "end_date": r.date("end_date"),
             "legal_status": r.text("legal_status", max_len=10),
         }
-        if rec["start_date"] and rec["end_date"] and rec["end_date"] < rec["start_date"]:
-            r.error("end_date", f"{rec['end_date'].isoformat()} is before the start date {rec['start_date'].isoformat()}")
+        if r.ok:
+            r.check(operations.check_period_dates, rec["start_date"], rec["end_date"])
         if not r.ok:
             return None
         rec["period"] = period_key(rec["child_id"], rec["start_date"])
@@ -92,8 +115,10 @@ class CarePeriodsImporter(Importer):
         wanted = [(pks[r["child_id"]], r["start_date"]) for r in records]
         existing = {}
         for i in range(0, len(wanted), 500):
-            chunk = wanted[i:i + 500]
-            for p in db.session.scalars(select(CarePeriod).where(tuple_(CarePeriod.child_pk, CarePeriod.start_date).in_(chunk))):
+            chunk = wanted[i : i + 500]
+            for p in db.session.scalars(
+                select(CarePeriod).where(tuple_(CarePeriod.child_pk, CarePeriod.start_date).in_(chunk))
+            ):
                 existing[(p.child_pk, p.start_date)] = p
         for rec in records:
             key = (pks[rec["child_id"]], rec["start_date"])
@@ -105,20 +130,25 @@ class CarePeriodsImporter(Importer):
             period.legal_status = rec["legal_status"]
 
     def finish(self, ctx: ImportContext) -> None:
-        # Overlapping periods of one child (a period includes its end date): one self-join.
+        # Overlapping periods of one child (the operations' rule ``overlaps``): one self-join.
         a, b = aliased(CarePeriod), aliased(CarePeriod)
         rows = db.session.execute(
-            select(Child.child_id, a.start_date, a.end_date, b.start_date, b.end_date)
+            select(Child.child_id, a.start_date, a.end_date, b.start_date)
             .join(a, a.child_pk == Child.id)
-            .join(b, and_(b.child_pk == a.child_pk, b.start_date > a.start_date))
-            .where(or_(a.end_date.is_(None), b.start_date <= a.end_date))
+            .join(b, and_(b.child_pk == a.child_pk, b.start_date > a.start_date, overlaps(b.start_date, b.end_date, a)))
             .order_by(Child.child_id, a.start_date)
         ).all()
-        for child_id, a_start, a_end, b_start, b_end in rows:
-            line = ctx.line_for(self.filename, period_key(child_id, b_start)) or ctx.line_for(self.filename, period_key(child_id, a_start))
-            ctx.error(self.filename, line, "start_date",
-                      f"the care period of {child_id} from {b_start.isoformat()} overlaps its period from {a_start.isoformat()}"
-                      f" ({'no end date' if a_end is None else 'ending ' + a_end.isoformat()})")
+        for child_id, a_start, a_end, b_start in rows:
+            line = ctx.line_for(self.filename, period_key(child_id, b_start)) or ctx.line_for(
+                self.filename, period_key(child_id, a_start)
+            )
+            ctx.error(
+                self.filename,
+                line,
+                "start_date",
+                f"the care period of {child_id} from {b_start.isoformat()} overlaps its period from {a_start.isoformat()}"
+                f" ({'no end date' if a_end is None else 'ending ' + a_end.isoformat()})",
+            )
         # Reviews already in the database that a changed period would leave outside every period.
         _reviews_outside_periods(ctx, self.filename, only_known_lines=False)
 
@@ -133,41 +163,65 @@ def _reviews_outside_periods(ctx: ImportContext, filename: str, only_known_lines
     for review_id, child_id, review_date in rows:
         line = ctx.line_for("reviews.csv", review_id)
         if filename == "reviews.csv" and line is not None:
-            ctx.error("reviews.csv", line, "review_date",
-                      f"{review_date.isoformat()} is outside every care period of {child_id}")
+            ctx.error(
+                "reviews.csv",
+                line,
+                "review_date",
+                f"{review_date.isoformat()} is outside every care period of {child_id}",
+            )
         elif not only_known_lines:
-            ctx.error(filename, None, "end_date",
-                      f"review {review_id} of {child_id} on {review_date.isoformat()} would be outside every care period")
+            ctx.error(
+                filename,
+                None,
+                "end_date",
+                f"review {review_id} of {child_id} on {review_date.isoformat()} would be outside every care period",
+            )
 
 
 class ReviewsImporter(Importer):
     filename = "reviews.csv"
-    columns = (Column("review_id", True), Column("child_id", True), Column("review_date", True), Column("participation_code"),
-               Column("recommendations_date"), Column("minutes_date"), Column("officer_id"), Column("advocate"))
     key = "review_id"
+    reference = "review"
 
     def parse(self, r: RowReader) -> dict | None:
         rec = {
             "review_id": r.text("review_id", required=True, max_len=40),
             "child_id": r.ref("child_id", "child", required=True),
-            "review_date": r.date("review_date", required=True, not_future=True),
-            "participation_code": r.code("participation_code", PARTICIPATION_CODES),
-            "recommendations_date": r.date("recommendations_date", not_future=True),
-            "minutes_date": r.date("minutes_date", not_future=True),
+            "review_date": r.date("review_date", required=True),
+            "participation_code": r.raw("participation_code") or None,
+            "recommendations_date": r.date("recommendations_date"),
+            "minutes_date": r.date("minutes_date"),
             "officer_id": r.ref("officer_id", "officer"),
             "advocate": r.boolean("advocate"),
         }
-        for col in ("recommendations_date", "minutes_date"):
-            if rec["review_date"] and rec[col] and rec[col] < rec["review_date"]:
-                r.error(col, f"{rec[col].isoformat()} is before the review date {rec['review_date'].isoformat()}")
+        if r.ok:
+            r.check(
+                operations.check_review,
+                rec["review_date"],
+                rec["participation_code"],
+                rec["recommendations_date"],
+                rec["minutes_date"],
+            )
         return rec if r.ok else None
 
     def write(self, records, ctx) -> None:
         pks = _child_pks(r["child_id"] for r in records)
         for rec in records:
             rec["child_pk"] = pks[rec["child_id"]]
-        _upsert(Review, "review_id", records, ("child_pk", "review_date", "participation_code", "recommendations_date",
-                                               "minutes_date", "officer_id", "advocate"))
+        _upsert(
+            Review,
+            "review_id",
+            records,
+            (
+                "child_pk",
+                "review_date",
+                "participation_code",
+                "recommendations_date",
+                "minutes_date",
+                "officer_id",
+                "advocate",
+            ),
+        )
 
     def finish(self, ctx: ImportContext) -> None:
         _reviews_outside_periods(ctx, self.filename, only_known_lines=False)
@@ -175,18 +229,19 @@ class ReviewsImporter(Importer):
 
 class IroContactsImporter(Importer):
     filename = "iro_contacts.csv"
-    columns = (Column("contact_id", True), Column("child_id", True), Column("contact_date", True), Column("contact_type"),
-               Column("officer_id"))
     key = "contact_id"
+    reference = "iro_contact"
 
     def parse(self, r: RowReader) -> dict | None:
         rec = {
             "contact_id": r.text("contact_id", required=True, max_len=40),
             "child_id": r.ref("child_id", "child", required=True),
-            "contact_date": r.date("contact_date", required=True, not_future=True),
-            "contact_type": r.code("contact_type", CONTACT_TYPES),
+            "contact_date": r.date("contact_date", required=True),
+            "contact_type": r.raw("contact_type") or None,
             "officer_id": r.ref("officer_id", "officer"),
         }
+        if r.ok:
+            r.check(operations.check_contact, rec["contact_date"], rec["contact_type"])
         return rec if r.ok else None
 
     def write(self, records, ctx) -> None:

@@ -6,108 +6,65 @@ Officer ids (the child's QARO, a review's QARO) are the ``users.officer_id`` str
 council's files use; they are checked on the way in (forms, operations, import) rather than
 by a foreign key, so that an administrator can still correct an officer id.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.enums import CodeEnum
+from tracker.db import Code, check_in
 from tracker.extensions import db
 
 
-class ParticipationCode(str, enum.Enum):
+class ParticipationCode(CodeEnum):
     """SSDA903 participation codes (domain.md §4). Blank (None) = not known."""
 
-    PN0 = "PN0"
-    PN1 = "PN1"
-    PN2 = "PN2"
-    PN3 = "PN3"
-    PN4 = "PN4"
-    PN5 = "PN5"
-    PN6 = "PN6"
-    PN7 = "PN7"
-
-    @property
-    def label(self) -> str:
-        return PARTICIPATION_LABELS[self.value]
+    PN0 = "PN0", "Child under 4 at the time of the review"
+    PN1 = "PN1", "Child attends and speaks for themselves"
+    PN2 = "PN2", "Child attends, an advocate speaks on their behalf"
+    PN3 = "PN3", "Child attends and conveys their views non-verbally"
+    PN4 = "PN4", "Child attends but does not contribute"
+    PN5 = "PN5", "Child absent, briefs an advocate to speak for them"
+    PN6 = "PN6", "Child absent, conveys their views by other means"
+    PN7 = "PN7", "Child absent, no views conveyed"
 
     @property
     def participating(self) -> bool:
-        return self.value in PARTICIPATING
+        return self in PARTICIPATING
 
 
-PARTICIPATION_LABELS = {
-    "PN0": "Child under 4 at the time of the review",
-    "PN1": "Child attends and speaks for themselves",
-    "PN2": "Child attends, an advocate speaks on their behalf",
-    "PN3": "Child attends and conveys their views non-verbally",
-    "PN4": "Child attends but does not contribute",
-    "PN5": "Child absent, briefs an advocate to speak for them",
-    "PN6": "Child absent, conveys their views by other means",
-    "PN7": "Child absent, no views conveyed",
-}
 NOT_KNOWN_LABEL = "Not known"
-PARTICIPATING = ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6")  # domain.md §4
-PARTICIPATION_CODES = tuple(c.value for c in ParticipationCode)
+PARTICIPATING = tuple(ParticipationCode(c) for c in ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6"))  # domain.md §4
 
 
-def participation_label(code: str | None) -> str:
-    return PARTICIPATION_LABELS.get(code or "", NOT_KNOWN_LABEL)
+class ContactType(CodeEnum):
+    visit = "visit", "Visit"
+    phone = "phone", "Phone call"
+    video = "video", "Video call"
+    text = "text", "Text message"
+    letter_card = "letter_card", "Letter or card"
+    other = "other", "Other"
 
 
-class ContactType(str, enum.Enum):
-    visit = "visit"
-    phone = "phone"
-    video = "video"
-    text = "text"
-    letter_card = "letter_card"
-    other = "other"
+class LegalStatus(CodeEnum):
+    """SSDA903 legal statuses. Stored as the case system sends them (other codes are kept)."""
 
-    @property
-    def label(self) -> str:
-        return CONTACT_TYPE_LABELS[self.value]
-
-
-CONTACT_TYPE_LABELS = {
-    "visit": "Visit",
-    "phone": "Phone call",
-    "video": "Video call",
-    "text": "Text message",
-    "letter_card": "Letter or card",
-    "other": "Other",
-}
-CONTACT_TYPES = tuple(c.value for c in ContactType)
-
-
-def contact_type_label(code: str | None) -> str:
-    return CONTACT_TYPE_LABELS.get(code or "", "")
-
-
-LEGAL_STATUSES = {
-    "C1": "C1 – Interim care order",
-    "C2": "C2 – Full care order",
-    "D1": "D1 – Freeing order granted",
-    "E1": "E1 – Placement order granted",
-    "J1": "J1 – Remanded to local authority accommodation or youth detention",
-    "J2": "J2 – Placed in accommodation under PACE",
-    "J3": "J3 – Sentenced to a Youth Rehabilitation Order",
-    "L1": "L1 – Under police protection and in local authority accommodation",
-    "L2": "L2 – Emergency protection order",
-    "L3": "L3 – Under child assessment order and in local authority accommodation",
-    "V2": "V2 – Single period of accommodation under section 20",
-    "V3": "V3 – Accommodated under an agreed series of short-term breaks",
-    "V4": "V4 – Accommodated under an agreed series of short-term breaks, when agreements are recorded",
-}
-
-
-def legal_status_label(code: str | None) -> str:
-    return LEGAL_STATUSES.get(code or "", code or "")
-
-
-def _codes(values) -> str:
-    return ", ".join(f"'{v}'" for v in values)
+    C1 = "C1", "C1 – Interim care order"
+    C2 = "C2", "C2 – Full care order"
+    D1 = "D1", "D1 – Freeing order granted"
+    E1 = "E1", "E1 – Placement order granted"
+    J1 = "J1", "J1 – Remanded to local authority accommodation or youth detention"
+    J2 = "J2", "J2 – Placed in accommodation under PACE"
+    J3 = "J3", "J3 – Sentenced to a Youth Rehabilitation Order"
+    L1 = "L1", "L1 – Under police protection and in local authority accommodation"
+    L2 = "L2", "L2 – Emergency protection order"
+    L3 = "L3", "L3 – Under child assessment order and in local authority accommodation"
+    V2 = "V2", "V2 – Single period of accommodation under section 20"
+    V3 = "V3", "V3 – Accommodated under an agreed series of short-term breaks"
+    V4 = "V4", "V4 – Accommodated under an agreed series of short-term breaks, when agreements are recorded"
 
 
 class Child(db.Model):
@@ -124,13 +81,13 @@ class Child(db.Model):
     iro_officer_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the allocated QARO
     iro_contact_expected: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
-    care_periods: Mapped[list["CarePeriod"]] = relationship(
+    care_periods: Mapped[list[CarePeriod]] = relationship(
         back_populates="child", cascade="all, delete-orphan", order_by="CarePeriod.start_date"
     )
-    reviews: Mapped[list["Review"]] = relationship(
+    reviews: Mapped[list[Review]] = relationship(
         back_populates="child", cascade="all, delete-orphan", order_by="Review.review_date"
     )
-    contacts: Mapped[list["IroContact"]] = relationship(
+    contacts: Mapped[list[IroContact]] = relationship(
         back_populates="child", cascade="all, delete-orphan", order_by="IroContact.contact_date"
     )
 
@@ -149,7 +106,7 @@ class CarePeriod(db.Model):
     child_pk: Mapped[int] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"))
     start_date: Mapped[dt.date] = mapped_column(Date, index=True)
     end_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
-    legal_status: Mapped[str | None] = mapped_column(String(10))
+    legal_status: Mapped[str | None] = mapped_column(String(10))  # LegalStatus codes, or as the case system sent it
 
     child: Mapped[Child] = relationship(back_populates="care_periods")
 
@@ -157,6 +114,14 @@ class CarePeriod(db.Model):
         UniqueConstraint("child_pk", "start_date", name="uq_care_periods_child_pk_start_date"),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
     )
+
+    @property
+    def legal_status_label(self) -> str:
+        return LegalStatus.label_of(self.legal_status)
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None
 
     def __repr__(self) -> str:
         return f"<CarePeriod {self.id}>"
@@ -171,7 +136,7 @@ class Review(db.Model):
     review_date: Mapped[dt.date] = mapped_column(Date, index=True)
     scheduled_date: Mapped[dt.date | None] = mapped_column(Date)
     officer_id: Mapped[str | None] = mapped_column(String(40), index=True)
-    participation_code: Mapped[str | None] = mapped_column(String(3))  # None = not known
+    participation_code: Mapped[ParticipationCode | None] = mapped_column(Code(ParticipationCode, 3))  # None = not known
     advocate: Mapped[bool] = mapped_column(Boolean, default=False)
     recommendations_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     minutes_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
@@ -179,15 +144,17 @@ class Review(db.Model):
     child: Mapped[Child] = relationship(back_populates="reviews")
 
     __table_args__ = (
-        CheckConstraint(f"participation_code IS NULL OR participation_code IN ({_codes(PARTICIPATION_CODES)})", name="participation_code"),
-        CheckConstraint("recommendations_date IS NULL OR recommendations_date >= review_date", name="recommendations_after_review"),
+        CheckConstraint(check_in("participation_code", ParticipationCode, nullable=True), name="participation_code"),
+        CheckConstraint(
+            "recommendations_date IS NULL OR recommendations_date >= review_date", name="recommendations_after_review"
+        ),
         CheckConstraint("minutes_date IS NULL OR minutes_date >= review_date", name="minutes_after_review"),
         Index("ix_reviews_child_pk_review_date", "child_pk", "review_date"),
     )
 
     @property
     def participation_label(self) -> str:
-        return participation_label(self.participation_code)
+        return self.participation_code.label if self.participation_code else NOT_KNOWN_LABEL
 
     def __repr__(self) -> str:
         return f"<Review {self.review_id}>"
@@ -200,19 +167,15 @@ class IroContact(db.Model):
     contact_id: Mapped[str] = mapped_column(String(40), unique=True)
     child_pk: Mapped[int] = mapped_column(ForeignKey("children.id", ondelete="CASCADE"))
     contact_date: Mapped[dt.date] = mapped_column(Date, index=True)
-    contact_type: Mapped[str | None] = mapped_column(String(20))
+    contact_type: Mapped[ContactType | None] = mapped_column(Code(ContactType, 20))
     officer_id: Mapped[str | None] = mapped_column(String(40), index=True)
 
     child: Mapped[Child] = relationship(back_populates="contacts")
 
     __table_args__ = (
-        CheckConstraint(f"contact_type IS NULL OR contact_type IN ({_codes(CONTACT_TYPES)})", name="contact_type"),
+        CheckConstraint(check_in("contact_type", ContactType, nullable=True), name="contact_type"),
         Index("ix_iro_contacts_child_pk_contact_date", "child_pk", "contact_date"),
     )
-
-    @property
-    def contact_type_label(self) -> str:
-        return contact_type_label(self.contact_type)
 
     def __repr__(self) -> str:
         return f"<IroContact {self.contact_id}>"

@@ -5,25 +5,19 @@ a period / each child looked after on a date. The indicators (kpis.py) sum them,
 drill-downs list the rows where a flag is 1, the caseload pages group them by QARO: one
 definition of each condition for every screen.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import has_request_context, url_for
 from sqlalchemy import and_, case, exists, func, literal, or_, select
 
-from tracker.core.timescales import deadline_sql, max_span_days
 from tracker.core.pagination import Page, clamp
+from tracker.core.timescales import deadline_sql, due_state, max_span_days
+from tracker.db import like_pattern
 from tracker.extensions import db
 from tracker.reviews import chain
-from tracker.reviews.models import PARTICIPATING, PARTICIPATION_CODES, Child, IroContact, Review
-
-
-
-def child_url(child_id: str) -> str:
-    if has_request_context():
-        return url_for("reviews.child", child_id=child_id)
-    return f"/children/{child_id}"
+from tracker.reviews.models import PARTICIPATING, Child, IroContact, ParticipationCode, Review
 
 
 def _flag(condition) -> object:
@@ -47,13 +41,17 @@ def review_flags(start: dt.date, end: dt.date, as_of: dt.date, officer: str | No
         literal(1).label("held"),
         _flag(and_(rc.c.due_date.is_not(None), Review.review_date <= rc.c.due_date)).label("in_timescale"),
         _flag(rec).label("recommendations_issued"),
-        _flag(and_(rec, Review.recommendations_date <= deadline_sql("review_recommendations", Review.review_date))).label("recommendations_in_timescale"),
+        _flag(
+            and_(rec, Review.recommendations_date <= deadline_sql("review_recommendations", Review.review_date))
+        ).label("recommendations_in_timescale"),
         _flag(mins).label("minutes_completed"),
-        _flag(and_(mins, Review.minutes_date <= deadline_sql("review_minutes", Review.review_date))).label("minutes_in_timescale"),
+        _flag(and_(mins, Review.minutes_date <= deadline_sql("review_minutes", Review.review_date))).label(
+            "minutes_in_timescale"
+        ),
         _flag(code.in_(PARTICIPATING)).label("participating"),
         _flag(or_(code.is_(None), code != "PN0")).label("participation_counted"),
         _flag(code.is_(None)).label("code_not_known"),
-    ] + [_flag(code == c).label(f"code_{c}") for c in PARTICIPATION_CODES]
+    ] + [_flag(code == c).label(f"code_{c}") for c in ParticipationCode]
     q = (
         select(*cols)
         .select_from(Review)
@@ -82,8 +80,11 @@ def last_contact_in_period(as_of: dt.date):
     cur = chain.current_next_due(as_of)
     last = (
         select(func.max(IroContact.contact_date))
-        .where(IroContact.child_pk == cur.c.child_pk, IroContact.contact_date >= cur.c.start_date,
-               IroContact.contact_date <= as_of)
+        .where(
+            IroContact.child_pk == cur.c.child_pk,
+            IroContact.contact_date >= cur.c.start_date,
+            IroContact.contact_date <= as_of,
+        )
         .scalar_subquery()
     )
     inner = select(cur.c.child_pk, cur.c.start_date, last.label("last_contact")).subquery("last_contact")
@@ -100,21 +101,18 @@ def child_flags(as_of: dt.date, officer: str | None = None):
     cur = chain.current_next_due(as_of)
     c6 = contact_6m(as_of, Child.id)
     expected = Child.iro_contact_expected.is_(True)
-    q = (
-        select(
-            Child.id.label("child_pk"),
-            Child.child_id.label("child_id"),
-            Child.iro_officer_id.label("officer_id"),
-            cur.c.due_date.label("due_date"),
-            cur.c.start_date.label("period_start"),
-            literal(1).label("looked_after"),
-            _flag(cur.c.due_date < as_of).label("review_overdue"),
-            _flag(c6).label("contact_6m"),
-            _flag(expected).label("contact_expected"),
-            _flag(and_(expected, c6)).label("expected_contact_6m"),
-        )
-        .join(cur, cur.c.child_pk == Child.id)
-    )
+    q = select(
+        Child.id.label("child_pk"),
+        Child.child_id.label("child_id"),
+        Child.iro_officer_id.label("officer_id"),
+        cur.c.due_date.label("due_date"),
+        cur.c.start_date.label("period_start"),
+        literal(1).label("looked_after"),
+        _flag(cur.c.due_date < as_of).label("review_overdue"),
+        _flag(c6).label("contact_6m"),
+        _flag(expected).label("contact_expected"),
+        _flag(and_(expected, c6)).label("expected_contact_6m"),
+    ).join(cur, cur.c.child_pk == Child.id)
     if officer is not None:
         q = q.where(Child.iro_officer_id == officer)
     return q.subquery("child_flags")
@@ -141,8 +139,16 @@ def _outstanding(as_of: dt.date, date_col, officer_col=None):
     )
 
 
-def caseload(as_of: dt.date, *, officer: str | None = None, officers: list[str] | None = None, q: str | None = None,
-             sort: str = "due", page: int = 1, per_page: int = 50) -> Page:
+def caseload(
+    as_of: dt.date,
+    *,
+    officer: str | None = None,
+    officers: list[str] | None = None,
+    q: str | None = None,
+    sort: str = "due",
+    page: int = 1,
+    per_page: int = 50,
+) -> Page:
     """Children looked after on ``as_of`` (all children when searching), optionally one QARO's or
     a team's, with their next review due, outstanding recommendations/minutes and IRO contact."""
     from tracker.auth.models import User
@@ -153,13 +159,20 @@ def caseload(as_of: dt.date, *, officer: str | None = None, officers: list[str] 
     mins = _outstanding(as_of, Review.minutes_date)
     last_any = (
         select(IroContact.child_pk.label("child_pk"), func.max(IroContact.contact_date).label("last_contact"))
-        .where(IroContact.contact_date <= as_of).group_by(IroContact.child_pk).subquery()
+        .where(IroContact.contact_date <= as_of)
+        .group_by(IroContact.child_pk)
+        .subquery()
     )
     qaro = aliased_user = User.__table__.alias("qaro")  # the allocated QARO's name
     cols = [
-        Child.child_id, Child.first_name, Child.last_name, Child.iro_officer_id, Child.iro_contact_expected,
+        Child.child_id,
+        Child.first_name,
+        Child.last_name,
+        Child.iro_officer_id,
+        Child.iro_contact_expected,
         aliased_user.c.name.label("officer_name"),
-        cur.c.due_date, cur.c.start_date.label("period_start"),
+        cur.c.due_date,
+        cur.c.start_date.label("period_start"),
         func.coalesce(recs.c.n, 0).label("recommendations_outstanding"),
         func.coalesce(mins.c.n, 0).label("minutes_outstanding"),
         last_any.c.last_contact,
@@ -176,9 +189,15 @@ def caseload(as_of: dt.date, *, officer: str | None = None, officers: list[str] 
         .outerjoin(last_any, last_any.c.child_pk == Child.id)
     )
     if q:
-        like = f"%{q.strip().lower()}%"
+        like = like_pattern(q)
         full = func.lower(func.coalesce(Child.first_name, "") + " " + func.coalesce(Child.last_name, ""))
-        stmt = stmt.where(or_(func.lower(Child.child_id).like(like), full.like(like), func.lower(Child.last_name).like(like)))
+        stmt = stmt.where(
+            or_(
+                func.lower(Child.child_id).like(like, escape="\\"),
+                full.like(like, escape="\\"),
+                func.lower(Child.last_name).like(like, escape="\\"),
+            )
+        )
     else:
         stmt = stmt.where(cur.c.child_pk.is_not(None))
     if officer is not None:
@@ -187,14 +206,25 @@ def caseload(as_of: dt.date, *, officer: str | None = None, officers: list[str] 
         stmt = stmt.where(Child.iro_officer_id.in_(officers))
     order = {
         "due": [cur.c.due_date.is_(None), cur.c.due_date, Child.child_id],
-        "name": [func.lower(func.coalesce(Child.last_name, "")), func.lower(func.coalesce(Child.first_name, "")), Child.child_id],
+        "name": [
+            func.lower(func.coalesce(Child.last_name, "")),
+            func.lower(func.coalesce(Child.first_name, "")),
+            Child.child_id,
+        ],
         "ref": [Child.child_id],
         "contact": [lc.c.contact_due.is_(None), lc.c.contact_due, Child.child_id],
     }[sort if sort in SORTS else "due"]
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = clamp(page, total, per_page)
     rows = db.session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).mappings().all()
-    return Page(rows, total, page, per_page)
+    return Page([_with_states(dict(r), as_of) for r in rows], total, page, per_page)
+
+
+def _with_states(row: dict, as_of: dt.date) -> dict:
+    """The due states of the next review and IRO contact (the one ``due_state``)."""
+    row["review_state"] = due_state(row["due_date"], as_of) if row["due_date"] else None
+    row["contact_state"] = due_state(row["contact_due"], as_of) if row["contact_due"] else None
+    return row
 
 
 def team_summary(as_of: dt.date, team: str | None = None) -> list[dict]:
@@ -209,7 +239,9 @@ def team_summary(as_of: dt.date, team: str | None = None) -> list[dict]:
             cf.c.officer_id.label("officer_id"),
             func.count().label("caseload"),
             func.sum(cf.c.review_overdue).label("reviews_overdue"),
-            func.sum(case((and_(cf.c.contact_expected == 1, lc.c.contact_due < as_of), 1), else_=0)).label("contacts_overdue"),
+            func.sum(case((and_(cf.c.contact_expected == 1, lc.c.contact_due < as_of), 1), else_=0)).label(
+                "contacts_overdue"
+            ),
         )
         .join(lc, lc.c.child_pk == cf.c.child_pk)
         .group_by(cf.c.officer_id)
@@ -217,10 +249,16 @@ def team_summary(as_of: dt.date, team: str | None = None) -> list[dict]:
     )
     recs = _outstanding(as_of, Review.recommendations_date, Review.officer_id)
     mins = _outstanding(as_of, Review.minutes_date, Review.officer_id)
-    officers = select(User.officer_id).join(UserRole, UserRole.user_id == User.id).where(UserRole.role == "qaro", User.officer_id.is_not(None))
+    officers = (
+        select(User.officer_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "qaro", User.officer_id.is_not(None))
+    )
     stmt = (
         select(
-            User.officer_id, User.name, User.team,
+            User.officer_id,
+            User.name,
+            User.team,
             func.coalesce(children.c.caseload, 0).label("caseload"),
             func.coalesce(children.c.reviews_overdue, 0).label("reviews_overdue"),
             func.coalesce(recs.c.n, 0).label("recommendations_outstanding"),
@@ -243,9 +281,11 @@ def qaro_choices() -> list[tuple[str, str]]:
     from tracker.auth.models import User, UserRole
 
     rows = db.session.execute(
-        select(User.officer_id, User.name).join(UserRole, UserRole.user_id == User.id)
+        select(User.officer_id, User.name)
+        .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role.in_(("qaro", "iro_manager")), User.officer_id.is_not(None), User.active.is_(True))
-        .group_by(User.officer_id, User.name).order_by(User.name)
+        .group_by(User.officer_id, User.name)
+        .order_by(User.name)
     ).all()
     return [(oid, f"{name} ({oid})") for oid, name in rows]
 

@@ -6,6 +6,7 @@ located as ``file:line: column: message``. Contiguous episodes (an episode whose
 equals the previous episode's DEC) make one care period; reviews get the id
 ``903-<CHILD>-<yyyymmdd>``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,21 +14,33 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
 from tracker.core import audit
 from tracker.core.clock import today
-from tracker.core.exports import safe_cell
 from tracker.core.interchange import ImportProblem
 from tracker.extensions import db
-from tracker.reviews.chain import in_period
-from tracker.reviews.models import PARTICIPATION_CODES, CarePeriod, Child, Review
+from tracker.reviews.chain import in_period, overlaps
+from tracker.reviews.models import CarePeriod, Child, ParticipationCode, Review
 
 REVIEWS_HEADER = ("CHILD", "DOB", "REVIEW", "REVIEW_CODE")
 HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODE_COLUMNS = ("CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE",
-                   "HOME_POST", "PL_POST", "URN")
+EPISODE_COLUMNS = (
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+)
 SEX = {"1": "Male", "2": "Female"}
 
 
@@ -36,16 +49,15 @@ def fmt(d: dt.date | None) -> str:
 
 
 def export_rows(start: dt.date, end: dt.date) -> list[list]:
-    """Header plus one row per review held in [start, end], every cell spreadsheet-safe."""
+    """Header plus one row per review held in [start, end] (written with ``write_csv``, which
+    makes every cell spreadsheet-safe)."""
     rows = db.session.execute(
         select(Child.child_id, Child.date_of_birth, Review.review_date, Review.participation_code)
         .join(Child, Child.id == Review.child_pk)
         .where(Review.review_date >= start, Review.review_date <= end)
         .order_by(Child.child_id, Review.review_date)
     ).all()
-    return [list(REVIEWS_HEADER)] + [
-        [safe_cell(c) for c in (child_id, fmt(dob), fmt(held), code or "")] for child_id, dob, held, code in rows
-    ]
+    return [list(REVIEWS_HEADER)] + [[child_id, fmt(dob), fmt(held), code or ""] for child_id, dob, held, code in rows]
 
 
 @dataclass
@@ -158,16 +170,31 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
             continue
         held = reviews.date(line, row, "REVIEW", required=True, not_future=True)
         code = row.get("REVIEW_CODE") or None
-        if code is not None and code not in PARTICIPATION_CODES:
-            reviews.error(line, "REVIEW_CODE", f"{code!r} is not a known code (expected one of: {', '.join(PARTICIPATION_CODES)})")
+        if code is not None and code not in ParticipationCode.codes():
+            reviews.error(
+                line,
+                "REVIEW_CODE",
+                f"{code!r} is not a known code (expected one of: {', '.join(ParticipationCode.codes())})",
+            )
             continue
         if held:
-            review_rows.append({"review_id": f"903-{child_id}-{held.strftime('%Y%m%d')}", "child_id": child_id,
-                                "review_date": held, "code": code, "line": line})
+            review_rows.append(
+                {
+                    "review_id": f"903-{child_id}-{held.strftime('%Y%m%d')}",
+                    "child_id": child_id,
+                    "review_date": held,
+                    "code": code,
+                    "line": line,
+                }
+            )
     seen: dict[str, int] = {}
     for r in review_rows:
         if r["review_id"] in seen:
-            reviews.error(r["line"], "REVIEW", f"a second review of {r['child_id']} on the same day (first on line {seen[r['review_id']]})")
+            reviews.error(
+                r["line"],
+                "REVIEW",
+                f"a second review of {r['child_id']} on the same day (first on line {seen[r['review_id']]})",
+            )
         seen.setdefault(r["review_id"], r["line"])
     if result.problems:
         return result
@@ -187,7 +214,9 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
         period_lines = {}
         for p in periods:
             child = existing[p["child_id"]]
-            row = db.session.scalar(select(CarePeriod).where(CarePeriod.child_pk == child.id, CarePeriod.start_date == p["start"]))
+            row = db.session.scalar(
+                select(CarePeriod).where(CarePeriod.child_pk == child.id, CarePeriod.start_date == p["start"])
+            )
             if row is None:
                 row = CarePeriod(child_pk=child.id, start_date=p["start"])
                 db.session.add(row)
@@ -196,32 +225,48 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
         db.session.flush()
         a, b = aliased(CarePeriod), aliased(CarePeriod)
         for child_pk, a_start, b_start in db.session.execute(
-            select(a.child_pk, a.start_date, b.start_date)
-            .join(b, and_(b.child_pk == a.child_pk, b.start_date > a.start_date))
-            .where(or_(a.end_date.is_(None), b.start_date <= a.end_date))
+            select(a.child_pk, a.start_date, b.start_date).join(
+                b, and_(b.child_pk == a.child_pk, b.start_date > a.start_date, overlaps(b.start_date, b.end_date, a))
+            )
         ):
-            episodes.error(period_lines.get((child_pk, b_start)) or period_lines.get((child_pk, a_start)), "DECOM",
-                           f"the care period from {fmt(b_start)} overlaps the period from {fmt(a_start)}")
+            episodes.error(
+                period_lines.get((child_pk, b_start)) or period_lines.get((child_pk, a_start)),
+                "DECOM",
+                f"the care period from {fmt(b_start)} overlaps the period from {fmt(a_start)}",
+            )
         review_lines = {}
         for r in review_rows:
             row = db.session.scalar(select(Review).where(Review.review_id == r["review_id"]))
             if row is None:
                 row = Review(review_id=r["review_id"], advocate=False)
                 db.session.add(row)
-            row.child_pk, row.review_date, row.participation_code = existing[r["child_id"]].id, r["review_date"], r["code"]
+            row.child_pk, row.review_date, row.participation_code = (
+                existing[r["child_id"]].id,
+                r["review_date"],
+                r["code"],
+            )
             review_lines[r["review_id"]] = r["line"]
         db.session.flush()
         for review_id, review_date in db.session.execute(
             select(Review.review_id, Review.review_date).where(~exists().where(in_period())).order_by(Review.review_id)
         ):
-            reviews.error(review_lines.get(review_id), "REVIEW", f"{fmt(review_date)} ({review_id}) is outside every care period of the child")
+            reviews.error(
+                review_lines.get(review_id),
+                "REVIEW",
+                f"{fmt(review_date)} ({review_id}) is outside every care period of the child",
+            )
         if result.problems:
             db.session.rollback()
             return result
         result.counts = {"children": len(children), "care periods": len(periods), "reviews": len(review_rows)}
-        audit.record("import.903", object_type="import", summary="import-903: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()),
-                     after={"counts": result.counts}, actor=actor)
-        db.session.commit()
+        audit.record(
+            "ssda903.import",
+            object_type="import",
+            summary="import-903: " + ", ".join(f"{k} {v}" for k, v in result.counts.items()),
+            after={"counts": result.counts},
+            actor=actor,
+        )
+        db.session.flush()
         return result
     except Exception:
         db.session.rollback()

@@ -1,81 +1,82 @@
 """Pages under /children: the QARO's caseload, a child's page with its review chain, the
 forms that record reviews, IRO contacts and care periods, the team view and the SSDA903
-download. Thin: queries read, operations change (and audit), the view commits once."""
+download. Thin: queries read, operations change (and audit), the request lifecycle commits.
+The child's page shows the deadlines the worklist computes (``worklist.for_record``)."""
+
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from tracker.core import audit, permissions
+from tracker.core import audit, kpis, permissions, worklist
 from tracker.core.clock import today
-from tracker.core.kpis import Period, percentage
+from tracker.core.exports import write_csv
+from tracker.core.forms import choices
+from tracker.core.pagination import links, page_number
 from tracker.core.permissions import require
-from tracker.core.timescales import due_state
-from tracker.extensions import db
+from tracker.formatters import format_date
 from tracker.reviews import chain, operations, queries
 from tracker.reviews import kpis as review_kpis
-from tracker.reviews.forms import AllocateForm, choices, CarePeriodForm, ChildForm, ConfirmForm, ContactForm, ReviewForm, SearchForm
-from tracker.reviews.models import (
-    CONTACT_TYPE_LABELS,
-    CarePeriod,
-    Child,
-    Review,
-    legal_status_label,
-    participation_label,
+from tracker.reviews.forms import (
+    AllocateForm,
+    CarePeriodForm,
+    ChildForm,
+    ConfirmForm,
+    ContactForm,
+    ReviewForm,
+    SearchForm,
 )
-from tracker.reviews.operations import OperationError
+from tracker.reviews.models import CarePeriod, Child, Review
 from tracker.reviews.ssda903 import export_rows
+from tracker.web.forms import submit
+from tracker.web.records import load_or_404, record_url
 
-from tracker.core.pagination import links, page_number
-
-bp = Blueprint("reviews", __name__, url_prefix="/children", template_folder="templates")
+bp = Blueprint("reviews", __name__, url_prefix="/children")
 
 SEARCH_KEY = "reviews_child_search"
+FIGURES = ("reviews.held", "reviews.in_timescale", "reviews.recommendations_in_timescale",
+           "reviews.minutes_in_timescale", "reviews.participation")  # fmt: skip
 
 
-@bp.app_template_global()
-def review_state(due, as_of=None):
-    """The one due_state for a date, for templates."""
-    return None if due is None else due_state(due, as_of or today())
+@dataclass(frozen=True)
+class ChildSection:
+    """A section another feature adds to the child's page (e.g. the child's escalations)."""
+
+    template: str
+    load: Callable  # child -> the section's data, passed to the template as ``rows``
+    capability: str
 
 
-def _load_child(child_id: str) -> Child:
-    child = db.session.scalar(select(Child).where(Child.child_id == child_id))
-    if child is None:
-        abort(404)
-    return child
+CHILD_SECTIONS: list[ChildSection] = []
 
 
-def _apply_error(form, exc: OperationError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is None:
-        field = next(iter(f for f in form if f.name not in ("csrf_token", "submit")))
-    field.errors = list(field.errors) + [exc.message]
+def child_section(template: str, load: Callable, capability: str) -> None:
+    if not any(s.template == template for s in CHILD_SECTIONS):
+        CHILD_SECTIONS.append(ChildSection(template, load, capability))
 
 
 def _officer_choices(blank: str):
     return choices([("", blank)] + queries.qaro_choices())
 
 
-def _my_figures(officer_id: str) -> dict:
-    """The QARO's own figures for this month and this financial year (same indicator code)."""
+def _officer_figures(officer_id: str) -> dict:
+    """A QARO's own figures this month and this financial year (the registered definitions)."""
     day = today()
-    fy_start = dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
-    result: dict = {"labels": {i.id: i.label for i in review_kpis.INDICATORS}}
-    for key, start in (("month", day.replace(day=1)), ("year", fy_start)):
-        figs = review_kpis.figures(Period(start, day, day), officer=officer_id)
-        result[key] = {
-            "start": start,
-            "held": figs["reviews.held"],
-            **{k: (figs[f"reviews.{k}"], percentage(figs[f"reviews.{k}"].numerator, figs[f"reviews.{k}"].denominator))
-               for k in ("in_timescale", "recommendations_in_timescale", "minutes_in_timescale", "participation")},
-        }
-    return result
+    periods = {"month": kpis.Period(day.replace(day=1), day, day), "year": kpis.year_to_date(day)}
+    return {
+        "periods": periods,
+        "rows": [kpis.get(i) for i in FIGURES],
+        **{key: review_kpis.officer_figures(period, officer_id) for key, period in periods.items()},
+    }
+
+
+def _back_to_child(child: Child) -> str:
+    return record_url("child", child.child_id)
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -92,7 +93,9 @@ def my_children():
         return redirect(url_for("reviews.my_children", **{k: v for k, v in request.args.items() if k != "page"}))
     if request.args.get("clear"):
         session.pop(SEARCH_KEY, None)
-        return redirect(url_for("reviews.my_children", **{k: v for k, v in request.args.items() if k not in ("clear", "page")}))
+        return redirect(
+            url_for("reviews.my_children", **{k: v for k, v in request.args.items() if k not in ("clear", "page")})
+        )
     q = session.get(SEARCH_KEY) or ""
     form.q.data = q
     me = current_user.officer_id
@@ -113,17 +116,35 @@ def my_children():
     elif scope == "qaro" and manager:
         officer = request.args.get("officer") or ""
         officer_filter = officer
-    elif scope not in ("all",):
+    elif scope != "all":
         scope = "all"
     sort = request.args.get("sort", "due")
     args = {k: v for k, v in dict(scope=scope, team=team, officer=officer, sort=sort).items() if v}
-    page = queries.caseload(today(), officer=officer_filter, officers=officers, q=q or None, sort=sort,
-                            page=page_number(), per_page=current_app.config["PAGE_SIZE"])
+    page = queries.caseload(
+        today(),
+        officer=officer_filter,
+        officers=officers,
+        q=q or None,
+        sort=sort,
+        page=page_number(),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
     return render_template(
-        "reviews/my_children.html", form=None, search_form=form, page=page, q=q, scope=scope, sort=sort, args=args,
-        sorts=queries.SORTS, manager=manager, teams=queries.teams(), qaros=queries.qaro_choices(), team=team,
-        officer=officer, pagination=links(page, "reviews.my_children", **args), as_of=today(),
-        figures=_my_figures(me) if me and scope == "mine" else None,
+        "reviews/my_children.html",
+        search_form=form,
+        page=page,
+        q=q,
+        scope=scope,
+        sort=sort,
+        args=args,
+        sorts=queries.SORTS,
+        manager=manager,
+        teams=queries.teams(),
+        qaros=queries.qaro_choices(),
+        team=team,
+        officer=officer,
+        pagination=links(page, "reviews.my_children", **args),
+        figures=_officer_figures(me) if me and scope == "mine" else None,
     )
 
 
@@ -140,235 +161,225 @@ def team():
     team_name = request.args.get("team") or None
     officer = request.args.get("officer") or None
     rows = queries.team_summary(today(), team_name)
-    figures = _my_figures(officer) if officer else None
-    officer_name = next((r["name"] for r in rows if r["officer_id"] == officer), officer)
-    return render_template("reviews/team.html", form=None, rows=rows, teams=queries.teams(), team=team_name,
-                           officer=officer, officer_name=officer_name, figures=figures, as_of=today())
+    return render_template(
+        "reviews/team.html",
+        rows=rows,
+        teams=queries.teams(),
+        team=team_name,
+        officer=officer,
+        officer_name=next((r["name"] for r in rows if r["officer_id"] == officer), officer),
+        figures=_officer_figures(officer) if officer else None,
+        as_of=today(),
+    )
 
 
-# --- a child -----------------------------------------------------------------------------
+# --- a child -------------------------------------------------------------------------------
 
 
 @bp.route("/<child_id>")
 @require("children.view")
 def child(child_id: str):
-    child = _load_child(child_id)
+    child = load_or_404(Child, child_id=child_id)
     as_of = today()
-    periods = chain.timeline(child, as_of)
-    current = next((p for p in periods if p.next_due is not None), None)
-    contacts = sorted(child.contacts, key=lambda c: c.contact_date, reverse=True)
-    # the same query as the caseload list and the iro_contact due items (one definition)
-    contact_due = queries.contact_due(child.id, as_of) if current is not None and child.iro_contact_expected else None
+    deadlines = worklist.for_record("child", child.child_id, as_of)
     from tracker.auth.models import user_by_officer_id
-    qaro = user_by_officer_id(child.iro_officer_id) if child.iro_officer_id else None
+
+    officer_ids = {c.officer_id for c in child.contacts if c.officer_id}
     return render_template(
-        "reviews/child.html", form=None, child=child, periods=periods, current=current, contacts=contacts,
-        contact_due=contact_due, qaro=qaro, as_of=as_of, participation_label=participation_label,
-        officer_names=queries.officer_names({c.officer_id for c in contacts if c.officer_id}),
-        legal_status_label=legal_status_label, contact_type_labels=CONTACT_TYPE_LABELS,
+        "reviews/child.html",
+        child=child,
+        periods=chain.timeline(child, as_of),
+        deadlines={(i.kind, i.ref): i for i in deadlines},
+        next_review=next((i for i in deadlines if i.kind == "cic_review"), None),
+        next_contact=next((i for i in deadlines if i.kind == "iro_contact"), None),
+        contacts=sorted(child.contacts, key=lambda c: c.contact_date, reverse=True),
+        qaro=user_by_officer_id(child.iro_officer_id) if child.iro_officer_id else None,
+        officer_names=queries.officer_names(officer_ids),
+        sections=[(s.template, s.load(child)) for s in CHILD_SECTIONS if permissions.can(current_user, s.capability)],
     )
+
+
+def _form_page(form, title: str, back: str):
+    return render_template("form_page.html", form=form, title=title, back=back)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require("children.edit")
 def new_child():
     form = ChildForm()
-    if form.validate_on_submit():
-        try:
-            child = operations.create_child(
-                child_id=form.child_id.data, first_name=form.first_name.data or None, last_name=form.last_name.data or None,
-                date_of_birth=form.date_of_birth.data, gender=form.gender.data or None, ethnicity=form.ethnicity.data or None,
-                uasc=form.uasc.data, iro_contact_expected=form.iro_contact_expected.data,
-                iro_officer_id=current_user.officer_id if current_user.has_role("qaro") else None,
-            )
-        except OperationError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Child {child.child_id} added", "success")
-            return redirect(url_for("reviews.child", child_id=child.child_id))
-    return render_template("reviews/form.html", form=form, title="Add a child", back=url_for("reviews.my_children"))
+    created = submit(
+        form,
+        lambda: operations.create_child(
+            child_id=form.child_id.data,
+            first_name=form.first_name.data or None,
+            last_name=form.last_name.data or None,
+            date_of_birth=form.date_of_birth.data,
+            gender=form.gender.data or None,
+            ethnicity=form.ethnicity.data or None,
+            uasc=form.uasc.data,
+            iro_contact_expected=form.iro_contact_expected.data,
+            iro_officer_id=current_user.officer_id if current_user.has_role("qaro") else None,
+        ),
+    )
+    if created:
+        flash(f"Child {created.result.child_id} added", "success")
+        return redirect(_back_to_child(created.result))
+    return _form_page(form, "Add a child", url_for("reviews.my_children"))
 
 
 @bp.route("/<child_id>/edit", methods=["GET", "POST"])
 @require("children.edit")
 def edit_child(child_id: str):
-    child = _load_child(child_id)
+    child = load_or_404(Child, child_id=child_id)
     form = ChildForm(obj=child)
     del form.child_id  # the reference is not editable
-    if form.validate_on_submit():
-        try:
-            operations.edit_child(child, first_name=form.first_name.data or None, last_name=form.last_name.data or None,
-                                  date_of_birth=form.date_of_birth.data, gender=form.gender.data or None,
-                                  ethnicity=form.ethnicity.data or None, uasc=form.uasc.data,
-                                  iro_contact_expected=form.iro_contact_expected.data)
-        except OperationError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Child's details saved", "success")
-            return redirect(url_for("reviews.child", child_id=child.child_id))
-    return render_template("reviews/form.html", form=form, title=f"Edit the details of {child.child_id}",
-                           back=url_for("reviews.child", child_id=child.child_id))
+    if submit(
+        form,
+        lambda: operations.edit_child(
+            child,
+            first_name=form.first_name.data or None,
+            last_name=form.last_name.data or None,
+            date_of_birth=form.date_of_birth.data,
+            gender=form.gender.data or None,
+            ethnicity=form.ethnicity.data or None,
+            uasc=form.uasc.data,
+            iro_contact_expected=form.iro_contact_expected.data,
+        ),
+    ):
+        flash("Child's details saved", "success")
+        return redirect(_back_to_child(child))
+    return _form_page(form, f"Edit the details of {child.child_id}", _back_to_child(child))
 
 
 @bp.route("/<child_id>/allocate", methods=["GET", "POST"])
 @require("children.allocate")
 def allocate(child_id: str):
-    child = _load_child(child_id)
+    child = load_or_404(Child, child_id=child_id)
     form = AllocateForm(officer_id=child.iro_officer_id or "")
     form.officer_id.choices = _officer_choices("Not allocated")
-    if form.validate_on_submit():
-        try:
-            operations.allocate(child, form.officer_id.data or None)
-        except OperationError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"QARO allocation of {child.child_id} saved", "success")
-            return redirect(url_for("reviews.child", child_id=child.child_id))
-    return render_template("reviews/form.html", form=form, title=f"Allocate a QARO to {child.child_id}",
-                           back=url_for("reviews.child", child_id=child.child_id))
+    if submit(form, lambda: operations.allocate(child, form.officer_id.data or None)):
+        flash(f"QARO allocation of {child.child_id} saved", "success")
+        return redirect(_back_to_child(child))
+    return _form_page(form, f"Allocate a QARO to {child.child_id}", _back_to_child(child))
 
 
-# --- care periods ----------------------------------------------------------------------
-
-
-def _load_period(child: Child, period_id: int) -> CarePeriod:
-    period = db.session.get(CarePeriod, period_id)
-    if period is None or period.child_pk != child.id:
-        abort(404)
-    return period
+# --- care periods ----------------------------------------------------------------------------
 
 
 @bp.route("/<child_id>/periods/new", methods=["GET", "POST"], defaults={"period_id": None})
 @bp.route("/<child_id>/periods/<int:period_id>/edit", methods=["GET", "POST"])
 @require("children.edit")
 def care_period(child_id: str, period_id: int | None):
-    child = _load_child(child_id)
-    period = _load_period(child, period_id) if period_id else None
+    child = load_or_404(Child, child_id=child_id)
+    period = load_or_404(CarePeriod, id=period_id, child_pk=child.id) if period_id else None
     form = CarePeriodForm(obj=period)
-    if form.validate_on_submit():
-        values = dict(start_date=form.start_date.data, end_date=form.end_date.data, legal_status=form.legal_status.data or None)
-        try:
-            if period is None:
-                operations.add_care_period(child, **values)
-            else:
-                operations.edit_care_period(period, **values)
-        except OperationError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash("Care period saved", "success")
-            return redirect(url_for("reviews.child", child_id=child.child_id))
+
+    def save():
+        values = dict(
+            start_date=form.start_date.data, end_date=form.end_date.data, legal_status=form.legal_status.data or None
+        )
+        if period is None:
+            return operations.add_care_period(child, **values)
+        return operations.edit_care_period(period, **values)
+
+    if submit(form, save):
+        flash("Care period saved", "success")
+        return redirect(_back_to_child(child))
     title = f"{'Add a' if period is None else 'Change the'} care period of {child.child_id}"
-    return render_template("reviews/form.html", form=form, title=title, back=url_for("reviews.child", child_id=child.child_id))
+    return _form_page(form, title, _back_to_child(child))
 
 
-# --- reviews -----------------------------------------------------------------------------
-
-
-def _load_review(child: Child, review_id: str) -> Review:
-    review = db.session.scalar(select(Review).where(Review.review_id == review_id))
-    if review is None or review.child_pk != child.id:
-        abort(404)
-    return review
+# --- reviews ---------------------------------------------------------------------------------
 
 
 @bp.route("/<child_id>/reviews/new", methods=["GET", "POST"], defaults={"review_id": None})
 @bp.route("/<child_id>/reviews/<review_id>/edit", methods=["GET", "POST"])
 @require("children.edit")
 def review(child_id: str, review_id: str | None):
-    child = _load_child(child_id)
-    existing = _load_review(child, review_id) if review_id else None
+    child = load_or_404(Child, child_id=child_id)
+    existing = load_or_404(Review, review_id=review_id, child_pk=child.id) if review_id else None
     if existing is not None:
         form = ReviewForm(obj=existing, participation_code=existing.participation_code or "")
     else:
         form = ReviewForm(officer_id=current_user.officer_id or child.iro_officer_id or "")
     form.officer_id.choices = _officer_choices("Not recorded")
-    if form.validate_on_submit():
-        values = dict(review_date=form.review_date.data, officer_id=form.officer_id.data or None,
-                      participation_code=form.participation_code.data or None, advocate=form.advocate.data,
-                      recommendations_date=form.recommendations_date.data, minutes_date=form.minutes_date.data)
-        try:
-            if existing is None:
-                saved = operations.record_review(child, **values)
-            else:
-                saved = operations.edit_review(existing, **values)
-        except OperationError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Review held on {saved.review_date.strftime('%-d %B %Y')} saved", "success")
-            return redirect(url_for("reviews.child", child_id=child.child_id))
+
+    def save():
+        values = dict(
+            review_date=form.review_date.data,
+            officer_id=form.officer_id.data or None,
+            participation_code=form.participation_code.data or None,
+            advocate=form.advocate.data,
+            recommendations_date=form.recommendations_date.data,
+            minutes_date=form.minutes_date.data,
+        )
+        if existing is None:
+            return operations.record_review(child, **values)
+        return operations.edit_review(existing, **values)
+
+    if done := submit(form, save):
+        flash(f"Review held on {format_date(done.result.review_date)} saved", "success")
+        return redirect(_back_to_child(child))
     title = f"{'Record a' if existing is None else 'Change the'} review of {child.child_id}"
-    return render_template("reviews/form.html", form=form, title=title, back=url_for("reviews.child", child_id=child.child_id))
+    return _form_page(form, title, _back_to_child(child))
 
 
 @bp.route("/<child_id>/reviews/<review_id>/delete", methods=["GET", "POST"])
 @require("children.edit")
 def delete_review(child_id: str, review_id: str):
-    child = _load_child(child_id)
-    existing = _load_review(child, review_id)
+    child = load_or_404(Child, child_id=child_id)
+    existing = load_or_404(Review, review_id=review_id, child_pk=child.id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        operations.delete_review(existing)
-        db.session.commit()
+    if submit(form, lambda: operations.delete_review(existing)):
         flash("Review deleted", "success")
-        return redirect(url_for("reviews.child", child_id=child.child_id))
-    return render_template("reviews/confirm_delete.html", form=form, child=child, review=existing,
-                           participation_label=participation_label)
+        return redirect(_back_to_child(child))
+    return render_template("reviews/confirm_delete.html", form=form, child=child, review=existing)
 
 
-# --- IRO contacts ----------------------------------------------------------------------
+# --- IRO contacts ----------------------------------------------------------------------------
 
 
 @bp.route("/<child_id>/contacts/new", methods=["GET", "POST"])
 @require("children.edit")
 def contact(child_id: str):
-    child = _load_child(child_id)
+    child = load_or_404(Child, child_id=child_id)
     form = ContactForm(officer_id=current_user.officer_id or child.iro_officer_id or "")
     form.officer_id.choices = _officer_choices("Not recorded")
-    if form.validate_on_submit():
-        try:
-            operations.record_contact(child, contact_date=form.contact_date.data, contact_type=form.contact_type.data,
-                                      officer_id=form.officer_id.data or None)
-        except OperationError as exc:
-            db.session.rollback()
-            _apply_error(form, exc)
-        else:
-            db.session.commit()
-            flash("IRO contact saved", "success")
-            return redirect(url_for("reviews.child", child_id=child.child_id))
-    return render_template("reviews/form.html", form=form, title=f"Record an IRO contact with {child.child_id}",
-                           back=url_for("reviews.child", child_id=child.child_id))
+    if submit(
+        form,
+        lambda: operations.record_contact(
+            child,
+            contact_date=form.contact_date.data,
+            contact_type=form.contact_type.data,
+            officer_id=form.officer_id.data or None,
+        ),
+    ):
+        flash("IRO contact saved", "success")
+        return redirect(_back_to_child(child))
+    return _form_page(form, f"Record an IRO contact with {child.child_id}", _back_to_child(child))
 
 
-# --- SSDA903 -----------------------------------------------------------------------------
+# --- SSDA903 ---------------------------------------------------------------------------------
 
 
 @bp.route("/export/903-reviews.csv")
 @require("children.view")
 def export_903():
     """The SSDA903 REVIEWS layout for a period (default: the financial year to date)."""
-    day = today()
+    default = kpis.year_to_date(today())
     try:
-        start = dt.date.fromisoformat(request.args["from"]) if request.args.get("from") else dt.date(day.year if day.month >= 4 else day.year - 1, 4, 1)
-        end = dt.date.fromisoformat(request.args["to"]) if request.args.get("to") else day
+        start = dt.date.fromisoformat(request.args["from"]) if request.args.get("from") else default.start
+        end = dt.date.fromisoformat(request.args["to"]) if request.args.get("to") else default.end
     except ValueError:
         abort(400)
     rows = export_rows(start, end)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow(row)
-    audit.record("export.903_reviews", object_type="export", summary=f"SSDA903 reviews {start}..{end}: {len(rows) - 1} rows")
-    db.session.commit()
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="903-reviews-{start}-{end}.csv"'})
-
+    write_csv(out, rows, lineterminator="\r\n")
+    audit.record(
+        "ssda903.export", object_type="export", summary=f"SSDA903 reviews {start}..{end}: {len(rows) - 1} rows"
+    )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="903-reviews-{start}-{end}.csv"'},
+    )

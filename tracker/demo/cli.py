@@ -1,0 +1,87 @@
+"""``generate-data`` and ``demo-data``."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from tracker.cli import command
+from tracker.core import audit, interchange
+from tracker.core.clock import today
+from tracker.core.permissions import Role
+from tracker.extensions import db
+
+# The synthetic authority's first officer of each role becomes that role's demo user.
+DEMO_OFFICERS = {
+    Role.qaro: "Q1",
+    Role.iro_manager: "M1",
+    Role.lado: "L1",
+    Role.lado_manager: "LM1",
+    Role.panel_admin: "PA1",
+    Role.adm: "ADM1",
+}
+
+
+@command("generate-data")
+@click.argument("outdir", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--children",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Number of children in care over the period.",
+)
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 30), help="Years of history up to today.")
+@click.option(
+    "--seed", default=1, show_default=True, type=int, help="Random seed: the same arguments give the same files."
+)
+def generate_data_command(outdir, children, years, seed):
+    """Write a synthetic authority in the import format (deterministic for a seed)."""
+    from tracker.demo import synthetic
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    counts = synthetic.generate(outdir, children=children, years=years, seed=seed, today=today())
+    for name, count in counts.items():
+        click.echo(f"{name}: {count} rows")
+
+
+@command("demo-data")
+@click.option(
+    "--children",
+    default=120,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Children in the synthetic authority imported (0: users only).",
+)
+@click.option("--seed", default=7, show_default=True, type=int, help="Random seed for the synthetic records.")
+def demo_data_command(children, seed):
+    """Create one demo user per role (<role>@example.org) and a synthetic authority's records."""
+    from tracker.demo import synthetic
+    from tracker.demo.users import create_demo_users
+
+    password = current_app.config["DEMO_PASSWORD"]
+    already = db.session.scalar(
+        select(func.count())
+        .select_from(audit.AuditEntry)
+        .where(audit.AuditEntry.action == "data.import", audit.AuditEntry.actor == "cli:demo-data")
+    )
+    if children and already:
+        # Loading again on another day would shift every synthetic date and clash with the first load.
+        click.echo("The demo authority is already loaded: keeping its records.")
+    elif children:
+        with tempfile.TemporaryDirectory() as tmp:
+            synthetic.generate(Path(tmp), children=children, years=3, seed=seed, today=today())
+            result = interchange.run(Path(tmp), actor="cli:demo-data")
+            if not result.ok:
+                for problem in result.problems[:20]:
+                    click.echo(str(problem), err=True)
+                sys.exit(1)
+    users = create_demo_users(password, officers=DEMO_OFFICERS)
+    click.echo(f"Demo users ({len(users)}), password {password!r}:")
+    for user in users:
+        click.echo(f"  {user.email}  ({', '.join(user.role_codes)})")

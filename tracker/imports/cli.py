@@ -1,0 +1,35 @@
+"""``import-data DIR`` (interchange.md §1)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tracker.cli import command
+from tracker.core import interchange
+
+
+@command("import-data")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def import_data_command(directory):
+    """Import a folder of CSV files (interchange.md §1) in one transaction: all rows or none.
+
+    Rows whose id exists update that record, so a repeated load is idempotent. On any
+    problem every one is printed as file:line: column: message, nothing is imported and
+    the exit code is 1.
+    """
+    result = interchange.run(directory, show_progress=True)
+    for name in result.skipped:
+        click.echo(f"warning: {name} was not imported: this version does not import that file yet", err=True)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        if result.more_problems:
+            click.echo(f"... and {result.more_problems} more problem(s) not listed.", err=True)
+        total = len(result.problems) + result.more_problems
+        click.echo(f"Nothing was imported: {total} problem(s).", err=True)
+        sys.exit(1)
+    for name, count in result.counts.items():
+        click.echo(f"{name}: {count} rows")

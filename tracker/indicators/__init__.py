@@ -1,0 +1,23 @@
+"""Indicator pages (every registered figure for a period, and the drill-down from a figure to
+the records behind it) and the ``kpis`` command. All call ``tracker.core.kpis``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tracker.web.navigation import home_area, nav_item
+
+
+def init_app(app: Flask) -> None:
+    from tracker.indicators.cli import kpis_command
+    from tracker.indicators.views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(kpis_command)
+    nav_item("Indicators", "kpis.index", "kpis.view", order=60)
+    home_area(
+        "Performance",
+        "Indicators for any period, each opening to the records behind it where your role may see them.",
+        [("Indicators", "kpis.index", "kpis.view")],
+        order=60,
+    )

@@ -1,0 +1,63 @@
+"""Loading a record for a page, and the one URL of each kind of record.
+
+``load_or_404(Model, child_id="C1")`` finds one row by its columns or ends the request with 404
+(``find`` gives None instead, for a reference typed into a form).
+``register_record("child", "reviews.child", "child_id")`` names the page of a kind of record;
+``record_url("child", "C1")`` gives its URL anywhere — in a view, a template (as the
+``record_url`` global), a drill-down row, a worklist item or an e-mail built by a job, with or
+without a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, current_app, has_request_context, url_for
+from sqlalchemy import select
+
+from tracker.extensions import db
+
+
+def find(model, **criteria):
+    """The one row of ``model`` matching ``criteria`` (columns = values), or None."""
+    if not criteria:
+        raise TypeError("find needs at least one column to match")
+    return db.session.scalar(select(model).filter_by(**criteria))
+
+
+def load_or_404(model, **criteria):
+    """The one row of ``model`` matching ``criteria`` (columns = values), or 404."""
+    obj = find(model, **criteria)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    kind: str
+    endpoint: str
+    argument: str
+
+
+RECORD_PAGES: dict[str, RecordPage] = {}
+
+
+def register_record(kind: str, endpoint: str, argument: str) -> None:
+    """``kind`` records have their page at ``endpoint`` with the reference as ``argument``."""
+    RECORD_PAGES[kind] = RecordPage(kind, endpoint, argument)
+
+
+def record_url(kind: str, ref: str | None) -> str | None:
+    """The page of a record (None when there is no reference or no page of that kind)."""
+    page = RECORD_PAGES.get(kind)
+    if page is None or ref is None or ref == "":
+        return None
+    values = {page.argument: ref}
+    if has_request_context():
+        return url_for(page.endpoint, **values)
+    adapter = current_app.url_map.bind(
+        current_app.config.get("SERVER_NAME") or "localhost",
+        script_name=current_app.config.get("APPLICATION_ROOT") or "/",
+    )
+    return adapter.build(page.endpoint, values)

@@ -1,0 +1,112 @@
+"""Worklist pages: a manager's "All overdue" list across officers and an officer's own list.
+Both read ``tracker.core.worklist.collect``; nothing here computes a due date or a state."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker.core import worklist
+from tracker.core.clock import today
+from tracker.core.pagination import links, page_number, paginate_list
+from tracker.core.permissions import require
+from tracker.core.timescales import DueState
+from tracker.extensions import db
+from tracker.web.lifecycle import note_read
+from tracker.worklist.forms import ANY_STATE, WorklistFilterForm
+
+bp = Blueprint("worklist", __name__, url_prefix="/worklist")
+
+FILTERS = ("kind", "state", "owner", "team")
+
+
+def note_lado_items(items) -> None:
+    """LADO items shown on a page are reads of LADO records (domain.md §1): the lifecycle
+    writes the audit row with their references."""
+    refs = [f"{i.kind}:{i.ref}" for i in items if worklist.KINDS[i.kind].family == "lado"]
+    if refs:
+        note_read(refs)
+
+
+def _officers() -> dict[str, str]:
+    """officer_id -> display name, for the owner column and filter."""
+    from tracker.auth.models import User
+
+    rows = db.session.execute(
+        select(User.officer_id, User.name).where(User.officer_id.is_not(None)).order_by(User.name)
+    )
+    return {oid: name or oid for oid, name in rows}
+
+
+def _teams() -> list[str]:
+    from tracker.auth.models import User
+
+    return list(
+        db.session.scalars(
+            select(User.team).where(User.team.is_not(None), User.team != "").distinct().order_by(User.team)
+        )
+    )
+
+
+def _render(*, mine: bool):
+    user = current_user._get_current_object()
+    as_of = today()
+    officers = _officers()
+    form = WorklistFilterForm.for_user(
+        user,
+        request.args,
+        default_state=ANY_STATE if mine else DueState.overdue.value,
+        with_people=not mine,
+        officers=officers,
+        teams=_teams(),
+    )
+    valid = form.validate() if request.args else True
+    kind = state = owner = team = None
+    if valid:
+        kind = form.kind.data or None
+        state = form.state.data if form.state.data and form.state.data != ANY_STATE else None
+        if not mine:
+            owner = form.owner.data or None
+            team = form.team.data or None
+    if mine:
+        items = worklist.items_for(user, as_of, kind=kind, state=state)
+    else:
+        items = worklist.collect(
+            as_of,
+            user=user,
+            kinds=[kind] if kind else None,
+            states=[state] if state else None,
+            team=team,
+            owner=owner,
+        )
+    page = paginate_list(items, page_number(), int(current_app.config["PAGE_SIZE"]))
+    endpoint = "worklist.mine" if mine else "worklist.index"
+    args = {k: v for k, v in request.args.items() if k in FILTERS and v} if valid else {}
+    filtered = bool(kind or owner or team) or (state != (None if mine else DueState.overdue.value))
+    note_lado_items(page.items)
+    return render_template(
+        "worklist/index.html",
+        form=form,
+        page=page,
+        pagination=links(page, endpoint, **args),
+        officers=officers,
+        as_of=as_of,
+        mine=mine,
+        state=DueState.get(state),
+        filtered=filtered,
+        endpoint=endpoint,
+        has_officer_id=bool(getattr(user, "officer_id", None)),
+    )
+
+
+@bp.route("/")
+@require("worklist.all")
+def index():
+    return _render(mine=False)
+
+
+@bp.route("/mine")
+@require("worklist.own")
+def mine():
+    return _render(mine=True)
