@@ -12,7 +12,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_PASSWORD := $(or $(TRACKER_DEMO_PASSWORD),demo-password)
 PYTEST_ARGS ?=
 
-.PHONY: venv install assets chromium run test bench clean
+.PHONY: venv install assets chromium run test lint format bench clean
 
 venv install: $(VENV)/.installed $(GOVUK)/.installed
 
@@ -47,8 +47,17 @@ run: install
 	@echo "Demo users: <role>@example.org (e.g. qaro@example.org, admin@example.org), password: $(DEMO_PASSWORD)"
 	$(FLASK) --app tracker run --host 127.0.0.1 --port 5000
 
-test: install chromium
+# Lint first: CI fails on a lint or format violation before spending time on the suite.
+test: install chromium lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 bench: install
 	$(PY) bench/run.py

@@ -96,13 +96,18 @@ class Page:
         table = self.one(selector)
         return [[normalise(cell.get_text(" ")) for cell in row.select("th, td")] for row in table.select("tbody tr")]
 
+    def _scope(self, selector: str):
+        scope = self.soup.select_one(selector)
+        assert scope is not None, f"nothing matches {selector!r}"
+        return scope
+
     def links(self, selector: str = "main") -> dict[str, str]:
         """Link text → href in a part of the page (the main content by default)."""
-        scope = self.soup.select_one(selector) or self.soup
+        scope = self._scope(selector)
         return {normalise(a.get_text(" ")): a.get("href") for a in scope.select("a[href]")}
 
     def hrefs(self, selector: str = "main") -> list[str]:
-        scope = self.soup.select_one(selector) or self.soup
+        scope = self._scope(selector)
         return [a.get("href") for a in scope.select("a[href]")]
 
     def deadlines(self) -> set[tuple[str, str, str, str]]:

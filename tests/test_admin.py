@@ -7,9 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from tests.pages import Page, normalise
 from tracker.auth.models import User, user_by_email
-from tracker.core.audit import AuditEntry
+from tracker.core.audit import ACTIONS, AuditEntry
 from tracker.extensions import db
+
+PASSWORD = "correct horse battery staple"  # make_user's
 
 
 def audit_count(app) -> int:
@@ -37,22 +40,28 @@ def admin(login_as):
     return login_as("admin")
 
 
-def test_users_list_and_user_page(client, admin, make_user):
+def test_users_list_and_user_page(client_request, admin, make_user):
     target = make_user("target@example.org", ["qaro"], name="Tara Get")
-    html = client.get("/admin/users").get_data(as_text=True)
-    assert "Tara Get" in html and "target@example.org" in html and '<th scope="col"' in html
-    html = client.get(f"/admin/users/{target.id}").get_data(as_text=True)
-    assert "Tara Get" in html and 'value="qaro"' in html and "checked" in html
-    assert client.get("/admin/users/99999").status_code == 404
+    page = client_request.get("/admin/users")
+    assert page.texts("#users thead th") == ["Name", "Email", "Officer ID", "Team", "Roles", "Status"]
+    assert page.table("#users") == [
+        ["Tara Get", "target@example.org", "", "", "QARO (Independent Reviewing Officer)", "Active"],
+        ["Test user", "admin@example.org", "", "", "System administrator", "Active"],
+    ]
+    assert page.links("#users")["Tara Get"] == f"/admin/users/{target.id}"
+    page = client_request.get(f"/admin/users/{target.id}")
+    assert page.h1 == "User Tara Get"
+    assert page.summary()["Email address"] == "target@example.org"
+    assert page.summary()["Status"] == "Active"
+    assert [box["value"] for box in page.select("input[name=roles][checked]")] == ["qaro"]
+    client_request.get("/admin/users/99999", status=404)
 
 
-def test_role_change_writes_exactly_one_audit_row(app, client, csrf_token, admin, make_user):
+def test_role_change_writes_exactly_one_audit_row(app, client_request, admin, make_user):
     target = make_user("target@example.org", ["qaro"])
     before = audit_count(app)
-    response = client.post(
-        f"/admin/users/{target.id}/roles", data={"roles": ["qaro", "lado"], "csrf_token": csrf_token(client)}
-    )
-    assert response.status_code == 302
+    page = client_request.post(f"/admin/users/{target.id}/roles", {"roles": ["qaro", "lado"]}, follow=True, status=200)
+    assert page.banner == "Success Roles saved."
     assert roles_of(app, target.id) == ["lado", "qaro"]
     assert audit_count(app) == before + 1
     (row,) = audit_rows(app, action="user.set_roles")
@@ -60,68 +69,71 @@ def test_role_change_writes_exactly_one_audit_row(app, client, csrf_token, admin
     assert row.user_id == admin.id and row.object_type == "user" and row.object_id == str(target.id)
 
     # removing every role is allowed; saving without a change writes nothing
-    client.post(f"/admin/users/{target.id}/roles", data={"csrf_token": csrf_token(client)})
+    assert client_request.post(f"/admin/users/{target.id}/roles", follow=True, status=200).banner == (
+        "Success Roles saved."
+    )
     assert roles_of(app, target.id) == []
     count = audit_count(app)
-    client.post(f"/admin/users/{target.id}/roles", data={"csrf_token": csrf_token(client)})
+    page = client_request.post(f"/admin/users/{target.id}/roles", follow=True, status=200)
+    assert page.banner == "Important No changes to save."
     assert audit_count(app) == count
 
 
-def test_unknown_role_is_refused(app, client, csrf_token, admin, make_user):
+def test_unknown_role_is_refused(app, client_request, admin, make_user):
     target = make_user("target@example.org", ["qaro"])
     before = audit_count(app)
-    response = client.post(
-        f"/admin/users/{target.id}/roles", data={"roles": ["wizard"], "csrf_token": csrf_token(client)}
-    )
-    assert response.status_code == 200 and "govuk-error-summary" in response.get_data(as_text=True)
+    page = client_request.post(f"/admin/users/{target.id}/roles", {"roles": ["wizard"]}, status=200)
+    assert page.errors == ["'wizard' is not a valid choice for this field."]
+    assert page.field_error("roles") == "'wizard' is not a valid choice for this field."
     assert roles_of(app, target.id) == ["qaro"] and audit_count(app) == before
 
 
-def test_disable_and_enable(app, client, csrf_token, admin, make_user):
+def test_disable_and_enable(app, client_request, csrf_token, admin, make_user):
     target = make_user("target@example.org", ["qaro"])
     before = audit_count(app)
-    assert client.post(f"/admin/users/{target.id}/disable", data={"csrf_token": csrf_token(client)}).status_code == 302
+    page = client_request.post(f"/admin/users/{target.id}/disable", follow=True, status=200)
+    assert page.banner == "Success Account disabled: the user can no longer sign in."
+    assert page.summary()["Status"] == "Disabled"
     assert audit_count(app) == before + 1
     (row,) = audit_rows(app, action="user.disable")
     assert row.before == {"active": True} and row.after == {"active": False}
 
     other = app.test_client()
-    response = other.post(
-        "/login",
-        data={
-            "email": "target@example.org",
-            "password": "correct horse battery staple",
-            "csrf_token": csrf_token(other),
-        },
+    refused = Page(
+        other.post(
+            "/login",
+            data={"email": "target@example.org", "password": PASSWORD, "csrf_token": csrf_token(other)},
+        )
     )
-    assert "Enter a correct email address and password" in response.get_data(as_text=True)
+    assert refused.status == 200 and refused.errors == ["Enter a correct email address and password"]
 
-    assert client.post(f"/admin/users/{target.id}/enable", data={"csrf_token": csrf_token(client)}).status_code == 302
+    page = client_request.post(f"/admin/users/{target.id}/enable", follow=True, status=200)
+    assert page.banner == "Success Account enabled."
+    assert page.summary()["Status"] == "Active"
     assert audit_count(app) == before + 3  # + the refused sign-in + the enable
     (row,) = audit_rows(app, action="user.enable")
     assert row.after == {"active": True}
-    assert client.post(f"/admin/users/{target.id}/disable").status_code == 400  # no CSRF token
+    client_request.post(f"/admin/users/{target.id}/disable", csrf=False, status=400)  # no CSRF token
+    assert audit_count(app) == before + 3
 
 
-def test_admin_cannot_demote_or_disable_self(app, client, csrf_token, admin):
+def test_admin_cannot_demote_or_disable_self(app, client_request, admin):
     before = audit_count(app)
-    response = client.post(f"/admin/users/{admin.id}/roles", data={"roles": ["qaro"], "csrf_token": csrf_token(client)})
-    assert response.status_code == 200
-    assert "You cannot remove your own administrator role" in response.get_data(as_text=True)
+    page = client_request.post(f"/admin/users/{admin.id}/roles", {"roles": ["qaro"]}, status=200)
+    message = "You cannot remove your own administrator role; ask another administrator"
+    assert page.errors == [message] and page.field_error("roles") == message
     assert roles_of(app, admin.id) == ["admin"]
-    response = client.post(f"/admin/users/{admin.id}/disable", data={"csrf_token": csrf_token(client)})
-    assert "You cannot disable your own account" in response.get_data(as_text=True)
+    page = client_request.post(f"/admin/users/{admin.id}/disable", status=200)
+    assert page.errors == ["You cannot disable your own account"]
     with app.app_context():
         assert db.session.get(User, admin.id).active
     assert audit_count(app) == before
     # adding a role to oneself is fine
-    client.post(
-        f"/admin/users/{admin.id}/roles", data={"roles": ["admin", "analyst"], "csrf_token": csrf_token(client)}
-    )
+    client_request.post(f"/admin/users/{admin.id}/roles", {"roles": ["admin", "analyst"]})
     assert roles_of(app, admin.id) == ["admin", "analyst"]
 
 
-def test_add_user(app, client, csrf_token, admin):
+def test_add_user(app, client_request, admin):
     data = {
         "email": "new@example.org",
         "name": "New Person",
@@ -130,10 +142,9 @@ def test_add_user(app, client, csrf_token, admin):
         "roles": ["qaro", "manager"],
         "password": "initial-pass",
         "password_confirm": "initial-pass",
-        "csrf_token": csrf_token(client),
     }
-    response = client.post("/admin/users/new", data=data)
-    assert response.status_code == 302
+    page = client_request.post("/admin/users/new", data, follow=True, status=200)
+    assert page.banner == "Success User added." and page.h1 == "User New Person"
     with app.app_context():
         user = user_by_email("new@example.org")
         assert user.officer_id == "Q42" and sorted(user.role_codes) == ["manager", "qaro"]
@@ -142,45 +153,69 @@ def test_add_user(app, client, csrf_token, admin):
     assert row.after["roles"] == ["manager", "qaro"] and "initial-pass" not in str(row.after)
     # the same email again, and an empty form: errors, nothing written
     count = audit_count(app)
-    html = client.post("/admin/users/new", data=data).get_data(as_text=True)
-    assert "already exists" in html and "govuk-error-summary" in html
-    html = client.post("/admin/users/new", data={"csrf_token": csrf_token(client)}).get_data(as_text=True)
-    assert "Enter an email address" in html and "Enter an initial password" in html
-    data.update(email="other@example.org", officer_id="", password_confirm="different")
-    assert "The passwords do not match" in client.post("/admin/users/new", data=data).get_data(as_text=True)
+    page = client_request.post("/admin/users/new", data, status=200)
+    assert page.errors == ["A user with this email address already exists"]
+    assert page.field_error("email") == "A user with this email address already exists"
+    page = client_request.post("/admin/users/new", status=200)
+    assert page.errors == [
+        "Enter an email address",
+        "Enter the user's full name",
+        "Enter an initial password",
+        "Enter the password again",
+    ]
+    page = client_request.post(
+        "/admin/users/new",
+        {**data, "email": "other@example.org", "officer_id": "", "password_confirm": "different"},
+        status=200,
+    )
+    assert page.errors == ["The passwords do not match"]
+    assert page.field_error("password_confirm") == "The passwords do not match"
+    page = client_request.post("/admin/users/new", {**data, "email": "other@example.org"}, status=200)
+    assert page.errors == ["Another user already has this officer ID"]
     assert audit_count(app) == count
 
 
-def test_users_search_filter_and_pagination(app, client, csrf_token, admin, make_user):
+def test_users_search_filter_and_pagination(app, client_request, admin, make_user):
     make_user("alice@example.org", ["qaro"], name="Alice Smith")
     make_user("bob@example.org", ["lado"], name="Bob Jones")
-    response = client.post("/admin/users", data={"q": "smith", "role": "", "csrf_token": csrf_token(client)})
-    assert response.status_code == 302 and "smith" not in response.location.lower()  # no names in URLs
-    html = client.get("/admin/users").get_data(as_text=True)
-    assert "Alice Smith" in html and "Bob Jones" not in html
-    client.post("/admin/users", data={"q": "", "role": "lado", "csrf_token": csrf_token(client)})
-    html = client.get("/admin/users").get_data(as_text=True)
-    assert "Bob Jones" in html and "Alice Smith" not in html
-    client.get("/admin/users?clear=1")
+
+    def names(page):
+        return [row[0] for row in page.table("#users")]
+
+    page = client_request.post("/admin/users", {"q": "smith", "role": ""})
+    assert "smith" not in page.response.location.lower()  # no names in URLs
+    page = client_request.get("/admin/users")
+    assert names(page) == ["Alice Smith"]
+    assert page.text_of("#users caption") == "Users matching your search: 1 to 1 of 1"
+    client_request.post("/admin/users", {"q": "", "role": "lado"})
+    assert names(client_request.get("/admin/users")) == ["Bob Jones"]
+    client_request.post("/admin/users", {"q": "nobody", "role": ""})
+    page = client_request.get("/admin/users")
+    assert page.select("#users") == [] and page.text_of("#users-empty") == "No users match your search."
+    client_request.get("/admin/users?clear=1", status=302)
     app.config["PAGE_SIZE"] = 2
-    first = client.get("/admin/users").get_data(as_text=True)
-    assert "1 to 2 of 3" in first and "govuk-pagination" in first
-    assert "3 to 3 of 3" in client.get("/admin/users?page=2").get_data(as_text=True)
+    first = client_request.get("/admin/users")
+    assert names(first) == ["Alice Smith", "Bob Jones"]
+    assert first.text_of("#users caption") == "All users: 1 to 2 of 3"
+    assert first.links(".govuk-pagination")["Next page"] == "/admin/users?page=2"
+    last = client_request.get("/admin/users?page=2")
+    assert names(last) == ["Test user"] and last.text_of("#users caption") == "All users: 3 to 3 of 3"
 
 
 @pytest.mark.parametrize("role", ["qaro", "manager", "lado", "board", "analyst"])
-def test_non_admin_is_refused(client, csrf_token, login_as, make_user, role):
+def test_non_admin_is_refused(app, client_request, login_as, make_user, role):
     target = make_user("target@example.org", ["qaro"])
     login_as(role)
     for url in ("/admin/users", "/admin/users/new", f"/admin/users/{target.id}", "/admin/audit"):
-        assert client.get(url).status_code == 403, url
-    response = client.post(
-        f"/admin/users/{target.id}/roles", data={"roles": ["admin"], "csrf_token": csrf_token(client)}
-    )
-    assert response.status_code == 403
+        client_request.get(url, status=403)
+    client_request.post(f"/admin/users/{target.id}/roles", {"roles": ["admin"]}, status=403)
+    client_request.post(f"/admin/users/{target.id}/disable", status=403)
+    assert roles_of(app, target.id) == ["qaro"]
 
 
 def _entry(at, action, *, user_id=None, actor="system", object_type=None, object_id=None, summary=""):
+    """An audit row at a given time (``audit.record`` stamps the current time)."""
+    assert action in ACTIONS
     return AuditEntry(
         at=at,
         action=action,
@@ -194,7 +229,32 @@ def _entry(at, action, *, user_id=None, actor="system", object_type=None, object
     )
 
 
-def test_audit_log_page_filters_and_order(app, client, admin, make_user):
+def _pairs(cell) -> dict[str, str]:
+    """A before/after cell of the audit log: one key per line (a description list)."""
+    return {
+        normalise(k.get_text()): normalise(v.get_text())
+        for k, v in zip(cell.select("dt"), cell.select("dd"), strict=True)
+    }
+
+
+def audit_entries(page) -> list[dict]:
+    """The audit log page's entries, newest first."""
+    entries = []
+    for row in page.select("#audit-log tbody tr"):
+        cells = row.select("td")
+        entries.append(
+            {
+                "action": normalise(cells[2].get_text()),
+                "record": normalise(cells[3].get_text()),
+                "summary": normalise(cells[4].get_text()),
+                "before": _pairs(cells[5]),
+                "after": _pairs(cells[6]),
+            }
+        )
+    return entries
+
+
+def test_audit_log_page_filters_and_order(app, client_request, admin, make_user):
     other = make_user("other@example.org", ["qaro"])
     utc = dt.UTC
     with app.app_context():
@@ -231,52 +291,77 @@ def test_audit_log_page_filters_and_order(app, client, admin, make_user):
         db.session.commit()
 
     def shown(query=""):
-        html = client.get("/admin/audit" + query).get_data(as_text=True)
-        return [s for s in ("first-entry", "second-entry", "third-entry") if s in html], html
+        page = client_request.get("/admin/audit" + query)
+        return [e["summary"] for e in audit_entries(page)], page
 
-    entries, html = shown()
-    assert entries == ["first-entry", "second-entry", "third-entry"]
-    assert html.index("third-entry") < html.index("second-entry") < html.index("first-entry")  # newest first
-    assert "<dt>x</dt><dd>2</dd>" in html  # before/after shown, one key per line
-    assert shown("?action=child.update")[0] == ["first-entry", "third-entry"]
+    summaries, page = shown()
+    assert summaries == ["third-entry", "second-entry", "first-entry"]  # newest first
+    assert audit_entries(page)[0] == {  # before/after shown, one key per line
+        "action": "child.update",
+        "record": "child C2",
+        "summary": "third-entry",
+        "before": {"x": "1"},
+        "after": {"x": "2"},
+    }
+    assert shown("?action=child.update")[0] == ["third-entry", "first-entry"]
     assert shown(f"?actor=u{other.id}")[0] == ["first-entry"]
     assert shown("?actor=acli:import-data")[0] == ["third-entry"]
     assert shown("?object_type=review")[0] == ["second-entry"]
     assert shown("?object_type=child&object_id=C2")[0] == ["third-entry"]
     assert shown("?date_from=2026-02-01&date_to=2026-02-28")[0] == ["second-entry"]
     assert shown("?date_from=2026-02-06")[0] == ["third-entry"]
-    entries, html = shown("?date_from=2026-03-01&date_to=2026-01-01")
-    assert "govuk-error-summary" in html  # 'to' before 'from'
+    summaries, page = shown("?date_from=2026-03-01&date_to=2026-01-01")  # 'to' before 'from'
+    assert page.errors == ["The 'to' date must be the same as or after the 'from' date"]
+    assert page.field_error("date_to") == "The 'to' date must be the same as or after the 'from' date"
+    assert summaries == ["third-entry", "second-entry", "first-entry"]  # unfiltered
 
 
-def test_audit_log_is_paginated(app, client, admin):
+def test_a_users_audit_history_link_works_before_the_log_has_any_user_entry(client_request, admin, make_user):
+    """make_user writes no audit row: the user page's link filters on a record type the log
+    does not hold yet, which shows no entries (not a "Not a valid choice" error)."""
+    target = make_user("target@example.org", ["qaro"])
+    link = client_request.get(f"/admin/users/{target.id}").links()["See this user's audit history"]
+    assert link == f"/admin/audit?object_type=user&object_id={target.id}"
+    page = client_request.get(link)
+    assert page.errors == [] and audit_entries(page) == []
+    assert page.text_of("#audit-log-empty") == "No audit entries match these filters."
+    assert page.one("#object_type option[selected]")["value"] == "user"
+    # an action of the vocabulary that nobody has done yet is a filter too; an unknown one is an error
+    assert client_request.get("/admin/audit?action=user.disable").errors == []
+    assert client_request.get("/admin/audit?action=user.explode").errors == ["Not a valid choice."]
+
+
+def test_audit_log_is_paginated(app, client_request, admin):
     utc = dt.UTC
     with app.app_context():
         db.session.add_all(
             [
                 _entry(
-                    dt.datetime(2026, 1, 1, tzinfo=utc) + dt.timedelta(hours=i), "test.entry", summary=f"entry-{i:02d}"
+                    dt.datetime(2026, 1, 1, tzinfo=utc) + dt.timedelta(hours=i),
+                    "calendar.rebuild",
+                    summary=f"entry-{i:02d}",
                 )
                 for i in range(5)
             ]
         )
         db.session.commit()
     app.config["PAGE_SIZE"] = 2
-    first = client.get("/admin/audit?action=test.entry").get_data(as_text=True)
-    assert "entry-04" in first and "entry-03" in first and "entry-02" not in first
-    assert "govuk-pagination" in first and "action=test.entry" in first
-    last = client.get("/admin/audit?action=test.entry&page=3").get_data(as_text=True)
-    assert "entry-00" in last and "entry-01" not in last
+    first = client_request.get("/admin/audit?action=calendar.rebuild")
+    assert [e["summary"] for e in audit_entries(first)] == ["entry-04", "entry-03"]
+    assert first.text_of("#audit-log caption") == "Entries 1 to 2 of 5"
+    assert first.links(".govuk-pagination")["Next page"] == "/admin/audit?page=2&action=calendar.rebuild"
+    last = client_request.get("/admin/audit?action=calendar.rebuild&page=3")
+    assert [e["summary"] for e in audit_entries(last)] == ["entry-00"]
 
 
-def test_navigation_marks_only_the_current_page_and_the_audit_log_wraps(app, client, login_as):
+def test_navigation_marks_only_the_current_page_and_the_audit_log_wraps(app, client_request, login_as):
     """Users and Audit log are both admin pages: only the page being viewed is current; the
     audit table keeps long before/after values inside their columns, one key per line."""
     from tracker.core import audit
 
     with app.app_context():
         audit.record(
-            "user.update",
+            "user.set_roles",
             object_type="user",
             object_id=1,
             summary="User 1 updated",
@@ -286,10 +371,11 @@ def test_navigation_marks_only_the_current_page_and_the_audit_log_wraps(app, cli
         )
         db.session.commit()
     login_as("admin")
-    html = client.get("/admin/audit").get_data(as_text=True)
-    assert html.count("govuk-service-navigation__item--active") == 1
-    assert "<pre" not in html
-    assert "<dt>team</dt><dd>North</dd>" in html and "<dt>team</dt><dd>South</dd>" in html
-    assert "<dt>roles</dt>" in html
-    users = client.get("/admin/users").get_data(as_text=True)
-    assert users.count("govuk-service-navigation__item--active") == 1
+    page = client_request.get("/admin/audit")
+    assert page.texts(".govuk-service-navigation__item--active") == ["Audit log"]
+    assert page.select("main pre") == []
+    (entry,) = audit_entries(page)
+    assert entry["before"] == {"team": "North"}
+    assert entry["after"] == {"roles": '["qaro", "iro_manager"]', "team": "South"}
+    users = client_request.get("/admin/users")
+    assert users.texts(".govuk-service-navigation__item--active") == ["Users"]

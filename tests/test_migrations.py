@@ -1,8 +1,10 @@
 """Models and migrations agree (``flask db check``) on every backend, SQLite and PostgreSQL
-migrations build the same schema, and downgrading to base works."""
+migrations build the same schema, downgrading to base works, the history is one line with one
+head that the tests' databases are upgraded to, and no migration imports the application."""
 
 from __future__ import annotations
 
+import ast
 import os
 import uuid
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
@@ -17,6 +20,64 @@ import tracker
 from tests.conftest import PG_OK, PG_URL, base_config, migrate_database
 
 ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = ROOT / "migrations"
+VERSIONS = MIGRATIONS / "versions"
+
+
+def scripts() -> ScriptDirectory:
+    return ScriptDirectory(str(MIGRATIONS))
+
+
+def test_the_migrations_have_exactly_one_head():
+    assert len(scripts().get_heads()) == 1, f"several heads (write a linear migration): {scripts().get_heads()}"
+
+
+def _down_revisions(revision) -> tuple[str, ...]:
+    down = revision.down_revision
+    return tuple(down) if isinstance(down, (tuple, list)) else (() if down is None else (down,))
+
+
+def test_the_history_is_one_line_from_base_to_head():
+    revisions = list(scripts().walk_revisions())  # from the head down to base
+    merges = {r.revision: r.down_revision for r in revisions if len(_down_revisions(r)) > 1 or r.is_merge_point}
+    assert merges == {}, f"merge revisions (nothing is deployed: squash them): {merges}"
+    assert [r.revision for r in revisions if not _down_revisions(r)] == ["0001_foundation"]
+    # each revision follows the one before it, and every file in versions/ is on that line
+    assert [r.down_revision for r in revisions[:-1]] == [r.revision for r in revisions[1:]]
+    assert len(revisions) == len(list(VERSIONS.glob("*.py")))
+
+
+def test_the_tests_databases_are_upgraded_to_the_head(app):
+    with app.app_context():
+        from tracker.extensions import db
+
+        versions = db.session.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert versions == list(scripts().get_heads())
+
+
+def _imported_modules(path: Path) -> set[str]:
+    """Every module a file imports (import x, from x import y, importlib.import_module("x"))."""
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            modules.add("." * node.level + (node.module or ""))
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) in (
+            "import_module",
+            "__import__",
+        ):
+            modules.update(a.value for a in node.args[:1] if isinstance(a, ast.Constant))
+    return modules
+
+
+@pytest.mark.parametrize("path", sorted(VERSIONS.glob("*.py")), ids=lambda p: p.name)
+def test_no_migration_imports_the_application(path):
+    """A migration runs against the schema of its day: the data it needs is frozen in it, never
+    read from the live application code (which changes after it)."""
+    imported = _imported_modules(path)
+    assert [m for m in imported if m == "tracker" or m.startswith(("tracker.", "."))] == []
+    assert imported, "the parser found no import at all"
 
 
 def test_models_match_migrations(app):

@@ -1,7 +1,9 @@
 """A LADO's day in a real Chromium: an anonymous consultation, two named contacts about the same
 person (advice, then one that becomes a referral), IEM and PAIM (one changed afterwards), the
 outcome and an action; the person's page lists both of their contacts, and the posted search
-finds them without their name in the URL. axe-core checks the contact form and referral page."""
+finds them without their name in the URL. The referral page's "Deadlines" table shows the open
+deadlines the worklist computes, and a PAIM is not due once the outcome is recorded. References
+are the database's (LC…, LR…, LM…, LA…). axe-core checks every page visited."""
 
 from __future__ import annotations
 
@@ -22,10 +24,32 @@ def fill_date(page, name: str, day: dt.date) -> None:
     page.fill(f"#{name}-year", str(day.year))
 
 
+def deadlines(page) -> dict[str, str]:
+    """The referral page's open deadlines: {worklist kind: state}."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#deadlines, #deadlines-none")).to_have_count(1)  # the referral page has loaded
+    return {
+        row.locator("[data-due-kind]").get_attribute("data-due-kind"): row.locator("[data-due-state]").get_attribute(
+            "data-due-state"
+        )
+        for row in page.locator("#deadlines tbody tr").all()
+    }
+
+
 def log_contact(
-    page, live_server, *, sector: str, disposition: str, person_ref: str | None = None, name: str | None = None
+    page,
+    live_server,
+    *,
+    sector: str,
+    disposition: str,
+    person_ref: str | None = None,
+    name: str | None = None,
+    day: dt.date | None = None,
 ):
     page.goto(live_server("/lado/contacts/new"))
+    if day:
+        fill_date(page, "contact_date", day)
     page.select_option("#employer_sector", sector)
     page.check(f"input[name=disposition][value={disposition}]")
     if person_ref:
@@ -54,8 +78,10 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
 
     # 1. an anonymous consultation
     log_contact(page, live_server, sector="sport", disposition="advice")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("saved")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(re.compile(r"Contact LC\d{5} saved"))
+    expect(page).to_have_url(re.compile(r"/lado/contacts/LC\d{5}$"))
     expect(page.locator("main")).to_contain_text("Anonymous consultation")
+    assert axe_check(page) == []
 
     # 2. a named advice contact, 3. a named contact about the same person that becomes a referral
     log_contact(page, live_server, sector="education", disposition="advice", person_ref=ref, name="Pat Browser")
@@ -63,8 +89,10 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     log_contact(page, live_server, sector="education", disposition="advice", person_ref=ref)
     page.get_by_role("link", name="Progress to a referral").click()
     page.get_by_role("button", name="Progress to a referral").click()
-    expect(page).to_have_url(re.compile(r"/lado/referrals/RW\d+$"))
+    expect(page).to_have_url(re.compile(r"/lado/referrals/LR\d{5}$"))
     referral_url = page.url
+    referral_id = referral_url.rsplit("/", 1)[1]
+    assert deadlines(page).keys() == {"lado_iem"}
 
     today = dt.date.today()
     for kind in ("iem", "paim"):
@@ -74,6 +102,9 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
         page.fill("#decisions", f"{kind} decisions")
         page.get_by_role("button", name="Save meeting").click()
         expect(page).to_have_url(referral_url)
+        if kind == "iem":
+            assert deadlines(page).keys() == {"lado_paim"}  # the IEM is held: the PAIM is next
+    expect(page.locator("#deadlines-none")).to_be_visible()  # both held: no meeting is due
 
     page.get_by_role("link", name="Record the outcome").click()
     expect(page.locator("main")).to_contain_text("insufficient evidence either to prove or disprove")
@@ -87,6 +118,8 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     fill_date(page, "due_date", today + dt.timedelta(days=60))
     page.get_by_role("button", name="Add action").click()
     expect(page).to_have_url(referral_url)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(re.compile(r"Action LA\d{6} added"))
+    expect(page.locator("#actions [data-due-kind=lado_action]")).to_have_count(1)  # its deadline, from the worklist
 
     timeline = page.locator("#timeline")
     for text in (
@@ -101,6 +134,7 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     assert axe_check(page) == []
 
     # a meeting's details can be changed from the referral page
+    expect(page.get_by_role("link", name=re.compile(r"^Change meeting LM\d{6}$"))).to_have_count(2)
     page.get_by_role("link", name=re.compile(r"^Change meeting")).first.click()
     expect(page.locator("#decisions")).to_have_value("iem decisions")
     page.fill("#decisions", "iem decisions, revised")
@@ -112,8 +146,9 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     page.goto(live_server(f"/lado/people/{ref}"))
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(2)
-    expect(page.locator("table")).to_contain_text("RW")
+    expect(page.locator("table")).to_contain_text(referral_id)
     expect(page.locator("table")).to_contain_text("Unsubstantiated")
+    assert axe_check(page) == []
 
     # the search is posted: the name never reaches the address bar (nor the server's request log)
     page.goto(live_server("/lado/search"))
@@ -123,3 +158,38 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     expect(page.locator("main table")).to_contain_text(ref)
     assert "Pat" not in page.url and "Browser" not in page.url
     assert axe_check(page) == []
+
+
+def test_a_paim_is_not_due_once_the_outcome_is_recorded(page, live_server, sign_in):
+    """The referral page and the worklist agree: an overdue PAIM stops being due when the
+    outcome is recorded without one."""
+    from playwright.sync_api import expect
+
+    from tracker.core.clock import today
+
+    day = today()
+    sign_in(page, "lado@example.org")
+    log_contact(page, live_server, sector="health", disposition="referral", day=day - dt.timedelta(days=150))
+    expect(page).to_have_url(re.compile(r"/lado/referrals/LR\d{5}$"))
+    referral_url, referral_id = page.url, page.url.rsplit("/", 1)[1]
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"referral {referral_id} opened")
+
+    page.get_by_role("link", name="Record a meeting").click()
+    fill_date(page, "meeting_date", day - dt.timedelta(days=140))
+    page.get_by_role("button", name="Save meeting").click()
+    expect(page).to_have_url(referral_url)
+    assert deadlines(page) == {"lado_paim": "overdue"}
+    expect(page.locator("#deadlines")).to_contain_text("Overdue")
+    page.goto(live_server("/worklist/mine"))
+    expect(page.get_by_role("link", name=re.compile(referral_id))).to_have_count(1)
+
+    page.goto(referral_url)
+    page.get_by_role("link", name="Record the outcome").click()
+    page.check("input[name=outcome][value=unfounded]")
+    page.get_by_role("button", name="Save outcome").click()
+    expect(page).to_have_url(referral_url)
+    expect(page.locator("#deadlines-none")).to_be_visible()
+    assert deadlines(page) == {}
+    assert axe_check(page) == []
+    page.goto(live_server("/worklist/mine"))
+    expect(page.get_by_role("link", name=re.compile(referral_id))).to_have_count(0)

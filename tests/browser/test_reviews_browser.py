@@ -4,10 +4,11 @@ overdue list, the manager sees the QARO's figures change; the child page passes 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
-from tests.browser.conftest import axe_check
+from tests.browser.helpers import axe_check
 
 CHILD = "BRW-REV-1"
 
@@ -54,7 +55,8 @@ def test_qaro_records_a_review_and_the_manager_sees_the_figures_change(
         assert "Overdue" in row.inner_text()
         row.get_by_role("link").first.click()
         assert page.locator("h1").inner_text() == "Robin Brown"
-        due_before = page.locator("#next-review-due").inner_text()
+        due_before = page.locator("#next-review-due [data-due-date]").get_attribute("data-due-date")
+        assert "Overdue" in page.locator("#next-review-due").inner_text()
 
         violations = axe_check(page)
         assert violations == [], violations
@@ -67,18 +69,27 @@ def test_qaro_records_a_review_and_the_manager_sees_the_figures_change(
         page.get_by_label("PN1: Child attends and speaks for themselves").check()
         page.get_by_role("button", name="Save review").click()
 
-        assert "saved" in page.locator(".govuk-notification-banner").inner_text()
-        due_after = page.locator("#next-review-due").inner_text()
+        from tracker.formatters import format_date, format_date_short
+
+        assert f"Review held on {format_date(day)} saved" in page.locator(".govuk-notification-banner").inner_text()
+        due_after = page.locator("#next-review-due [data-due-date]").get_attribute("data-due-date")
         assert due_after != due_before
         from tracker.core.calendar import add_months
 
-        assert due_after == add_months(day, 3).strftime("%-d %b %Y")
+        assert due_after == add_months(day, 3).isoformat()
+        assert format_date_short(add_months(day, 3)) in page.locator("#next-review-due").inner_text()
+        assert "Overdue" not in page.locator("#next-review-due").inner_text()
         assert "Issued" in page.locator("tr[data-review]").first.inner_text()
+        assert re.fullmatch(r"R\d{6}", page.locator("tr[data-review]").first.get_attribute("data-review"))
+        held = page.locator("tr[data-review]").first.locator("td").nth(1)
+        assert held.inner_text() == format_date_short(day)  # in a table: the short date
+        assert axe_check(page) == []
 
         page.goto(live_server("/children/"))
         assert "Overdue" not in page.locator(f'tr[data-child="{CHILD}"]').inner_text()
 
         manager.goto(live_server("/children/team?officer=DEMO-QARO"))
         assert _year_held(manager) == held_before + 1
+        assert axe_check(manager) == []
     finally:
         manager.context.close()

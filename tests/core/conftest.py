@@ -1,31 +1,31 @@
-"""Fixtures for the engine tests."""
+"""Fixtures for the engine tests (calendar, timescale rules, import, indicators, due items) and
+the engine pages built on them (rules, worklists, indicators). Users sign in with ``login_as``
+from ``tests/conftest.py`` (cheap: no password is hashed)."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 
 @pytest.fixture
-def sign_in(app, client):
-    """Like ``login_as`` but without hashing a password (access sweeps sign in many users)."""
+def admin(login_as):
+    """The client signed in as a system administrator."""
+    return login_as("admin")
 
-    def _sign_in(*roles: str, email: str | None = None, **fields):
-        from tracker.auth.models import User
+
+@pytest.fixture
+def audit_rows(app):
+    """``audit_rows(action)``: the audit rows written with that action, oldest first, detached."""
+
+    def _rows(action: str):
+        from tracker.core.audit import AuditEntry
         from tracker.extensions import db
 
         with app.app_context():
-            user = User(
-                email=email or f"{'+'.join(roles)}.{len(roles)}@example.org",
-                name=fields.pop("name", "Test user"),
-                **fields,
-            )
-            user.set_roles(roles)
-            db.session.add(user)
-            db.session.commit()
-            user_id = user.id
-        with client.session_transaction() as sess:
-            sess["_user_id"] = str(user_id)
-            sess["_fresh"] = True
-        return user_id
+            rows = db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id))
+            rows = rows.all()
+            db.session.expunge_all()
+            return rows
 
-    return _sign_in
+    return _rows

@@ -266,7 +266,7 @@ def test_sql_and_python_deadlines_agree(app):
             got.extend(db.session.execute(select(*exprs[i : i + 40])).one())
         mismatches = {
             f"{day} {amount:+d} {unit.value}": (timescales.add(day, amount, unit), sql)
-            for (day, amount, unit), sql in zip(cases, got)
+            for (day, amount, unit), sql in zip(cases, got, strict=True)
             if timescales.add(day, amount, unit) != sql
         }
         assert mismatches == {}, f"(python, sql) differ: {mismatches}"
@@ -286,65 +286,76 @@ def test_deadline_of_null_anchor_is_none(app):
         assert db.session.scalar(select(timescales.deadline_sql("review_minutes", literal(None, Date)))) is None
 
 
-def test_closure_day_added_on_the_admin_page_moves_deadlines(app, client, login_as, csrf_token):
+def _recommendations_due(anchor: dt.date) -> tuple[dt.date, dt.date]:
+    """The review-recommendations deadline from ``anchor``, in Python and in SQL (app context)."""
+    from tracker.extensions import db
+
+    sql = db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date))))
+    return timescales.deadline("review_recommendations", anchor), sql
+
+
+def test_closure_day_added_on_the_admin_page_moves_deadlines(app, client_request, admin, audit_rows):
     anchor = D("2026-01-05")  # review held Monday: recommendations due 5 working days later
     with app.app_context():
-        assert timescales.deadline("review_recommendations", anchor) == D("2026-01-12")
-    login_as("admin")
-    response = client.post(
-        "/admin/rules/closures/new",
-        data={"csrf_token": csrf_token(client), "day": ["7", "1", "2026"], "reason": "Council closure"},
+        assert _recommendations_due(anchor) == (D("2026-01-12"), D("2026-01-12"))
+    page = client_request.post(
+        "/admin/rules/closures/new", {"day": ["7", "1", "2026"], "reason": "Council closure"}, follow=True, status=200
     )
-    assert response.status_code == 302, response.get_data(as_text=True)
+    assert page.banner == "Success Closure day 7 January 2026 added: deadlines now skip it."
+    assert page.table("#closures") == [["Wednesday 7 January 2026", "Council closure", "Remove"]]
     with app.app_context():
-        from tracker.core.audit import AuditEntry
-        from tracker.extensions import db
-
         assert not is_working_day(D("2026-01-07"))
-        assert timescales.deadline("review_recommendations", anchor) == D("2026-01-13")
-        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D(
-            "2026-01-13"
-        )
-        entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "closure_day.create")).all()
-        assert [(e.object_id, e.after) for e in entries] == [
-            ("2026-01-07", {"day": "2026-01-07", "reason": "Council closure"})
-        ]
-    page = client.get("/admin/rules/").get_data(as_text=True)
-    assert "Wednesday 7 January 2026" in page and "Council closure" in page
+        assert _recommendations_due(anchor) == (D("2026-01-13"), D("2026-01-13"))
+    assert [(e.object_id, e.after) for e in audit_rows("closure_day.create")] == [
+        ("2026-01-07", {"day": "2026-01-07", "reason": "Council closure"})
+    ]
 
     # removing it gives the working day back
-    response = client.post("/admin/rules/closures/2026-01-07/remove", data={"csrf_token": csrf_token(client)})
-    assert response.status_code == 302
+    page = client_request.post("/admin/rules/closures/2026-01-07/remove", follow=True, status=200)
+    assert page.banner == "Success Closure day 7 January 2026 removed: it is a working day again."
+    assert page.select("#closures") == [] and "There are no closure days." in page.text
     with app.app_context():
-        from tracker.extensions import db
-
         assert is_working_day(D("2026-01-07"))
-        assert db.session.scalar(select(timescales.deadline_sql("review_recommendations", literal(anchor, Date)))) == D(
-            "2026-01-12"
-        )
+        assert _recommendations_due(anchor) == (D("2026-01-12"), D("2026-01-12"))
+    assert [(e.object_id, e.before) for e in audit_rows("closure_day.delete")] == [
+        ("2026-01-07", {"day": "2026-01-07", "reason": "Council closure"})
+    ]
 
 
 CLOSURE_ERRORS = [
-    (["3", "1", "2026"], "Closed", "weekend"),
-    (["25", "12", "2026"], "Closed", "bank holiday"),
-    (["31", "2", "2026"], "Closed", "Enter a real date"),
-    (["", "", ""], "Closed", "Enter the date of the closure"),
-    (["7", "1", "2026"], "", "Enter the reason for the closure"),
+    (["3", "1", "2026"], "Closed", "day", "That date is a weekend day, so it is already not a working day"),
+    (["25", "12", "2026"], "Closed", "day", "That date is a bank holiday, so it is already not a working day"),
+    (["31", "2", "2026"], "Closed", "day", "Date must be a real date, for example 27 3 2023"),
+    (["", "", ""], "Closed", "day", "Enter the date of the closure"),
+    (["7", "1", "1989"], "Closed", "day", "The date must be between 1990 and 2060"),
+    (["7", "1", "2026"], "", "reason", "Enter the reason for the closure"),
 ]
 
 
-def test_closure_day_form_errors(app, client, login_as, csrf_token):
-    login_as("admin")
-    for day, reason, message in CLOSURE_ERRORS:
-        response = client.post(
-            "/admin/rules/closures/new", data={"csrf_token": csrf_token(client), "day": day, "reason": reason}
-        )
-        page = response.get_data(as_text=True)
-        assert response.status_code == 200, day
-        assert "govuk-error-summary" in page and message in page, day
+@pytest.mark.parametrize("day, reason, field, message", CLOSURE_ERRORS, ids=[e[3] for e in CLOSURE_ERRORS])
+def test_closure_day_form_errors(app, client_request, admin, audit_rows, day, reason, field, message):
+    page = client_request.post("/admin/rules/closures/new", {"day": day, "reason": reason}, status=200)
+    assert page.errors == [message]
+    assert page.field_error(field) == message
+    assert page.title.startswith("Error: Add a closure day")
+    if field == "day":  # the user's typing is kept
+        assert [page.value(f"day-{part}") for part in ("day", "month", "year")] == day
     with app.app_context():
         assert is_working_day(D("2026-01-07"))
-    assert (
-        client.post("/admin/rules/closures/2026-01-07/remove", data={"csrf_token": csrf_token(client)}).status_code
-        == 404
-    )
+    assert audit_rows("closure_day.create") == []
+
+
+def test_a_day_that_is_already_a_closure_day_is_refused(app, client_request, admin, audit_rows):
+    data = {"day": ["7", "1", "2026"], "reason": "Council closure"}
+    client_request.post("/admin/rules/closures/new", data)
+    page = client_request.post("/admin/rules/closures/new", data, status=200)
+    assert page.errors == ["That date is already a closure day"]
+    assert len(audit_rows("closure_day.create")) == 1
+
+
+def test_removing_a_day_that_is_not_a_closure_day_is_not_found(app, client_request, admin, audit_rows):
+    client_request.post("/admin/rules/closures/2026-01-07/remove", status=404)
+    client_request.post("/admin/rules/closures/not-a-date/remove", status=404)
+    with app.app_context():
+        assert is_working_day(D("2026-01-07"))
+    assert audit_rows("closure_day.delete") == []

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
+import csv
+import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("tracker.demo.synthetic") is None, reason="tracker/core/synthetic.py has not landed yet"
-)
+from tracker.core.calendar import ClosureDay
+from tracker.extensions import db
 
 
 @pytest.fixture
@@ -17,46 +17,58 @@ def app_config():
     return {"TODAY": "2026-11-23"}
 
 
-def test_generated_data_imports(app, runner, tmp_path):
+def generate(runner, outdir, children=15, years=1, seed=3):
+    options = ["--children", str(children), "--years", str(years), "--seed", str(seed)]
+    result = runner.invoke(args=["generate-data", str(outdir), *options])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def meeting_dates(outdir) -> set[dt.date]:
+    with open(outdir / "panel_meetings.csv", newline="", encoding="utf-8") as fh:
+        return {dt.date.fromisoformat(row["meeting_date"]) for row in csv.DictReader(fh)}
+
+
+def test_generated_data_imports(runner, tmp_path, import_folder):
     out = tmp_path / "authority"
-    result = runner.invoke(args=["generate-data", str(out), "--children", "15", "--years", "1", "--seed", "3"])
-    assert result.exit_code == 0, result.output
-    assert (out / "officers.csv").exists() and "officers.csv:" in result.output
-    result = runner.invoke(args=["import-data", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "officers.csv:" in result.output
+    assert "officers.csv: " in generate(runner, out).output
+    assert "officers.csv:" in import_folder(out).output
 
 
-def test_generate_data_is_deterministic(app, runner, tmp_path):
+def test_generate_data_is_deterministic(runner, tmp_path):
     for name in ("a", "b"):
-        assert (
-            runner.invoke(
-                args=["generate-data", str(tmp_path / name), "--children", "5", "--years", "1", "--seed", "9"]
-            ).exit_code
-            == 0
-        )
+        generate(runner, tmp_path / name, children=5, seed=9)
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in (tmp_path / "b").iterdir())
     for path in (tmp_path / "a").iterdir():
         assert path.read_bytes() == (tmp_path / "b" / path.name).read_bytes(), path.name
 
 
-def test_generate_data_refuses_bad_options(app, runner, tmp_path):
+def test_generate_data_keeps_the_councils_closure_days(app, runner, tmp_path):
+    """The synthetic authority follows the tracker's calendar: panels meet on working days, so
+    none meets on a closure day (here every day of October 2026)."""
+    october = {dt.date(2026, 10, day) for day in range(1, 32)}
+    generate(runner, tmp_path / "open")
+    assert meeting_dates(tmp_path / "open") & october, "panels meet in October on the bank-holiday calendar"
+    with app.app_context():
+        db.session.add_all(ClosureDay(day=day, reason="Test closure") for day in sorted(october))
+        db.session.commit()
+    generate(runner, tmp_path / "closed")
+    assert not meeting_dates(tmp_path / "closed") & october
+
+
+def test_generate_data_refuses_bad_options(runner, tmp_path):
     result = runner.invoke(args=["generate-data", str(tmp_path / "x"), "--children", "0"])
     assert result.exit_code == 2
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("tracker.demo.users") is None, reason="tracker/auth/demo.py has not landed yet"
-)
 def test_demo_data(app, runner):
+    from tracker.auth.models import User
+    from tracker.core.permissions import ROLE_CODES
+    from tracker.reviews.models import Child
+
     result = runner.invoke(args=["demo-data", "--children", "10"])
     assert result.exit_code == 0, result.output
-    from tracker.core.permissions import ROLE_CODES
-
     with app.app_context():
-        from tracker.auth.models import User
-        from tracker.extensions import db
-
         roles = {
             code
             for user in db.session.scalars(select(User).where(User.email.like("%@example.org")))
@@ -64,8 +76,6 @@ def test_demo_data(app, runner):
         }
         qaro = db.session.scalar(select(User).where(User.email == "qaro@example.org"))
         assert qaro.officer_id == "Q1" and qaro.check_password("demo-password")
-        from tracker.reviews.models import Child
-
         caseload = db.session.scalar(select(func.count()).select_from(Child).where(Child.iro_officer_id == "Q1"))
         children = db.session.scalar(select(func.count()).select_from(Child))
     assert set(ROLE_CODES) <= roles

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from tracker.core import interchange
@@ -47,15 +46,17 @@ def users(app) -> list[tuple]:
         )
 
 
-def import_data(runner, folder: Path):
-    return runner.invoke(args=["import-data", str(folder)])
+def failed_import(runner, folder: Path):
+    """``import-data`` that must fail: exit code 1, the problems in its output."""
+    result = runner.invoke(args=["import-data", str(folder)])
+    assert result.exit_code == 1, result.output
+    return result
 
 
-def test_valid_officers_import(app, runner, tmp_path):
+def test_valid_officers_import(app, import_folder, tmp_path):
     folder = write_officers(tmp_path / "data", rows=5)
-    result = import_data(runner, folder)
-    assert result.exit_code == 0, result.output
-    assert "officers.csv: 5 rows" in result.output
+    result = import_folder(folder)
+    assert result.output.splitlines() == ["officers.csv: 5 rows"]
     assert users(app)[0] == ("Q1", "Officer 1", "q1@example.org", "North", ("qaro",))
     with app.app_context():
         from tracker.core.audit import AuditEntry
@@ -81,9 +82,7 @@ def test_bad_row_deep_in_a_file_rolls_everything_back_and_is_located(app, runner
     )
     # one row has a quoted newline, so the rows after it sit one physical line lower
     before = row_counts(app)
-    result = import_data(runner, folder)
-    assert result.exit_code == 1, result.output
-    out = result.output
+    out = failed_import(runner, folder).output
     assert "officers.csv:122: name: is required" in out
     assert "officers.csv:251: roles: unknown code(s) 'wizard'" in out
     assert "officers.csv:281: email: 'not-an-email' is not an email address" in out
@@ -91,14 +90,7 @@ def test_bad_row_deep_in_a_file_rolls_everything_back_and_is_located(app, runner
     assert row_counts(app) == before
 
 
-@pytest.mark.skipif(
-    "children.csv" not in interchange.IMPORTERS
-    and not Path(__file__).resolve().parents[2].joinpath("tracker/reviews/importers.py").exists(),
-    reason="no children.csv importer yet",
-)
 def test_bad_date_deep_in_children_csv(app, runner, tmp_path):
-    if "children.csv" not in interchange.IMPORTERS:
-        pytest.skip("no children.csv importer registered")
     folder = write_officers(tmp_path / "data", rows=3)
     columns = [c.name for c in interchange.IMPORTERS["children.csv"].columns]
     lines = [",".join(columns)]
@@ -119,8 +111,7 @@ def test_bad_date_deep_in_children_csv(app, runner, tmp_path):
         lines.append(",".join(values.get(c, "") for c in columns))
     (folder / "children.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = row_counts(app)
-    result = import_data(runner, folder)
-    assert result.exit_code == 1, result.output
+    result = failed_import(runner, folder)
     assert "children.csv:250: date_of_birth: '2012-02-30' is not a date in the form YYYY-MM-DD" in result.output
     assert row_counts(app) == before
 
@@ -131,8 +122,7 @@ def test_unknown_column_and_unknown_file_are_errors(app, runner, tmp_path):
     (folder / "officers.csv").write_text("\n".join([text[0]] + [line + ",42" for line in text[1:]]) + "\n")
     (folder / "pets.csv").write_text("pet_id,name\nP1,Rex\n")
     before = row_counts(app)
-    result = import_data(runner, folder)
-    assert result.exit_code == 1, result.output
+    result = failed_import(runner, folder)
     assert "officers.csv:1: shoe_size: unknown column" in result.output
     assert "pets.csv:: file: is not a file of the import format" in result.output
     assert row_counts(app) == before
@@ -140,8 +130,7 @@ def test_unknown_column_and_unknown_file_are_errors(app, runner, tmp_path):
 
 def test_missing_required_column_is_reported_once(app, runner, tmp_path):
     folder = write_officers(tmp_path / "data", rows=50, header="officer_id,name,email,rolez,team")
-    result = import_data(runner, folder)
-    assert result.exit_code == 1
+    result = failed_import(runner, folder)
     assert "officers.csv:1: roles: required column is missing" in result.output
     assert "officers.csv:1: rolez: unknown column" in result.output
     assert "Nothing was imported: 2 problem(s)." in result.output
@@ -149,12 +138,50 @@ def test_missing_required_column_is_reported_once(app, runner, tmp_path):
 
 def test_duplicate_ids_short_rows_and_a_missing_folder(app, runner, tmp_path):
     folder = write_officers(tmp_path / "data", rows=20, replace={15: officer_line(3), 18: "Q17,Officer 17"})
-    result = import_data(runner, folder)
-    assert result.exit_code == 1
+    result = failed_import(runner, folder)
     assert "officers.csv:15: officer_id: 'Q3' appears twice in the file (first on line 4)" in result.output
     assert "officers.csv:18: row: has 2 cells but the header has 5" in result.output
-    result = import_data(runner, tmp_path / "nowhere")
-    assert result.exit_code == 1 and "does not exist" in result.output
+    result = failed_import(runner, tmp_path / "nowhere")
+    assert f"{tmp_path / 'nowhere'}:: folder: does not exist or is not a folder" in result.output
+
+
+def test_an_email_used_by_another_user_is_a_located_error(app, runner, import_folder, tmp_path, make_user):
+    """One address is one person: a second officer with it is refused (not a database crash)."""
+    import_folder(write_officers(tmp_path / "first", rows=3))
+    make_user("Hand.Made@example.org", ["admin"])
+    folder = write_officers(
+        tmp_path / "data",
+        rows=12,
+        replace={
+            5: "Q4,Officer 4,q1@example.org,qaro,North",  # Q1's address (in the database and this file)
+            8: "Q7,Officer 7,q6@example.org,qaro,North",  # Q6's address, Q6 is 3 lines earlier in this file
+            12: "Q11,Officer 11,hand.made@example.org,qaro,North",  # the hand-made user (not an officer)
+        },
+    )
+    folder.joinpath("officers.csv").write_text(
+        folder.joinpath("officers.csv").read_text() + "Q99,Officer 99,HAND.MADE@example.org,qaro,North\n"
+    )
+    before = row_counts(app)
+    out = failed_import(runner, folder).output
+    assert "officers.csv:5: email: 'q1@example.org' is already used by another user" in out
+    assert "officers.csv:8: email: 'q6@example.org' is already used by another user" in out
+    assert "officers.csv:14: email: 'hand.made@example.org' is already used by another user" in out  # Q11's now
+    assert "Nothing was imported: 3 problem(s)." in out
+    assert row_counts(app) == before
+
+
+def test_a_user_made_by_hand_is_linked_to_their_officer_id_whatever_the_case_of_the_email(
+    app, import_folder, tmp_path, make_user
+):
+    made = make_user("Officer.Two@Example.org", ["admin"], name="Two")
+    import_folder(write_officers(tmp_path / "data", rows=3, replace={3: "Q2,Officer 2,officer.two@example.org,qaro,"}))
+    assert [u for u in users(app) if u[0] == "Q2"] == [("Q2", "Officer 2", "officer.two@example.org", None, ("qaro",))]
+    with app.app_context():
+        from tracker.auth.models import User
+        from tracker.extensions import db
+
+        assert db.session.get(User, made.id).officer_id == "Q2"
+    assert len(users(app)) == 3
 
 
 def test_many_errors_are_all_counted(app, runner, tmp_path, monkeypatch):
@@ -162,31 +189,30 @@ def test_many_errors_are_all_counted(app, runner, tmp_path, monkeypatch):
     folder = write_officers(
         tmp_path / "data", rows=30, replace={n: officer_line(n - 1, roles="wizard") for n in range(2, 14)}
     )
-    result = import_data(runner, folder)
-    assert result.exit_code == 1
+    result = failed_import(runner, folder)
     assert result.output.count("roles: unknown code(s)") == 5
     assert "... and 7 more problem(s) not listed." in result.output
     assert "Nothing was imported: 12 problem(s)." in result.output
 
 
-def test_reimport_is_idempotent(app, runner, tmp_path):
+def test_reimport_is_idempotent(app, runner, import_folder, tmp_path):
     folder = write_officers(tmp_path / "data", rows=40)
-    assert import_data(runner, folder).exit_code == 0
+    import_folder(folder)
     once_users = users(app)
     kpis_args = ["kpis", "--from", "2022-04-01", "--to", "2023-03-31", "--format", "json"]
     once_kpis = json.loads(runner.invoke(args=kpis_args).output)
-    assert import_data(runner, folder).exit_code == 0
+    import_folder(folder)
     assert users(app) == once_users
     assert json.loads(runner.invoke(args=kpis_args).output) == once_kpis
     # a changed row updates the record
     write_officers(folder, rows=40, replace={3: "Q2,Officer Two,q2@example.org,qaro;iro_manager,East"})
-    assert import_data(runner, folder).exit_code == 0
+    import_folder(folder)
     changed = [u for u in users(app) if u[0] == "Q2"]
     assert changed == [("Q2", "Officer Two", "q2@example.org", "East", ("iro_manager", "qaro"))]
     assert len(users(app)) == 40
 
 
-def test_large_file_in_small_batches(app, runner, tmp_path, monkeypatch):
+def test_large_file_in_small_batches(app, import_folder, tmp_path, monkeypatch):
     """Batches are written and expunged as the file streams (memory stays bounded)."""
     monkeypatch.setattr(interchange, "BATCH_SIZE", 7)
     from tracker.auth.importers import OfficersImporter
@@ -199,9 +225,7 @@ def test_large_file_in_small_batches(app, runner, tmp_path, monkeypatch):
         return original(self, records, ctx)
 
     monkeypatch.setattr(OfficersImporter, "write", counting_write)
-    folder = write_officers(tmp_path / "data", rows=300)
-    result = import_data(runner, folder)
-    assert result.exit_code == 0, result.output
+    import_folder(write_officers(tmp_path / "data", rows=300))
     assert sum(calls) == 300 and max(calls) == 7
     assert len(users(app)) == 300
 
@@ -223,7 +247,7 @@ def test_crash_inside_an_importer_leaves_the_database_unchanged(app, runner, tmp
     monkeypatch.setattr(OfficersImporter, "write", crashing_write)
     folder = write_officers(tmp_path / "data", rows=50)
     before = row_counts(app)
-    result = import_data(runner, folder)
+    result = runner.invoke(args=["import-data", str(folder)])
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
     assert row_counts(app) == before

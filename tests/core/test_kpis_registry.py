@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from tests.pages import normalise
 from tracker.core import kpis
 from tracker.core.kpis import AVERAGE, COUNT, PERCENT, Indicator, Period, Ratio
 
@@ -277,92 +278,133 @@ def test_kpis_command_refuses_bad_usage_with_exit_code_2(app, runner, args, mess
     assert message in result.output
 
 
-def test_figures_page_lists_every_indicator_by_section(app, client, login_as, fake_indicators):
+def _row(page, indicator_id: str) -> list[str]:
+    """The figures page's row of one indicator: label and id, numerator, denominator, value."""
+    (row,) = page.select(f'tr[data-indicator="{indicator_id}"]')
+    return [normalise(cell.get_text(" ")) for cell in row.select("th, td")]
+
+
+def test_figures_page_lists_every_indicator_by_section(app, client_request, login_as, fake_indicators):
     login_as("analyst")
-    response = client.get("/kpis/?from=2022-04-01&to=2022-04-30")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    for ind in kpis.indicators():
-        assert f'data-indicator="{ind.id}"' in page
-    assert "Test section" in page and "Test other" in page
-    assert "71.93%" not in page and "70.00%" in page  # April 2022: 21 weekdays of 30 days
-    assert "/kpis/test.days/numerator" not in page  # an analyst never drills to records
+    page = client_request.get("/kpis/?from=2022-04-01&to=2022-04-30")
+    assert page.h1 == "Indicators" and page.errors == []
+    shown = [row["data-indicator"] for row in page.select("tr[data-indicator]")]
+    assert shown == [ind.id for ind in kpis.indicators()]
+    captions = page.texts("table caption")
+    assert "Test section" in captions and "Test other" in captions
+    # April 2022: 21 weekdays of 30 days (71.93% would be the whole period's)
+    assert _row(page, "test.weekdays") == ["Weekdays among the days test.weekdays", "21", "30", "70.00%"]
+    assert _row(page, "test.days") == ["Days in the period test.days", "30", "", "30"]
+    assert _row(page, "test.per_week") == ["Days per week test.per_week", "30", "7", "4.29"]
+    assert _row(page, "test.users_active") == ["Active users test.users_active", "1", "1", "100.00%"]  # the analyst
+    assert [href for href in page.hrefs() if href.startswith("/kpis/test.")] == []  # an analyst never drills
 
 
-def test_figures_page_defaults_to_the_financial_year_to_date(app, client, login_as, fake_indicators):
+def test_figures_page_defaults_to_the_financial_year_to_date(app, client_request, login_as, fake_indicators):
     app.config["TODAY"] = "2026-11-23"
     login_as("analyst")
-    page = client.get("/kpis/").get_data(as_text=True)
-    assert "From 1 April 2026 to 23 November 2026" in page
+    page = client_request.get("/kpis/")
+    assert "From 1 April 2026 to 23 November 2026." in page.text
+    assert (page.value("from"), page.value("to")) == ("2026-04-01", "2026-11-23")
     app.config["TODAY"] = "2026-02-10"
-    assert "From 1 April 2025 to 10 February 2026" in client.get("/kpis/").get_data(as_text=True)
+    assert "From 1 April 2025 to 10 February 2026." in client_request.get("/kpis/").text
 
 
-def test_figures_page_date_errors(app, client, login_as, fake_indicators):
+FIGURES_DATE_ERRORS = [
+    (
+        "from=2022-02-30&to=2022-04-30",
+        "from",
+        "The start date must be a real date in the form YYYY-MM-DD, like 2023-03-31",
+    ),
+    ("from=2022-04-01&to=soon", "to", "The end date must be a real date in the form YYYY-MM-DD, like 2023-03-31"),
+    ("from=2022-05-01&to=2022-04-30", "to", "The end date must be the same as or after the start date"),
+]
+
+
+@pytest.mark.parametrize("query, field, message", FIGURES_DATE_ERRORS)
+def test_figures_page_date_errors(app, client_request, login_as, fake_indicators, query, field, message):
+    app.config["TODAY"] = "2026-11-23"
     login_as("analyst")
-    for query, message in [
-        ("from=2022-02-30&to=2022-04-30", "The start date must be a real date"),
-        ("from=2022-04-01&to=soon", "The end date must be a real date"),
-        ("from=2022-05-01&to=2022-04-30", "The end date must be the same as or after the start date"),
-    ]:
-        page = client.get(f"/kpis/?{query}").get_data(as_text=True)
-        assert "govuk-error-summary" in page and message in page, query
+    page = client_request.get(f"/kpis/?{query}")
+    assert page.errors == [message]
+    assert page.field_error(field) == message
+    assert page.title.startswith("Error: Indicators")
+    # the figures shown are the default period's, and what was typed is kept
+    assert "From 1 April 2026 to 23 November 2026." in page.text
+    typed = dict(part.split("=") for part in query.split("&"))
+    assert (page.value("from"), page.value("to")) == (typed["from"], typed["to"])
 
 
-def test_drill_down_needs_drilldown_and_the_family_capability(app, client, sign_in, fake_indicators):
-    url = "/kpis/test.days/numerator?from=2022-04-01&to=2022-04-03"
-    for roles, status in [
-        (("board",), 403),
-        (("analyst",), 403),
-        (("admin",), 403),
-        (("iro_manager",), 200),
-        (("manager",), 200),
-        (("lado",), 403),
-        (("qaro",), 200),
-    ]:
-        sign_in(*roles, email=f"{roles[0]}.a@example.org")
-        assert client.get(url).status_code == status, roles
-    # a LADO family figure: LADO roles only; their reads are audited
-    lado_url = "/kpis/test.users_active/denominator?from=2022-04-01&to=2022-04-03"
-    for roles, status in [(("manager",), 403), (("iro_manager",), 403), (("lado",), 200), (("lado_manager",), 200)]:
-        sign_in(*roles, email=f"{roles[0]}.b@example.org")
-        assert client.get(lado_url).status_code == status, roles
-    with app.app_context():
-        from tracker.core.audit import AuditEntry
-        from tracker.extensions import db
-
-        assert (
-            db.session.scalar(
-                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "lado_record.read")
-            )
-            == 2
-        )
+DRILL_ACCESS = [
+    ("board", "/kpis/test.days/numerator", 403),
+    ("analyst", "/kpis/test.days/numerator", 403),
+    ("admin", "/kpis/test.days/numerator", 403),
+    ("iro_manager", "/kpis/test.days/numerator", 200),
+    ("manager", "/kpis/test.days/numerator", 200),
+    ("lado", "/kpis/test.days/numerator", 403),
+    ("qaro", "/kpis/test.days/numerator", 200),
+    # a LADO family figure: LADO roles only
+    ("manager", "/kpis/test.users_active/denominator", 403),
+    ("iro_manager", "/kpis/test.users_active/denominator", 403),
+    ("lado", "/kpis/test.users_active/denominator", 200),
+    ("lado_manager", "/kpis/test.users_active/denominator", 200),
+]
 
 
-def test_drill_down_lists_the_rows(app, client, login_as, fake_indicators):
+@pytest.mark.parametrize("role, url, status", DRILL_ACCESS)
+def test_drill_down_needs_drilldown_and_the_family_capability(
+    app, client_request, login_as, audit_rows, fake_indicators, role, url, status
+):
+    login_as(role)
+    client_request.get(f"{url}?from=2022-04-01&to=2022-04-03", status=status)
+    # reads of a LADO figure's records are audited; nothing else is
+    lado_read = status == 200 and "users_active" in url
+    assert [(e.object_type, e.object_id, e.after) for e in audit_rows("lado_record.read")] == (
+        [("lado_page", "kpis.drill", {"refs": ["R1"], "page": 1, "total": 1})] if lado_read else []
+    )
+
+
+def test_drill_down_lists_the_rows(app, client_request, login_as, fake_indicators):
     login_as("manager")
-    page = client.get("/kpis/test.days/numerator?from=2022-04-01&to=2022-04-03").get_data(as_text=True)
-    assert "2022-04-01" in page and "2022-04-03" in page and "2022-04-04" not in page
-    assert "Records 1 to 3 of 3" in page
-    page = client.get("/kpis/test.weekdays/denominator?from=2022-04-01&to=2022-04-03").get_data(as_text=True)
-    assert 'href="/somewhere"' in page and "test.weekdays denominator" in page
-    main = client.get("/kpis/?from=2022-04-01&to=2022-04-03").get_data(as_text=True)
-    assert "/kpis/test.days/numerator?" in main and "/kpis/test.users/numerator" not in main  # manager: no LADO rows
-    assert client.get("/kpis/test.days/denominator").status_code == 404  # a count has no denominator
-    assert client.get("/kpis/no.such/numerator").status_code == 404
-    assert client.get("/kpis/test.days/everything").status_code == 404
+    page = client_request.get("/kpis/test.days/numerator?from=2022-04-01&to=2022-04-03")
+    assert page.h1 == "Test section Days in the period"
+    assert page.table("#rows") == [["2022-04-01", "A day"], ["2022-04-02", "A day"], ["2022-04-03", "A day"]]
+    assert page.text_of("#rows caption") == "Records 1 to 3 of 3"
+    assert page.text.startswith("Test section Days in the period The 3 records counted, from 1 April 2022 to 3 April")
+    page = client_request.get("/kpis/test.weekdays/denominator?from=2022-04-01&to=2022-04-03")
+    assert page.table("#rows") == [["R1", "test.weekdays denominator"]]
+    assert page.links("#rows") == {"R1": "/somewhere"}
+    assert "The records in the denominator (3) of 33.33%, from 1 April 2022 to 3 April 2022." in page.text
+    page = client_request.get("/kpis/test.per_week/denominator?from=2022-04-01&to=2022-04-03")
+    assert "The records in the denominator (7) of 0.43, from 1 April 2022 to 3 April 2022." in page.text
+    main = client_request.get("/kpis/?from=2022-04-01&to=2022-04-03")
+    drills = {href.split("?")[0] for href in main.hrefs() if href.startswith("/kpis/test.")}
+    # manager: the children figures open to their records, the LADO ones do not
+    assert drills == {
+        "/kpis/test.days/numerator",
+        "/kpis/test.weekdays/numerator",
+        "/kpis/test.weekdays/denominator",
+        "/kpis/test.per_week/numerator",
+        "/kpis/test.per_week/denominator",
+    }
+    client_request.get("/kpis/test.days/denominator", status=404)  # a count has no denominator
+    client_request.get("/kpis/no.such/numerator", status=404)
+    client_request.get("/kpis/test.days/everything", status=404)
+    client_request.get("/kpis/test.days/numerator?from=2022-04-31", status=400)
 
 
-def test_kpis_pages_need_kpis_view(app, client, login_as):
+def test_kpis_pages_need_kpis_view(app, client_request, login_as):
     login_as("qaro")
-    assert client.get("/kpis/").status_code == 403
+    client_request.get("/kpis/", status=403)
 
 
-def test_board_members_do_not_get_the_unsuppressed_figures(app, client, sign_in, fake_indicators):
+def test_board_members_do_not_get_the_unsuppressed_figures(app, client_request, login_as, fake_indicators):
     """domain.md §1: board members read the board pack only (small numbers suppressed)."""
-    sign_in("board", email="board.k@example.org")
-    assert client.get("/kpis/").status_code == 403
-    assert b'href="/kpis/"' not in client.get("/").data
-    sign_in("analyst", email="analyst.k@example.org")
-    page = client.get("/kpis/").get_data(as_text=True)
-    assert 'href="#section-1"' in page and "Contents" in page  # a long page: jump to a section
+    login_as("board")
+    client_request.get("/kpis/", status=403)
+    assert "/kpis/" not in client_request.get("/").hrefs("body")
+    login_as("analyst")
+    page = client_request.get("/kpis/")
+    assert page.links("nav[aria-labelledby=contents-heading]") == {  # a long page: jump to a section
+        section: f"#section-{n}" for n, section in enumerate(dict.fromkeys(i.section for i in kpis.indicators()), 1)
+    }

@@ -1,4 +1,5 @@
-"""The due-item registry (interchange.md §3): the ``due-items`` command and the worklist pages."""
+"""The due-item registry (interchange.md §3): the ``due-items`` command, ``collect`` and
+``for_record``, the worklist pages and the home page's preview, on two made-up kinds."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import json
 
 import pytest
+from sqlalchemy import Date, String, literal, select, union_all
 
 from tracker.core import worklist
 from tracker.core.calendar import add_working_days
@@ -21,39 +23,80 @@ def app_config():
     return {"TODAY": AS_OF.isoformat(), "PAGE_SIZE": 3}
 
 
-# (ref, owner, due_date, label, url): open items of a made-up kind
+# (ref, owner, due_date): open items of a made-up kind, each on the page of child <ref>
 CHILD_ITEMS = [
-    ("C3", "Q1", AS_OF + dt.timedelta(days=60), "Child C3", "/children/C3"),
-    ("C1", "Q1", AS_OF - dt.timedelta(days=3), "Child C1", "/children/C1"),
-    ("C2", "Q2", AS_OF, "Child C2", None),
-    ("C4", "Q2", add_working_days(AS_OF, 10), "Child C4", None),
-    ("C5", "Q3", AS_OF - dt.timedelta(days=30), "Child C5", None),
-    ("C6", "", AS_OF - dt.timedelta(days=1), "Child C6", None),  # not allocated
-    ("C7", "Q1", None, "Child C7", None),  # no due date: not an item
+    ("C3", "Q1", AS_OF + dt.timedelta(days=60)),
+    ("C1", "Q1", AS_OF - dt.timedelta(days=3)),
+    ("C2", "Q2", AS_OF),
+    ("C4", "Q2", add_working_days(AS_OF, 10)),
+    ("C5", "Q3", AS_OF - dt.timedelta(days=30)),
+    ("C6", "", AS_OF - dt.timedelta(days=1)),  # not allocated
+    ("C7", "Q1", None),  # no due date: not an item
 ]
-LADO_ITEMS = [
-    {"ref": "L1", "owner": "L9", "due_date": AS_OF - dt.timedelta(days=2), "label": "Referral L1", "url": None},
-]
+LADO_ITEMS = [("L1", "L9", AS_OF - dt.timedelta(days=2))]
+
+
+def rows_query(rows):
+    """A set-based query over literal rows, with the columns the registry reads: ``ref``,
+    ``owner``, ``due_date``, ``record_ref`` (the item's own ref here)."""
+    selects = [
+        select(
+            literal(ref, String).label("ref"),
+            literal(owner, String).label("owner"),
+            literal(due, Date).label("due_date"),
+            literal(ref, String).label("record_ref"),
+        )
+        for ref, owner, due in rows
+    ]
+    return select(union_all(*selects).subquery())
 
 
 @pytest.fixture
 def fake_kinds():
-    """Registers two test kinds for the test and removes them afterwards."""
-    seen = []
+    """Registers two test kinds for the test and removes them afterwards. Yields the refs of
+    the rows the database returned (``describe`` is called for each row fetched)."""
+    described = []
 
-    def child_query(as_of, owner):
-        seen.append((as_of, owner))
-        return [r for r in CHILD_ITEMS if owner is None or r[1] == owner]
+    def describe(prefix):
+        def _describe(row):
+            described.append(row.ref)
+            return f"{prefix} {row.ref}"
 
-    worklist.register_kind("test_child_item", "Test child item", "children", child_query, order=1)
-    worklist.register_kind("test_lado_item", "Test LADO item", "lado", lambda as_of, owner: list(LADO_ITEMS), order=2)
-    yield seen
+        return _describe
+
+    worklist.register_kind(
+        "test_child_item",
+        "Test child item",
+        "children",
+        lambda as_of: rows_query(CHILD_ITEMS),
+        record_type="child",
+        describe=describe("Child"),
+        order=1,
+    )
+    worklist.register_kind(
+        "test_lado_item",
+        "Test LADO item",
+        "lado",
+        lambda as_of: rows_query(LADO_ITEMS),
+        record_type="lado_referral",
+        describe=describe("Referral"),
+        order=2,
+    )
+    yield described
     worklist.KINDS.pop("test_child_item", None)
     worklist.KINDS.pop("test_lado_item", None)
 
 
 def _registered_only(items):
     return [i for i in items if i["kind"].startswith("test_")]
+
+
+def test_register_kind_refuses_an_unknown_family():
+    with pytest.raises(ValueError, match="unknown record family"):
+        worklist.register_kind(
+            "test_bad", "Bad", "pets", lambda as_of: rows_query(LADO_ITEMS), record_type="child", describe=str
+        )
+    assert "test_bad" not in worklist.KINDS
 
 
 def test_due_items_on_an_empty_database(app, runner):
@@ -73,10 +116,10 @@ def test_due_items_as_of_defaults_to_today(app, runner):
 
 def test_due_items_refuses_a_bad_date(app, runner):
     result = runner.invoke(args=["due-items", "--as-of", "2026-02-30"])
-    assert result.exit_code == 2 and "is not a date" in result.output
+    assert result.exit_code == 2 and "'2026-02-30' is not a date in the form YYYY-MM-DD" in result.output
 
 
-def test_due_items_sorted_with_states(app, runner, fake_kinds):
+def test_due_items_sorted_with_states(app, runner, audit_rows, fake_kinds):
     result = runner.invoke(args=["due-items", "--as-of", AS_OF.isoformat(), "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
@@ -100,6 +143,10 @@ def test_due_items_sorted_with_states(app, runner, fake_kinds):
     later = _registered_only(json.loads(result.output)["items"])
     assert [i["ref"] for i in later] == [i["ref"] for i in items]
     assert [i["state"] for i in later] == ["overdue"] * 7
+    assert [(e.actor, e.summary) for e in audit_rows("due_items.export")] == [
+        ("cli:due-items", "due-items as of 2026-01-05"),
+        ("cli:due-items", "due-items as of 2026-03-10"),
+    ]
 
 
 def test_due_items_owner_filter_and_csv(app, runner, fake_kinds):
@@ -110,28 +157,53 @@ def test_due_items_owner_filter_and_csv(app, runner, fake_kinds):
         ("test_child_item", "C1", "Q1", "overdue"),
         ("test_child_item", "C3", "Q1", "upcoming"),
     ]
-    assert (AS_OF, "Q1") in fake_kinds  # the owner is passed down to the set-based query
+    assert sorted(fake_kinds) == ["C1", "C3"]  # the database filtered the owner: no other row was fetched
 
 
 def test_collect_filters(app, fake_kinds, make_user):
     make_user("north@example.org", ["qaro"], officer_id="Q1", team="North")
     make_user("south@example.org", ["qaro"], officer_id="Q2", team="South")
     with app.app_context():
-        refs = lambda items: [i.ref for i in items]  # noqa: E731
-        assert refs(worklist.collect(AS_OF, kinds=["test_lado_item"])) == ["L1"]
-        assert refs(worklist.collect(AS_OF, kinds=["test_child_item"], states=["overdue"])) == ["C5", "C1", "C6"]
-        assert refs(worklist.collect(AS_OF, kinds=["test_child_item"], states=["due_soon", "upcoming"])) == [
-            "C2",
-            "C4",
-            "C3",
-        ]
-        assert refs(worklist.collect(AS_OF, team="North")) == ["C1", "C3"]
-        assert refs(worklist.collect(AS_OF, team="South", states=["due_soon"])) == ["C2", "C4"]
+
+        def refs(**filters):
+            return [i.ref for i in worklist.collect(AS_OF, **filters)]
+
+        assert refs(kinds=["test_lado_item"]) == ["L1"]
+        assert refs(kinds=["test_child_item"], states=["overdue"]) == ["C5", "C1", "C6"]
+        assert refs(kinds=["test_child_item"], states=["due_soon", "upcoming"]) == ["C2", "C4", "C3"]
+        assert refs(team="North") == ["C1", "C3"]
+        assert refs(team="South", states=["due_soon"]) == ["C2", "C4"]
+        assert refs(owner="") == ["C6"]  # the unallocated queue
+        assert refs(kinds=["test_child_item"], record_refs=["C4", "C1"]) == ["C1", "C4"]
+        assert refs(refs=["C2", "L1"]) == ["L1", "C2"]
         items = worklist.collect(AS_OF, owner="Q1")
-        assert [(i.label, i.url, i.team) for i in items] == [
-            ("Child C1", "/children/C1", "North"),
-            ("Child C3", "/children/C3", "North"),
+        assert [(i.label, i.url, i.team, i.record_type, i.record_ref) for i in items] == [
+            ("Child C1", "/children/C1", "North", "child", "C1"),
+            ("Child C3", "/children/C3", "North", "child", "C3"),
         ]
+        (lado,) = worklist.collect(AS_OF, kinds=["test_lado_item"])
+        assert (lado.kind_label, lado.url, lado.team) == ("Test LADO item", "/lado/referrals/L1", None)
+
+
+def test_for_record_gives_the_deadlines_on_a_record_page(app, fake_kinds, make_user):
+    manager = make_user("m@example.org", ["manager"])
+    with app.app_context():
+        from tracker.auth.models import User
+        from tracker.extensions import db
+
+        (item,) = worklist.for_record("child", "C4", AS_OF)
+        assert (item.kind, item.ref, item.due_date, item.state.value) == (
+            "test_child_item",
+            "C4",
+            add_working_days(AS_OF, 10),
+            "due_soon",
+        )
+        assert [i.ref for i in worklist.for_record("lado_referral", "L1", AS_OF)] == ["L1"]
+        assert worklist.for_record("child", "L1", AS_OF) == []
+        assert worklist.for_record("child", "C7", AS_OF) == []  # no due date
+        assert worklist.for_record("no_such_record", "C4", AS_OF) == []
+        user = db.session.get(User, manager.id)
+        assert worklist.for_record("lado_referral", "L1", AS_OF, user=user) == []  # not the manager's family
 
 
 def test_collect_shows_only_the_families_the_user_may_see(app, fake_kinds, make_user):
@@ -141,12 +213,12 @@ def test_collect_shows_only_the_families_the_user_may_see(app, fake_kinds, make_
         from tracker.auth.models import User
         from tracker.extensions import db
 
-        assert {
-            i.kind for i in worklist.collect(AS_OF, user=db.session.get(User, manager.id)) if i.kind.startswith("test_")
-        } == {"test_child_item"}
-        assert {
-            i.kind for i in worklist.collect(AS_OF, user=db.session.get(User, lado.id)) if i.kind.startswith("test_")
-        } == {"test_lado_item"}
+        def kinds(user_id):
+            user = db.session.get(User, user_id)
+            return {i.kind for i in worklist.collect(AS_OF, user=user) if i.kind.startswith("test_")}
+
+        assert kinds(manager.id) == {"test_child_item"}
+        assert kinds(lado.id) == {"test_lado_item"}
 
 
 def test_items_for_a_user_are_their_own(app, fake_kinds, make_user):
@@ -156,91 +228,91 @@ def test_items_for_a_user_are_their_own(app, fake_kinds, make_user):
         from tracker.auth.models import User
         from tracker.extensions import db
 
-        assert [
-            i.ref for i in worklist.items_for(db.session.get(User, q1.id), AS_OF) if i.kind.startswith("test_")
-        ] == ["C1", "C3"]
-        assert [i.ref for i in worklist.items_for(db.session.get(User, q1.id), AS_OF, state="upcoming")] == ["C3"]
+        user = db.session.get(User, q1.id)
+        assert [i.ref for i in worklist.items_for(user, AS_OF) if i.kind.startswith("test_")] == ["C1", "C3"]
+        assert [i.ref for i in worklist.items_for(user, AS_OF, state="upcoming")] == ["C3"]
         assert worklist.items_for(db.session.get(User, nobody.id), AS_OF) == []
 
 
-def _rows(page: str) -> list[str]:
-    """The item refs shown in the worklist table, in order."""
-    import re
-
-    table = page.split('id="worklist"', 1)[1].split("</table>", 1)[0] if 'id="worklist"' in page else ""
-    return re.findall(r"Child (C\d)|Referral (L\d)", table) and [
-        a or b for a, b in re.findall(r"Child (C\d)|Referral (L\d)", table)
-    ]
+def shown(page) -> list[str]:
+    """The item refs in the worklist table, in order (the Item column reads "Child C1")."""
+    return [row[3].split()[-1] for row in page.table("#worklist")] if page.select("#worklist") else []
 
 
-def test_manager_worklist_defaults_to_overdue_and_filters(app, client, login_as, make_user, fake_kinds):
+def test_manager_worklist_defaults_to_overdue_and_filters(app, client_request, login_as, make_user, fake_kinds):
     make_user("north@example.org", ["qaro"], officer_id="Q1", team="North", name="Nora North")
     make_user("south@example.org", ["qaro"], officer_id="Q2", team="South", name="Sam South")
     login_as("manager")
-    page = client.get("/worklist/").get_data(as_text=True)
-    assert "All overdue items" in page
-    assert _rows(page) == ["C5", "C1", "C6"]  # no LADO items for a manager
-    assert "Nora North" in page and "Not allocated" in page
-    assert 'href="/children/C1"' in page  # items with a page are links
-
-    assert _rows(client.get("/worklist/?state=any").get_data(as_text=True)) == [
-        "C5",
-        "C1",
-        "C6",
-    ]  # page 1 of 2 (PAGE_SIZE 3)
-    second = client.get("/worklist/?state=any&page=2").get_data(as_text=True)
-    assert _rows(second) == ["C2", "C4", "C3"]
-    assert "Items 4 to 6 of 6" in second
-    assert _rows(client.get("/worklist/?state=due_soon").get_data(as_text=True)) == ["C2", "C4"]
-    assert _rows(client.get("/worklist/?state=any&team=South").get_data(as_text=True)) == ["C2", "C4"]
-    assert _rows(client.get("/worklist/?state=any&owner=Q1").get_data(as_text=True)) == ["C1", "C3"]
-    assert _rows(client.get("/worklist/?state=any&kind=test_child_item&team=North").get_data(as_text=True)) == [
-        "C1",
-        "C3",
+    page = client_request.get("/worklist/")
+    assert page.h1 == "All overdue items"
+    assert page.table("#worklist") == [  # no LADO items for a manager
+        ["6 Dec 2025", "Overdue", "Test child item", "Child C5", "Q3", ""],
+        ["2 Jan 2026", "Overdue", "Test child item", "Child C1", "Nora North", "North"],
+        ["4 Jan 2026", "Overdue", "Test child item", "Child C6", "Not allocated", ""],
     ]
-    empty = client.get("/worklist/?state=overdue&team=South").get_data(as_text=True)
-    assert _rows(empty) == [] and "There are no overdue items matching these filters" in empty
+    # items link to the page of their record
+    assert page.links("#worklist") == {f"Child C{n}": f"/children/C{n}" for n in (5, 1, 6)}
+
+    assert shown(client_request.get("/worklist/?state=any")) == ["C5", "C1", "C6"]  # page 1 of 2 (PAGE_SIZE 3)
+    second = client_request.get("/worklist/?state=any&page=2")
+    assert second.h1 == "Worklist"
+    assert shown(second) == ["C2", "C4", "C3"]
+    assert second.text_of("#worklist caption") == "Items 4 to 6 of 6"
+    assert shown(client_request.get("/worklist/?state=due_soon")) == ["C2", "C4"]
+    assert shown(client_request.get("/worklist/?state=any&team=South")) == ["C2", "C4"]
+    assert shown(client_request.get("/worklist/?state=any&owner=Q1")) == ["C1", "C3"]
+    assert shown(client_request.get("/worklist/?state=any&kind=test_child_item&team=North")) == ["C1", "C3"]
+    empty = client_request.get("/worklist/?state=overdue&team=South")
+    assert shown(empty) == [] and empty.text_of("#worklist-empty") == (
+        "There are no overdue items matching these filters."
+    )
     # a kind the user may not see is not a valid choice
-    bad = client.get("/worklist/?kind=test_lado_item")
-    assert bad.status_code == 200 and "govuk-error-summary" in bad.get_data(as_text=True)
-    assert "Referral L1" not in bad.get_data(as_text=True)
+    bad = client_request.get("/worklist/?kind=test_lado_item")
+    assert bad.errors == ["Not a valid choice."] and bad.field_error("kind") == "Not a valid choice."
+    assert "L1" not in shown(bad) and "Referral L1" not in bad.text
 
 
-def test_lado_manager_sees_lado_items(app, client, login_as, fake_kinds):
+def test_lado_manager_sees_lado_items(app, client_request, login_as, fake_kinds):
     login_as("lado_manager")
-    assert _rows(client.get("/worklist/").get_data(as_text=True)) == ["L1"]
+    page = client_request.get("/worklist/")
+    assert shown(page) == ["L1"]
+    assert page.links("#worklist") == {"Referral L1": "/lado/referrals/L1"}
 
 
-def test_my_worklist(app, client, login_as, fake_kinds):
+def test_my_worklist(app, client_request, login_as, fake_kinds):
     login_as("qaro", officer_id="Q1")
-    page = client.get("/worklist/mine").get_data(as_text=True)
-    assert "My worklist" in page and _rows(page) == ["C1", "C3"]
-    assert _rows(client.get("/worklist/mine?state=overdue").get_data(as_text=True)) == ["C1"]
+    page = client_request.get("/worklist/mine")
+    assert page.h1 == "My worklist"
+    assert page.table("#worklist") == [
+        ["2 Jan 2026", "Overdue", "Test child item", "Child C1"],
+        ["6 Mar 2026", "Upcoming", "Test child item", "Child C3"],
+    ]
+    assert shown(client_request.get("/worklist/mine?state=overdue")) == ["C1"]
 
 
-def test_my_worklist_without_an_officer_id(app, client, login_as, fake_kinds):
+def test_my_worklist_without_an_officer_id(app, client_request, login_as, fake_kinds):
     login_as("qaro")
-    assert "not linked to an officer ID" in client.get("/worklist/mine").get_data(as_text=True)
+    page = client_request.get("/worklist/mine")
+    assert page.text_of("#worklist-empty").startswith("Your account is not linked to an officer ID")
 
 
-def test_empty_worklist(app, client, login_as):
+def test_empty_worklist(app, client_request, login_as):
     login_as("manager")
-    assert "There are no overdue items." in client.get("/worklist/").get_data(as_text=True)
+    assert client_request.get("/worklist/").text_of("#worklist-empty") == "There are no overdue items."
 
 
-def test_worklist_access(app, client, sign_in):
-    for role in ["qaro", "lado", "panel_admin", "adm", "analyst", "board", "admin"]:
-        sign_in(role, email=f"{role}.1@example.org")
-        assert client.get("/worklist/").status_code == 403, role
-    for role in ["iro_manager", "manager", "lado_manager"]:
-        sign_in(role, email=f"{role}.2@example.org")
-        assert client.get("/worklist/").status_code == 200, role
-    for role in ["analyst", "board", "admin", "manager"]:
-        sign_in(role, email=f"{role}.3@example.org")
-        assert client.get("/worklist/mine").status_code == 403, role
-    for role in ["qaro", "lado", "panel_admin", "adm", "iro_manager"]:
-        sign_in(role, email=f"{role}.4@example.org")
-        assert client.get("/worklist/mine").status_code == 200, role
+WORKLIST_ACCESS = [
+    *[("/worklist/", role, 403) for role in ["qaro", "lado", "panel_admin", "adm", "analyst", "board", "admin"]],
+    *[("/worklist/", role, 200) for role in ["iro_manager", "manager", "lado_manager"]],
+    *[("/worklist/mine", role, 403) for role in ["analyst", "board", "admin", "manager"]],
+    *[("/worklist/mine", role, 200) for role in ["qaro", "lado", "panel_admin", "adm", "iro_manager"]],
+]
+
+
+@pytest.mark.parametrize("url, role, status", WORKLIST_ACCESS)
+def test_worklist_access(app, client_request, login_as, url, role, status):
+    login_as(role)
+    client_request.get(url, status=status)
 
 
 def test_due_items_csv_escapes_spreadsheet_formulas(app, runner):
@@ -249,10 +321,9 @@ def test_due_items_csv_escapes_spreadsheet_formulas(app, runner):
         "test_formula_item",
         "Test formula item",
         "children",
-        lambda as_of, owner: [
-            ('=HYPERLINK("http://x")', "+Q1", AS_OF, "x", None),
-            ("@SUM(A1)", "-1", AS_OF, "y", None),
-        ],
+        lambda as_of: rows_query([('=HYPERLINK("http://x")', "+Q1", AS_OF), ("@SUM(A1)", "-1", AS_OF)]),
+        record_type="child",
+        describe=lambda row: "x",
         order=1,
     )
     try:
@@ -263,25 +334,51 @@ def test_due_items_csv_escapes_spreadsheet_formulas(app, runner):
     assert result.exit_code == 0, result.output
     rows = [r for r in csv.DictReader(io.StringIO(result.output)) if r["kind"] == "test_formula_item"]
     assert sorted((r["ref"], r["owner"]) for r in rows) == [('\'=HYPERLINK("http://x")', "'+Q1"), ("'@SUM(A1)", "'-1")]
-    assert '"=HYPERLINK' in json_result.output  # JSON is data, not a spreadsheet: unchanged
+    items = [i for i in json.loads(json_result.output)["items"] if i["kind"] == "test_formula_item"]
+    # JSON is data, not a spreadsheet: unchanged
+    assert sorted((i["ref"], i["owner"]) for i in items) == [('=HYPERLINK("http://x")', "+Q1"), ("@SUM(A1)", "-1")]
 
 
-def test_the_manager_worklist_shows_no_lado_item_and_audits_nothing(app, client, login_as, fake_kinds):
-    from tracker.core.audit import AuditEntry
-    from tracker.extensions import db
-
+def test_the_manager_worklist_shows_no_lado_item_and_audits_nothing(
+    app, client_request, login_as, audit_rows, fake_kinds
+):
     login_as("manager")
-    assert "L1" not in _rows(client.get("/worklist/?state=any").get_data(as_text=True))
-    with app.app_context():
-        assert db.session.query(AuditEntry).filter_by(action="lado_record.read").count() == 0
+    assert "L1" not in shown(client_request.get("/worklist/?state=any"))
+    assert audit_rows("lado_record.read") == []
 
 
-def test_a_lado_item_shown_on_a_worklist_is_an_audited_read(app, client, login_as, fake_kinds):
-    from tracker.core.audit import AuditEntry
-    from tracker.extensions import db
+def test_a_lado_item_shown_on_a_worklist_is_an_audited_read(app, client_request, login_as, audit_rows, fake_kinds):
+    user = login_as("lado_manager")
+    assert shown(client_request.get("/worklist/")) == ["L1"]
+    (entry,) = audit_rows("lado_record.read")
+    assert (entry.user_id, entry.object_type, entry.object_id, entry.after) == (
+        user.id,
+        "lado_page",
+        "worklist.index",
+        {"refs": ["test_lado_item:L1"]},
+    )
 
-    login_as("lado_manager")
-    assert _rows(client.get("/worklist/").get_data(as_text=True)) == ["L1"]
-    with app.app_context():
-        (entry,) = db.session.query(AuditEntry).filter_by(action="lado_record.read").all()
-        assert entry.object_type == "worklist" and entry.after == {"items": ["test_lado_item:L1"]}
+
+def test_the_home_page_previews_the_users_own_items(app, client_request, login_as, audit_rows, fake_kinds):
+    login_as("qaro", officer_id="Q1")
+    page = client_request.get("/")
+    assert page.h1 == "Test user My children and worklist"
+    assert "As of 5 January 2026: 1 overdue, 0 due soon and 1 upcoming." in page.text
+    assert page.table() == [
+        ["Test child item", "C1", "2 Jan 2026", "Overdue"],
+        ["Test child item", "C3", "6 Mar 2026", "Upcoming"],
+    ]
+    assert page.links("table") == {"C1": "/children/C1", "C3": "/children/C3"}
+    assert audit_rows("lado_record.read") == []
+
+
+def test_a_lado_item_on_the_home_page_is_an_audited_read(app, client_request, login_as, audit_rows, fake_kinds):
+    login_as("lado", officer_id="L9")
+    page = client_request.get("/")
+    assert page.table() == [["Test LADO item", "L1", "3 Jan 2026", "Overdue"]]
+    (entry,) = audit_rows("lado_record.read")
+    assert (entry.object_type, entry.object_id, entry.after) == (
+        "lado_page",
+        "home.index",
+        {"refs": ["test_lado_item:L1"]},
+    )

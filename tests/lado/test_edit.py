@@ -7,8 +7,11 @@ import datetime as dt
 
 import pytest
 
+from tests.lado import factories
+from tests.lado.factories import NAMES
 from tracker.core.permissions import ROLE_CODES
 
+D = dt.date
 NON_LADO = [r for r in ROLE_CODES if r not in ("lado", "lado_manager")]
 
 
@@ -17,51 +20,62 @@ def app_config():
     return {"TODAY": "2023-06-30"}
 
 
-def post(client, csrf_token, url, data):
-    return client.post(url, data={"csrf_token": csrf_token(client), **data})
+def date(prefix: str, day: dt.date) -> dict:
+    return {prefix: [str(day.day), str(day.month), str(day.year)]}
 
 
-def date(prefix, d):
-    return {prefix: [str(d.day), str(d.month), str(d.year)]}
+def checked(page, name: str) -> list[str]:
+    return [i["value"] for i in page.select(f"input[name='{name}'][checked]")]
 
 
-def seed(app):
-    """CW00001: an advice contact; CW00002: a contact with referral RW00001 and its IEM RW00001-M01."""
+def location(page) -> str:
+    return page.response.headers["Location"]
+
+
+def close_seeded_referral(app, seeded) -> None:
     from tracker.extensions import db
-    from tracker.lado import operations
+    from tracker.lado.models import LadoReferral
 
     with app.app_context():
-        operations.log_contact(
-            contact_date=dt.date(2023, 5, 1),
-            employer_sector="sport",
-            disposition="advice",
-            person_ref="P1",
-            person_name="Jo Bloggs",
-            categories=["physical"],
-        )
-        contact = operations.log_contact(
-            contact_date=dt.date(2023, 5, 2),
-            employer_sector="education",
-            disposition="referral",
-            person_ref="P2",
-            organisation_ref="ORG2",
-        )
-        operations.record_meeting(
-            contact.referral,
-            meeting_type="iem",
-            meeting_date=dt.date(2023, 5, 4),
-            attendees="LADO, head",
-            decisions="Investigate",
-        )
+        factories.closed(db.session.get(LadoReferral, seeded.referral_id), D(2023, 6, 1))
         db.session.commit()
 
 
-def contact_form(**over):
-    data = {
-        **date("contact_date", dt.date(2023, 5, 1)),
+def contact(app, contact_id: str) -> dict:
+    """The contact as stored: its columns, categories, organisation's name and referral."""
+    from tracker.extensions import db
+    from tracker.lado.models import LadoContact
+
+    with app.app_context():
+        found = db.session.get(LadoContact, contact_id)
+        return {c.key: getattr(found, c.key) for c in LadoContact.__table__.columns} | {
+            "categories": found.categories,
+            "organisation_name": found.organisation.name if found.organisation else None,
+            "referral_id": found.referral.referral_id if found.referral else None,
+            "anonymous": found.anonymous,
+        }
+
+
+def meeting(app, meeting_id: str) -> dict:
+    """The meeting as stored: its columns."""
+    from tracker.extensions import db
+    from tracker.lado.models import LadoMeeting
+
+    with app.app_context():
+        found = db.session.get(LadoMeeting, meeting_id)
+        return {c.key: getattr(found, c.key) for c in LadoMeeting.__table__.columns}
+
+
+# --- contact ----------------------------------------------------------------------------------------
+
+
+def contact_form(seeded, **over) -> dict:
+    """The advice contact's edit form as it is (3 January 2023, sport, advice, category physical)."""
+    return {
+        **date("contact_date", D(2023, 1, 3)),
         "employer_sector": "sport",
         "disposition": "advice",
-        "person_ref": "P1",
+        "person_ref": seeded.advice_person_ref,
         "subject_role": "Coach",
         "organisation_ref": "",
         "referrer_agency": "Club",
@@ -69,46 +83,40 @@ def contact_form(**over):
         "foster_carer_type": "",
         "foster_carer_agency": "",
         "summary": "",
-    }
-    data.update(over)
-    return data
+    } | over
 
 
-def audit_rows(app, action):
-    from tracker.core.audit import AuditEntry
-    from tracker.extensions import db
-
-    with app.app_context():
-        return [
-            (e.object_id, e.summary, e.before, e.after)
-            for e in db.session.query(AuditEntry).filter_by(action=action).order_by(AuditEntry.id)
+def test_the_contact_page_links_to_the_edit_page_which_is_prefilled(client_request, login_as, seeded):
+    login_as("lado")
+    edit = f"/lado/contacts/{seeded.advice_contact_id}/edit"
+    assert (
+        client_request.get(f"/lado/contacts/{seeded.advice_contact_id}").links()[
+            f"Change the contact’s details (contact {seeded.advice_contact_id})"
         ]
+        == edit
+    )
+    referral_page = client_request.get(f"/lado/referrals/{seeded.referral_id}")
+    assert referral_page.links(".govuk-summary-list")["Change the contact’s details"] == (
+        f"/lado/contacts/{seeded.contact_id}/edit"
+    )
+    page = client_request.get(edit)
+    assert page.h1 == f"Change contact {seeded.advice_contact_id}"
+    assert page.value("person_ref") == seeded.advice_person_ref
+    assert [page.value(f"contact_date-{part}") for part in ("day", "month", "year")] == ["3", "1", "2023"]
+    assert checked(page, "categories") == ["physical"] and checked(page, "disposition") == ["advice"]
+    offered = [i["value"] for i in page.select("input[name='disposition']")]
+    assert "referral" not in offered and "advice" in offered  # progress to a referral instead
 
 
-# --- contact ----------------------------------------------------------------------------------------
-
-
-def test_the_contact_page_links_to_the_edit_page_which_is_prefilled(app, client, login_as):
-    seed(app)
+def test_editing_a_contact_saves_it_and_writes_one_audit_row_with_before_and_after(
+    app, client_request, login_as, seeded, audit_rows
+):
     login_as("lado")
-    assert "/lado/contacts/CW00001/edit" in client.get("/lado/contacts/CW00001").get_data(as_text=True)
-    assert "/lado/contacts/CW00002/edit" in client.get("/lado/referrals/RW00001").get_data(as_text=True)
-    html = client.get("/lado/contacts/CW00001/edit").get_data(as_text=True)
-    assert 'value="P1"' in html and 'value="2023"' in html and 'value="physical" checked' in html
-    assert 'value="advice" checked' in html and 'value="referral"' not in html  # progress to a referral instead
-
-
-def test_editing_a_contact_saves_it_and_writes_one_audit_row_with_before_and_after(app, client, login_as, csrf_token):
-    from tracker.extensions import db
-    from tracker.lado.models import LadoContact
-
-    seed(app)
-    login_as("lado")
-    response = post(
-        client,
-        csrf_token,
-        "/lado/contacts/CW00001/edit",
+    contact_id = seeded.advice_contact_id
+    page = client_request.post(
+        f"/lado/contacts/{contact_id}/edit",
         contact_form(
+            seeded,
             employer_sector="health",
             disposition="no_further_action",
             person_ref="P7",
@@ -117,273 +125,214 @@ def test_editing_a_contact_saves_it_and_writes_one_audit_row_with_before_and_aft
             foster_carer_agency="own",
         ),
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/lado/contacts/CW00001"
-    with app.app_context():
-        c = db.session.get(LadoContact, "CW00001")
-        assert (c.employer_sector, c.disposition, c.person_ref, c.subject_role, c.referrer_agency) == (
-            "health",
-            "no_further_action",
-            "P7",
-            "Coach",
-            "Club",
-        )
-        assert c.categories == ["conduct", "physical"] and c.organisation.name == "Riverside Surgery"
-        assert (c.foster_carer_type, c.foster_carer_agency) == ("connected", "own")
-    [(object_id, summary, before, after)] = audit_rows(app, "lado_contact.update")
-    assert object_id == "CW00001" and summary == "Contact CW00001 updated"
-    assert before["employer_sector"] == "sport" and after["employer_sector"] == "health"
-    assert before["person_ref"] == "P1" and after["person_ref"] == "P7"
-    assert before["categories"] == ["physical"] and after["categories"] == ["conduct", "physical"]
-    assert "Bloggs" not in str(before) + str(after) + summary
+    assert location(page) == f"/lado/contacts/{contact_id}"
+    saved = contact(app, contact_id)
+    assert [saved[k] for k in ("employer_sector", "disposition", "person_ref", "subject_role", "referrer_agency")] == [
+        "health",
+        "no_further_action",
+        "P7",
+        "Coach",
+        "Club",
+    ]
+    assert saved["categories"] == ["conduct", "physical"] and saved["organisation_name"] == "Riverside Surgery"
+    assert (saved["foster_carer_type"], saved["foster_carer_agency"]) == ("connected", "own")
+    (row,) = audit_rows("lado_contact.update")
+    assert (row.object_id, row.summary) == (contact_id, f"Contact {contact_id} updated")
+    assert (row.before["employer_sector"], row.after["employer_sector"]) == ("sport", "health")
+    assert (row.before["person_ref"], row.after["person_ref"]) == (seeded.advice_person_ref, "P7")
+    assert (row.before["categories"], row.after["categories"]) == (["physical"], ["conduct", "physical"])
+    assert not any(name in str(row.before) + str(row.after) + row.summary for name in NAMES)
     # an anonymous consultation: no reference, no name
-    assert (
-        post(
-            client, csrf_token, "/lado/contacts/CW00001/edit", contact_form(person_ref="", organisation_ref="")
-        ).status_code
-        == 302
-    )
-    with app.app_context():
-        assert db.session.get(LadoContact, "CW00001").anonymous
+    client_request.post(f"/lado/contacts/{contact_id}/edit", contact_form(seeded, person_ref="", organisation_ref=""))
+    assert contact(app, contact_id)["anonymous"]
+    assert len(audit_rows("lado_contact.update")) == 2
 
 
-def test_a_save_without_changes_writes_no_audit_row(app, client, login_as, csrf_token):
-    seed(app)
+def test_a_save_without_changes_writes_no_audit_row(client_request, login_as, seeded, audit_rows):
     login_as("lado")
-    post(
-        client,
-        csrf_token,
-        "/lado/contacts/CW00001/edit",
-        contact_form(subject_role="", referrer_agency="", categories=["physical"]),
-    )
-    assert audit_rows(app, "lado_contact.update") == []
+    unchanged = contact_form(seeded, subject_role="", referrer_agency="", categories=["physical"])
+    client_request.post(f"/lado/contacts/{seeded.advice_contact_id}/edit", unchanged)
+    assert audit_rows("lado_contact.update") == []
 
 
-def test_contact_validation_errors_are_shown_and_the_input_kept(app, client, login_as, csrf_token):
-    from tracker.extensions import db
-    from tracker.lado.models import LadoContact
-
-    seed(app)
+def test_contact_validation_errors_are_shown_and_the_input_kept(app, client_request, login_as, seeded, audit_rows):
     login_as("lado")
-    response = post(
-        client,
-        csrf_token,
-        "/lado/contacts/CW00001/edit",
-        contact_form(subject_role="Kept role", employer_sector="", **date("contact_date", dt.date(2023, 7, 1))),
+    url = f"/lado/contacts/{seeded.advice_contact_id}/edit"
+    page = client_request.post(
+        url,
+        contact_form(seeded, subject_role="Kept role", employer_sector="", **date("contact_date", D(2023, 7, 1))),
+        status=200,
     )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "govuk-error-summary" in html
-    assert "Select the employer sector" in html and 'value="Kept role"' in html and 'value="7"' in html
-    response = post(
-        client,
-        csrf_token,
-        "/lado/contacts/CW00001/edit",
-        contact_form(subject_role="Kept role", **date("contact_date", dt.date(2023, 7, 1))),
+    assert page.errors == ["Select the employer sector"]
+    assert page.value("subject_role") == "Kept role" and page.value("contact_date-month") == "7"
+    page = client_request.post(
+        url, contact_form(seeded, subject_role="Kept role", **date("contact_date", D(2023, 7, 1))), status=200
     )
-    html = response.get_data(as_text=True)
-    assert "govuk-error-summary" in html and "The date of the contact must be today or in the past" in html
-    assert 'value="Kept role"' in html
+    assert page.errors == ["The date of the contact must be today or in the past"]
+    assert page.field_error("contact_date") == "The date of the contact must be today or in the past"
+    assert page.value("subject_role") == "Kept role"
     # a contact with a referral cannot be dated after it
-    response = post(
-        client,
-        csrf_token,
-        "/lado/contacts/CW00002/edit",
-        contact_form(employer_sector="education", **date("contact_date", dt.date(2023, 6, 1))),
+    page = client_request.post(
+        f"/lado/contacts/{seeded.contact_id}/edit",
+        contact_form(seeded, employer_sector="education", **date("contact_date", D(2023, 6, 1))),
+        status=200,
     )
-    assert "The contact cannot be after its referral" in response.get_data(as_text=True)
-    with app.app_context():
-        assert db.session.get(LadoContact, "CW00001").subject_role is None
-        assert db.session.get(LadoContact, "CW00002").contact_date == dt.date(2023, 5, 2)
-    assert audit_rows(app, "lado_contact.update") == []
+    assert page.field_error("contact_date") == "The contact cannot be after its referral"
+    assert contact(app, seeded.advice_contact_id)["subject_role"] is None
+    assert contact(app, seeded.contact_id)["contact_date"] == D(2023, 1, 2)
+    assert audit_rows("lado_contact.update") == []
 
 
-def test_a_contact_with_a_referral_keeps_the_disposition_referral(app, client, login_as, csrf_token):
-    from tracker.extensions import db
-    from tracker.lado.models import LadoContact
-
-    seed(app)
+def test_a_contact_with_a_referral_keeps_the_disposition_referral(app, client_request, login_as, seeded):
     login_as("lado")
-    html = client.get("/lado/contacts/CW00002/edit").get_data(as_text=True)
-    assert 'name="disposition"' not in html and "its disposition stays" in html
-    response = post(
-        client,
-        csrf_token,
-        "/lado/contacts/CW00002/edit",
-        contact_form(employer_sector="education", disposition="advice", **date("contact_date", dt.date(2023, 5, 2))),
+    url = f"/lado/contacts/{seeded.contact_id}/edit"
+    page = client_request.get(url)
+    assert page.select("[name='disposition']") == []
+    assert page.text_of("#disposition") == (
+        f"This contact is referral {seeded.referral_id} : its disposition stays ‘Referral (allegations process)’."
     )
-    assert response.status_code == 302
-    with app.app_context():
-        c = db.session.get(LadoContact, "CW00002")
-        assert c.disposition == "referral" and c.referral.referral_id == "RW00001" and c.subject_role == "Coach"
+    client_request.post(
+        url,
+        contact_form(seeded, employer_sector="education", disposition="advice", **date("contact_date", D(2023, 1, 2))),
+    )
+    saved = contact(app, seeded.contact_id)
+    assert (saved["disposition"], saved["referral_id"], saved["subject_role"]) == (
+        "referral",
+        seeded.referral_id,
+        "Coach",
+    )
     # and a contact without one cannot be made a referral here
-    response = post(client, csrf_token, "/lado/contacts/CW00001/edit", contact_form(disposition="referral"))
-    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
-
-
-def test_the_contact_of_a_closed_referral_is_read_only(app, client, login_as, csrf_token):
-    from tracker.extensions import db
-    from tracker.lado import operations
-    from tracker.lado.models import LadoContact, LadoReferral
-
-    seed(app)
-    with app.app_context():
-        operations.close_referral(db.session.get(LadoReferral, "RW00001"), closed_date=dt.date(2023, 6, 1))
-        db.session.commit()
-    login_as("lado")
-    html = client.get("/lado/contacts/CW00002").get_data(as_text=True)
-    assert "/lado/contacts/CW00002/edit" not in html and "read-only" in html
-    assert client.get("/lado/contacts/CW00002/edit").status_code == 302
-    response = post(
-        client,
-        csrf_token,
-        "/lado/contacts/CW00002/edit",
-        contact_form(employer_sector="health", **date("contact_date", dt.date(2023, 5, 2))),
+    page = client_request.post(
+        f"/lado/contacts/{seeded.advice_contact_id}/edit", contact_form(seeded, disposition="referral"), status=200
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/lado/contacts/CW00002"
-    with app.app_context():
-        assert db.session.get(LadoContact, "CW00002").employer_sector == "education"
-    assert audit_rows(app, "lado_contact.update") == []
+    assert page.field_error("disposition") == "Not a valid choice."
+    assert contact(app, seeded.advice_contact_id)["disposition"] == "advice"
+
+
+def test_the_contact_of_a_closed_referral_is_read_only(app, client_request, login_as, seeded, audit_rows):
+    close_seeded_referral(app, seeded)
+    login_as("lado")
+    contact_url = f"/lado/contacts/{seeded.contact_id}"
+    page = client_request.get(contact_url)
+    assert f"{contact_url}/edit" not in page.hrefs()
+    assert page.text_of(".govuk-inset-text") == (
+        f"Referral {seeded.referral_id} is closed, so this contact is read-only. Re-open the referral to change it."
+    )
+    assert location(client_request.get(f"{contact_url}/edit", status=302)) == contact_url
+    page = client_request.post(
+        f"{contact_url}/edit",
+        contact_form(seeded, employer_sector="health", **date("contact_date", D(2023, 1, 2))),
+    )
+    assert location(page) == contact_url
+    assert client_request.get(contact_url).banner.endswith(
+        f"Referral {seeded.referral_id} is closed. Re-open it before changing this contact."
+    )
+    assert contact(app, seeded.contact_id)["employer_sector"] == "education"
+    assert audit_rows("lado_contact.update") == []
 
 
 # --- meeting ----------------------------------------------------------------------------------------
 
 
-def meeting_form(**over):
-    data = {
-        "meeting_type": "iem",
-        **date("meeting_date", dt.date(2023, 5, 4)),
+def meeting_form(**over) -> dict:
+    """The seeded strategy meeting's edit form as it is."""
+    return {
+        "meeting_type": "strategy",
+        **date("meeting_date", D(2023, 1, 4)),
         "attendees": "LADO, head",
         "minutes_notes": "",
         "decisions": "Investigate",
-    }
-    data.update(over)
-    return data
+    } | over
 
 
-def test_editing_a_meeting_saves_it_and_audits_before_and_after(app, client, login_as, csrf_token):
-    from tracker.extensions import db
-    from tracker.lado.models import LadoMeeting
-
-    seed(app)
+def test_editing_a_meeting_saves_it_and_audits_before_and_after(app, client_request, login_as, seeded, audit_rows):
     login_as("lado_manager")
-    html = client.get("/lado/referrals/RW00001").get_data(as_text=True)
-    assert "/lado/meetings/RW00001-M01/edit" in html
-    html = client.get("/lado/meetings/RW00001-M01/edit").get_data(as_text=True)
-    assert 'value="iem" checked' in html and "Investigate" in html and 'value="04"' in html
-    response = post(
-        client,
-        csrf_token,
-        "/lado/meetings/RW00001-M01/edit",
+    edit = f"/lado/meetings/{seeded.meeting_id}/edit"
+    referral_url = f"/lado/referrals/{seeded.referral_id}"
+    assert client_request.get(referral_url).links("#meetings")[f"Change meeting {seeded.meeting_id}"] == edit
+    page = client_request.get(edit)
+    assert checked(page, "meeting_type") == ["strategy"]
+    assert page.value("decisions") == "Investigate" and page.value("meeting_date-day") == "4"
+    page = client_request.post(
+        edit,
         meeting_form(
-            meeting_type="strategy",
-            **date("meeting_date", dt.date(2023, 5, 5)),
-            minutes_notes="Secret minutes about Jo Bloggs",
+            meeting_type="iem",
+            **date("meeting_date", D(2023, 1, 5)),
+            minutes_notes=f"Secret minutes about {factories.PERSON_NAME}",
             decisions="Police to lead",
         ),
     )
-    assert response.status_code == 302 and response.headers["Location"] == "/lado/referrals/RW00001"
-    with app.app_context():
-        m = db.session.get(LadoMeeting, "RW00001-M01")
-        assert (m.meeting_type, m.meeting_date, m.minutes_notes, m.decisions, m.attendees) == (
-            "strategy",
-            dt.date(2023, 5, 5),
-            "Secret minutes about Jo Bloggs",
-            "Police to lead",
-            "LADO, head",
-        )
-    [(object_id, summary, before, after)] = audit_rows(app, "lado_meeting.update")
-    assert object_id == "RW00001-M01" and "RW00001" in summary
-    assert before == {"meeting_type": "iem", "meeting_date": "2023-05-04"}
-    assert after == {
-        "meeting_type": "strategy",
-        "meeting_date": "2023-05-05",
-        "text_changed": ["minutes_notes", "decisions"],
+    assert location(page) == referral_url
+    saved = meeting(app, seeded.meeting_id)
+    assert [saved[k] for k in ("meeting_type", "meeting_date", "minutes_notes", "decisions", "attendees")] == [
+        "iem",
+        D(2023, 1, 5),
+        f"Secret minutes about {factories.PERSON_NAME}",
+        "Police to lead",
+        "LADO, head",
+    ]
+    (row,) = audit_rows("lado_meeting.update")
+    assert row.object_id == seeded.meeting_id
+    assert row.summary == f"Referral {seeded.referral_id}: meeting {seeded.meeting_id} updated"
+    assert row.before == {"meeting_type": "strategy", "meeting_date": "2023-01-04"}
+    assert row.after == {
+        "meeting_type": "iem",
+        "meeting_date": "2023-01-05",
+        "text_changed": ["minutes_notes", "decisions"],  # which texts changed, never what they say
     }
     # a future date schedules the meeting, as when it is recorded
-    assert (
-        post(
-            client,
-            csrf_token,
-            "/lado/meetings/RW00001-M01/edit",
-            meeting_form(**date("meeting_date", dt.date(2023, 8, 1))),
-        ).status_code
-        == 302
-    )
+    client_request.post(edit, meeting_form(**date("meeting_date", D(2023, 8, 1))))
+    assert meeting(app, seeded.meeting_id)["meeting_date"] == D(2023, 8, 1)
+    timeline = client_request.get(referral_url).texts("#timeline li")
+    assert timeline[-1] == "1 August 2023 – Strategy meeting (scheduled) Investigate"
 
 
-def test_meeting_validation_errors_are_shown_and_the_input_kept(app, client, login_as, csrf_token):
-    from tracker.extensions import db
-    from tracker.lado.models import LadoMeeting
-
-    seed(app)
+def test_meeting_validation_errors_are_shown_and_the_input_kept(app, client_request, login_as, seeded, audit_rows):
     login_as("lado")
-    response = post(
-        client,
-        csrf_token,
-        "/lado/meetings/RW00001-M01/edit",
-        meeting_form(decisions="Kept decisions", **date("meeting_date", dt.date(2023, 5, 1))),
+    edit = f"/lado/meetings/{seeded.meeting_id}/edit"
+    page = client_request.post(
+        edit, meeting_form(decisions="Kept decisions", **date("meeting_date", D(2023, 1, 1))), status=200
     )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200 and "govuk-error-summary" in html
-    assert "The meeting cannot be before the referral" in html and "Kept decisions" in html and 'value="1"' in html
-    response = post(
-        client,
-        csrf_token,
-        "/lado/meetings/RW00001-M01/edit",
-        meeting_form(meeting_type="", meeting_date=["", "", ""], attendees="Kept attendees"),
+    assert page.errors == ["The meeting cannot be before the referral"]
+    assert page.field_error("meeting_date") == "The meeting cannot be before the referral"
+    assert page.value("decisions") == "Kept decisions" and page.value("meeting_date-day") == "1"
+    page = client_request.post(
+        edit, meeting_form(meeting_type="", meeting_date=["", "", ""], attendees="Kept attendees"), status=200
     )
-    html = response.get_data(as_text=True)
-    assert "Select the type of meeting" in html and "Enter the date of the meeting" in html and "Kept attendees" in html
-    with app.app_context():
-        assert db.session.get(LadoMeeting, "RW00001-M01").meeting_date == dt.date(2023, 5, 4)
-    assert audit_rows(app, "lado_meeting.update") == []
+    assert page.errors == ["Select the type of meeting", "Enter the date of the meeting"]
+    assert page.value("attendees") == "Kept attendees"
+    assert meeting(app, seeded.meeting_id)["meeting_date"] == D(2023, 1, 4)
+    assert audit_rows("lado_meeting.update") == []
 
 
-def test_a_closed_referrals_meetings_are_read_only(app, client, login_as, csrf_token):
-    from tracker.extensions import db
-    from tracker.lado import operations
-    from tracker.lado.models import LadoMeeting, LadoReferral
-
-    seed(app)
-    with app.app_context():
-        operations.close_referral(db.session.get(LadoReferral, "RW00001"), closed_date=dt.date(2023, 6, 1))
-        db.session.commit()
+def test_a_closed_referrals_meetings_are_read_only(app, client_request, login_as, seeded, audit_rows):
+    close_seeded_referral(app, seeded)
     login_as("lado")
-    assert "/lado/meetings/RW00001-M01/edit" not in client.get("/lado/referrals/RW00001").get_data(as_text=True)
-    assert client.get("/lado/meetings/RW00001-M01/edit").status_code == 302
-    response = post(client, csrf_token, "/lado/meetings/RW00001-M01/edit", meeting_form(decisions="Changed"))
-    assert response.status_code == 302 and response.headers["Location"] == "/lado/referrals/RW00001"
-    with app.app_context():
-        assert db.session.get(LadoMeeting, "RW00001-M01").decisions == "Investigate"
-    assert audit_rows(app, "lado_meeting.update") == []
+    edit = f"/lado/meetings/{seeded.meeting_id}/edit"
+    referral_url = f"/lado/referrals/{seeded.referral_id}"
+    page = client_request.get(referral_url)
+    assert edit not in page.hrefs() and page.table("#meetings")[0][:2] == ["4 Jan 2023", "Strategy meeting"]
+    assert location(client_request.get(edit, status=302)) == referral_url
+    assert location(client_request.post(edit, meeting_form(decisions="Changed"))) == referral_url
+    assert meeting(app, seeded.meeting_id)["decisions"] == "Investigate"
+    assert audit_rows("lado_meeting.update") == []
 
 
-def test_unknown_records_are_404(app, client, login_as):
+def test_unknown_records_are_404(client_request, login_as):
     login_as("lado")
-    assert client.get("/lado/contacts/nope/edit").status_code == 404
-    assert client.get("/lado/meetings/nope/edit").status_code == 404
+    client_request.get("/lado/contacts/LC99999/edit", status=404)
+    client_request.get("/lado/meetings/LM999999/edit", status=404)
 
 
 @pytest.mark.parametrize("role", NON_LADO)
-def test_other_roles_get_403_on_the_edit_pages(app, client, login_as, csrf_token, role):
-    from tracker.extensions import db
-    from tracker.lado.models import LadoContact, LadoMeeting
-
-    seed(app)
+def test_other_roles_get_403_on_the_edit_pages(app, client_request, login_as, seeded, audit_rows, role):
     login_as(role)
-    for url in ("/lado/contacts/CW00001/edit", "/lado/meetings/RW00001-M01/edit"):
-        assert client.get(url).status_code == 403, url
-    assert (
-        post(client, csrf_token, "/lado/contacts/CW00001/edit", contact_form(employer_sector="health")).status_code
-        == 403
-    )
-    assert post(client, csrf_token, "/lado/meetings/RW00001-M01/edit", meeting_form(decisions="x")).status_code == 403
-    with app.app_context():
-        assert db.session.get(LadoContact, "CW00001").employer_sector == "sport"
-        assert db.session.get(LadoMeeting, "RW00001-M01").decisions == "Investigate"
-
-
-def test_the_generic_sweep_covers_the_edit_pages(app):
-    from tests.lado.test_access import lado_urls
-
-    urls = {u.split("?")[0] for u in lado_urls(app)}
-    assert {"/lado/contacts/dummy/edit", "/lado/meetings/dummy/edit"} <= urls
+    contact_edit = f"/lado/contacts/{seeded.advice_contact_id}/edit"
+    meeting_edit = f"/lado/meetings/{seeded.meeting_id}/edit"
+    for url in (contact_edit, meeting_edit):
+        client_request.get(url, status=403)
+    client_request.post(contact_edit, contact_form(seeded, employer_sector="health"), status=403)
+    client_request.post(meeting_edit, meeting_form(decisions="x"), status=403)
+    assert contact(app, seeded.advice_contact_id)["employer_sector"] == "sport"
+    assert meeting(app, seeded.meeting_id)["decisions"] == "Investigate"
+    assert audit_rows("lado_contact.update") + audit_rows("lado_meeting.update") + audit_rows("lado_record.read") == []

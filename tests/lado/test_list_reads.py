@@ -1,6 +1,7 @@
-"""LADO lists are reads of LADO records: each page shown writes one ``lado.read`` row with the
-references shown (never a filter value); the oversight list is filtered and paginated in the
-database, so every overdue referral is listed, however many there are."""
+"""LADO lists are reads of LADO records: each page shown writes one ``lado_record.read`` row with
+the references shown (never a filter value), an empty page too; the oversight list is filtered
+and paginated in the database, so every overdue referral is listed, however many there are;
+LADO items shown on the worklist and the home page are audited reads as well."""
 
 from __future__ import annotations
 
@@ -8,124 +9,121 @@ import datetime as dt
 
 import pytest
 
-from tests.lado.test_access import seed
+from tests.lado import factories
+from tests.lado.factories import NAMES
 
-
-@pytest.fixture
-def app_config():
-    return {"TODAY": "2023-01-16"}
-
-
-def _reads(app, object_type):
-    from tracker.core.audit import AuditEntry
-    from tracker.extensions import db
-
-    with app.app_context():
-        return [
-            (e.object_id, e.summary, e.after)
-            for e in db.session.query(AuditEntry)
-            .filter_by(action="lado_record.read", object_type=object_type)
-            .order_by(AuditEntry.id)
-        ]
+D = dt.date
 
 
 @pytest.mark.parametrize(
-    "path, name, ref",
+    "path, role, shown",
     [
-        ("/lado/", "contacts log", "contact"),
-        ("/lado/referrals", "open referrals", "referral"),
-        ("/lado/actions", "actions tracker", "action"),
+        ("/lado/", "lado", lambda s: [s.advice_contact_id, s.contact_id]),  # newest first
+        ("/lado/referrals", "lado", lambda s: [s.referral_id]),
+        ("/lado/actions", "lado", lambda s: [s.action_id]),
+        ("/lado/oversight", "lado_manager", lambda s: [s.referral_id]),  # its IEM is overdue
+        ("/lado/retention", "lado_manager", lambda s: []),
     ],
 )
-def test_each_list_page_shown_writes_one_read_row_with_the_references(app, client, login_as, path, name, ref):
-    contact_id, referral_id = seed(app)
+def test_each_list_page_shown_writes_one_read_row_with_the_references(
+    client_request, login_as, seeded, lado_reads, path, role, shown
+):
+    user = login_as(role)
+    client_request.get(path)
+    (row,) = lado_reads()
+    endpoint = {"/lado/": "lado.index"}.get(path, "lado." + path.rsplit("/", 1)[-1])
+    assert (row.object_type, row.object_id, row.user_id) == ("lado_page", endpoint, user.id)
+    refs = shown(seeded)
+    assert row.after == {"refs": refs, "page": 1, "total": len(refs)}
+    assert row.summary == f"Viewed {endpoint}" + (
+        f": {len(refs)} record{'s' if len(refs) != 1 else ''}" if refs else ""
+    )
+    assert not any(name in row.summary for name in NAMES)
+
+
+def test_an_empty_list_still_writes_its_read_row(client_request, login_as, lado_reads):
     login_as("lado")
-    page = client.get(path)
-    assert page.status_code == 200
-    (entry,) = _reads(app, "lado_list")
-    assert entry[0] == name and "Jo" not in entry[1] and "Bloggs" not in entry[1]
-    expected = {"contact": contact_id, "referral": referral_id}.get(ref)
-    assert entry[2]["page"] == 1 and entry[2]["total"] == 1
-    assert entry[2]["refs"] == [expected] if expected else len(entry[2]["refs"]) == 1
+    assert client_request.get("/lado/").text_of("#contacts-empty") == "No contacts match."
+    (row,) = lado_reads()
+    assert (row.object_id, row.after) == ("lado.index", {"refs": [], "page": 1, "total": 0})
 
 
-def test_an_empty_list_reads_nothing_and_writes_no_row(app, client, login_as):
-    login_as("lado")
-    page = client.get("/lado/").get_data(as_text=True)
-    assert "No contacts match." in page
-    assert _reads(app, "lado_list") == []
-
-
-def test_the_actions_owner_filter_is_not_written_to_the_audit_row(app, client, login_as, csrf_token):
+def test_a_filter_value_is_not_written_to_the_read_row(app, client_request, login_as, seeded, lado_reads):
     from tracker.extensions import db
-    from tracker.lado import operations
     from tracker.lado.models import LadoReferral
 
-    _, referral_id = seed(app)
     with app.app_context():
-        operations.add_action(
-            db.session.get(LadoReferral, referral_id),
-            description="Letter",
-            owner="Sam Person",
-            due_date=dt.date(2023, 1, 30),
-        )
+        letter = factories.action(
+            db.session.get(LadoReferral, seeded.referral_id), "Letter", owner="Sam Person", due_date=D(2023, 1, 30)
+        ).action_id
         db.session.commit()
     login_as("lado")
-    response = client.post(
-        "/lado/actions",
-        data={"csrf_token": csrf_token(client), "view": "open", "owner": "Sam Person"},
-        follow_redirects=True,
-    )
-    assert response.status_code == 200 and b"Letter" in response.data
-    ((_, summary, after),) = _reads(app, "lado_list")
-    assert "Sam" not in summary and "Sam" not in str(after) and len(after["refs"]) == 1
+    page = client_request.post("/lado/actions", {"view": "open", "owner": "Sam Person"}, follow=True, status=200)
+    assert [row[1] for row in page.table("#actions")] == ["Letter"]
+    page = client_request.get("/lado/?sector=sport&date_from=3&date_from=1&date_from=2023")
+    assert [row[0] for row in page.table("#contacts")] == [seeded.advice_contact_id]
+    actions, contacts = lado_reads()  # the filter's post redirected: it showed nothing
+    assert actions.after["refs"] == [letter] and contacts.after["refs"] == [seeded.advice_contact_id]
+    for row in (actions, contacts):
+        assert "Sam" not in row.summary + str(row.after) and "sport" not in row.summary + str(row.after)
 
 
-def test_oversight_lists_every_overdue_referral_across_pages(app, client, login_as):
+def test_oversight_lists_every_overdue_referral_across_pages(app, client_request, login_as, lado_reads):
     from tracker.extensions import db
-    from tracker.lado import operations
 
     with app.app_context():
-        for day in (2, 3, 4):  # IEM due 5 working days later: all overdue on 16 January
-            operations.log_contact(
-                contact_date=dt.date(2023, 1, day),
-                employer_sector="education",
-                disposition="referral",
-                person_ref=f"P{day}",
-            )
-        operations.log_contact(
-            contact_date=dt.date(2023, 1, 13), employer_sector="health", disposition="referral", person_ref="P13"
-        )  # IEM due 20 January: not overdue
+        overdue = [factories.referral(D(2023, 1, day)).referral_id for day in (2, 3, 4)]  # IEM due 5 working days on
+        factories.referral(D(2023, 1, 13), employer_sector="health")  # IEM due 20 January: not overdue
         db.session.commit()
     app.config["PAGE_SIZE"] = 2
     login_as("lado_manager")
-    first = client.get("/lado/oversight").get_data(as_text=True)
-    assert "4 open referrals; 3 with an overdue deadline on 16 Jan 2023." in first
-    assert "Referrals with an overdue deadline 1 to 2 of 3" in first
-    second = client.get("/lado/oversight?page=2").get_data(as_text=True)
-    assert "3 to 3 of 3" in second
-    shown = [r for (_, _, after) in _reads(app, "lado_list") for r in after["refs"]]
-    assert len(shown) == 3 and len(set(shown)) == 3
+    first = client_request.get("/lado/oversight")
+    assert "4 open referrals; 3 with an overdue deadline on 16 January 2023." in first.texts("main p.govuk-body")
+    assert first.text_of("#oversight caption") == "Referrals with an overdue deadline 1 to 2 of 3"
+    assert first.table("#oversight")[0] == [overdue[0], "Not allocated", "IEM: 9 Jan 2023", "Overdue"]
+    second = client_request.get("/lado/oversight?page=2")
+    assert second.text_of("#oversight caption") == "Referrals with an overdue deadline 3 to 3 of 3"
+    shown = [ref for row in lado_reads() for ref in row.after["refs"]]
+    assert shown == overdue
+    assert [(row.after["page"], row.after["total"]) for row in lado_reads()] == [(1, 3), (2, 3)]
 
 
-def test_oversight_with_nothing_overdue_says_so(app, client, login_as):
+def test_oversight_with_nothing_overdue_says_so(client_request, login_as):
     login_as("lado_manager")
-    page = client.get("/lado/oversight").get_data(as_text=True)
-    assert "0 open referrals; 0 with an overdue deadline" in page
-    assert "No open referral has an overdue deadline." in page
+    page = client_request.get("/lado/oversight")
+    assert "0 open referrals; 0 with an overdue deadline on 16 January 2023." in page.texts("main p.govuk-body")
+    assert page.text_of("#oversight-empty") == "No open referral has an overdue deadline."
 
 
-def test_lado_items_on_the_worklist_and_home_page_are_audited_reads(app, client, login_as):
-    seed(app)
+def test_lado_items_on_the_worklist_and_home_page_are_audited_reads(app, client_request, login_as, seeded, lado_reads):
     from tracker.extensions import db
     from tracker.lado.models import LadoReferral
 
     with app.app_context():
-        db.session.query(LadoReferral).update({"officer_id": "L7"})
+        db.session.get(LadoReferral, seeded.referral_id).officer_id = "L7"
         db.session.commit()
     login_as("lado", officer_id="L7")
-    assert b"LADO" in client.get("/worklist/mine").data
-    assert client.get("/").status_code == 200
-    rows = _reads(app, "worklist")
-    assert [r[0] for r in rows] == ["worklist.mine", "home"]
-    assert all(any(item.startswith("lado_iem:") for item in after["items"]) for _, _, after in rows)
+    worklist = client_request.get("/worklist/mine")
+    assert [row[3] for row in worklist.table("table")] == [
+        f"Initial Evaluation Meeting for referral {seeded.referral_id}"
+    ]
+    client_request.get("/")
+    rows = lado_reads()
+    assert [(r.object_type, r.object_id) for r in rows] == [("lado_page", "worklist.mine"), ("lado_page", "home.index")]
+    assert all(r.after == {"refs": [f"lado_iem:{seeded.referral_id}"]} for r in rows)
+
+
+def test_pages_without_lado_items_write_no_read_row(app, client_request, login_as, seeded, lado_reads):
+    login_as("lado", officer_id="L9")  # nothing of theirs is due
+    client_request.get("/worklist/mine")
+    client_request.get("/")
+    assert lado_reads() == []
+
+
+def test_a_lado_drill_down_is_an_audited_read(client_request, login_as, seeded, lado_reads):
+    user = login_as("lado_manager")
+    page = client_request.get("/kpis/lado.referrals/numerator?from=2023-01-01&to=2023-01-31")
+    assert page.links()[seeded.referral_id] == f"/lado/referrals/{seeded.referral_id}"
+    (row,) = lado_reads()
+    assert (row.object_type, row.object_id, row.user_id) == ("lado_page", "kpis.drill", user.id)
+    assert row.after == {"refs": [seeded.referral_id], "page": 1, "total": 1}

@@ -1,33 +1,35 @@
-"""Record factories for the reviews tests (run inside an app context)."""
+"""Records for the reviews tests, built through the operations (``tracker.reviews.operations``)
+so that every rule, reference and audit row is the one a user's change gets. Call them inside
+an app context; they flush, the caller commits when another context must see the rows."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
 
+from tracker.auth import operations as auth_operations
 from tracker.auth.models import User
-from tracker.extensions import db
 from tracker.reviews import operations
+from tracker.reviews.models import CarePeriod, Child, IroContact, Review
 
 _n = itertools.count(1)
 
 
-def d(value: str) -> dt.date:
-    return dt.date.fromisoformat(value)
+def d(value: str | dt.date | None) -> dt.date | None:
+    """An ISO date string as a date (dates and None pass through)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def officer(officer_id: str = "Q1", roles=("qaro",), team: str | None = "North", email: str | None = None) -> User:
-    user = User(
+def officer(officer_id: str = "Q1", roles=("qaro",), team: str | None = "North", name: str | None = None) -> User:
+    """An officer (a user with an officer id), without a password: sign in with ``sign_in_as``."""
+    return auth_operations.create_user(
+        email=f"{officer_id.lower()}@example.org",
+        name=name or f"Officer {officer_id}",
+        roles=roles,
+        password=None,
         officer_id=officer_id,
-        name=f"Officer {officer_id}",
         team=team,
-        email=email or f"{officer_id.lower()}@example.org",
     )
-    user.set_roles(roles)
-    user.set_password("correct horse battery staple")
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def child(
@@ -36,19 +38,32 @@ def child(
     end: str | None = None,
     officer_id: str | None = None,
     **fields,
-):
+) -> Child:
+    """A child (allocated to ``officer_id``), with a care period from ``start`` when given."""
     c = operations.create_child(
         child_id=child_id or f"C{next(_n):05d}",
-        date_of_birth=fields.pop("date_of_birth", d("2012-05-01")),
+        date_of_birth=d(fields.pop("date_of_birth", "2012-05-01")),
         first_name=fields.pop("first_name", "Sam"),
         last_name=fields.pop("last_name", "Smith"),
         iro_officer_id=officer_id,
         **fields,
     )
     if start:
-        operations.add_care_period(c, start_date=d(start), end_date=d(end) if end else None)
+        care_period(c, start, end)
     return c
 
 
-def review(c, date: str, **fields):
+def care_period(c: Child, start: str, end: str | None = None, legal_status: str | None = None) -> CarePeriod:
+    return operations.add_care_period(c, start_date=d(start), end_date=d(end), legal_status=legal_status)
+
+
+def review(c: Child, date: str, **fields) -> Review:
+    """A review held on ``date``; ISO strings are taken for its other dates too."""
+    for key in ("recommendations_date", "minutes_date", "scheduled_date"):
+        if key in fields:
+            fields[key] = d(fields[key])
     return operations.record_review(c, review_date=d(date), **fields)
+
+
+def contact(c: Child, date: str, contact_type: str | None = "visit", officer_id: str | None = None) -> IroContact:
+    return operations.record_contact(c, contact_date=d(date), contact_type=contact_type, officer_id=officer_id)

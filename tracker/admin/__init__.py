@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     nav_item("Audit log", "admin.audit", "admin.audit", order=91)
     home_area(
         "Administration",
-        "Users and roles, the audit log, timescale rules and reference lists.",
+        "Users and roles, the audit log, and the timescale rules and closure days.",
         [("Users and roles", "admin.users", "admin.users"), ("Audit log", "admin.audit", "admin.audit")],
         order=90,
     )

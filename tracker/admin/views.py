@@ -13,6 +13,7 @@ from tracker.admin import queries
 from tracker.admin.forms import AuditFilterForm, RolesForm, StatusForm, UserForm, UserSearchForm
 from tracker.auth import operations
 from tracker.auth.models import User
+from tracker.core.audit import ACTIONS
 from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
 from tracker.core.permissions import ROLE_CODES, require
@@ -129,12 +130,23 @@ def enable_user(user_id: int):
     return _set_active(user_id, True)
 
 
+def _with_asked(values: list[str], name: str, allowed=None) -> list[str]:
+    asked = (request.args.get(name) or "").strip()
+    if asked and asked not in values and (allowed is None or asked in allowed):
+        return sorted([*values, asked])
+    return values
+
+
 @bp.route("/audit")
 @require("admin.audit")
 def audit():
     form = AuditFilterForm(request.args)
-    form.action.choices = choices([("", "Any action")] + [(a, a) for a in queries.audit_actions()])
-    form.object_type.choices = choices([("", "Any type")] + [(t, t) for t in queries.audit_object_types()])
+    # The choices are what the log holds, plus the action or record type asked for when no entry
+    # has it yet (the "audit history" link of a record with none): no entries match, no error.
+    actions = _with_asked(queries.audit_actions(), "action", allowed=ACTIONS)
+    types = _with_asked(queries.audit_object_types(), "object_type")
+    form.action.choices = choices([("", "Any action")] + [(a, a) for a in actions])
+    form.object_type.choices = choices([("", "Any type")] + [(t, t) for t in types])
     form.actor.choices = choices([("", "Anyone")] + queries.audit_actor_choices())
     valid = form.validate() if request.args else True
     filters = queries.AuditFilters()

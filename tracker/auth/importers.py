@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.auth.models import User
 from tracker.core import interchange
@@ -30,21 +30,25 @@ class OfficersImporter(Importer):
     def write(self, records: list[dict], ctx) -> None:
         ids = [r["officer_id"] for r in records]
         existing = {u.officer_id: u for u in db.session.scalars(select(User).where(User.officer_id.in_(ids)))}
-        emails = [r["email"] for r in records if r["email"]]
-        by_email = (
-            {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(emails)))} if emails else {}
+        emails = sorted({r["email"] for r in records if r["email"]})  # lower case (parse)
+        # who holds each email: users already in the database (an address is one person's
+        # whatever its case), then the rows of this batch as they are written
+        holders = (
+            {u.email.lower(): u for u in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))}
+            if emails
+            else {}
         )
         for rec in records:
             user = existing.get(rec["officer_id"])
-            if user is None and rec["email"] in by_email and by_email[rec["email"]].officer_id is None:
-                user = by_email[rec["email"]]  # a user created by hand, now linked to their officer id
-            other = by_email.get(rec["email"]) if rec["email"] else None
-            if other is not None and user is not None and other.id != user.id:
+            holder = holders.get(rec["email"]) if rec["email"] else None
+            if user is None and holder is not None and holder.officer_id is None:
+                user = holder  # a user created by hand, now linked to their officer id
+            if holder is not None and holder is not user:
                 ctx.error(
                     self.filename,
                     ctx.line_for(self.filename, rec["officer_id"]),
                     "email",
-                    "is already used by another user",
+                    f"{rec['email']!r} is already used by another user",
                 )
                 continue
             if user is None:
@@ -55,6 +59,8 @@ class OfficersImporter(Importer):
             user.email = rec["email"] or user.email
             user.team = rec["team"]
             user.set_roles(rec["roles"])
+            if rec["email"]:
+                holders[rec["email"]] = user
 
 
 interchange.register_ref_kind("officer", User.officer_id)

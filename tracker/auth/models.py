@@ -10,9 +10,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.core.clock import now_utc
+from tracker.core.enums import CodeEnum
 from tracker.core.permissions import Role
 from tracker.db import UTCDateTime, check_in
 from tracker.extensions import db, login_manager
+
+
+class AccountStatus(CodeEnum):
+    active = "active", "Active", "green"
+    disabled = "disabled", "Disabled", "grey"
 
 
 class User(UserMixin, db.Model):
@@ -67,6 +73,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
+
+    @property
+    def status(self) -> AccountStatus:
+        return AccountStatus.active if self.active else AccountStatus.disabled
 
     @property
     def display_name(self) -> str:

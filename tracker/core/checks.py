@@ -27,20 +27,22 @@ def not_before(day: dt.date | None, earlier: dt.date | None, field: str, message
 
 
 def code(value, codes, field: str, message: str, *, required_: bool = True):
-    """A known code of the ``CodeEnum`` ``codes`` (or None when blank and not required)."""
+    """A known code of the ``CodeEnum`` ``codes`` (or None when blank and not required).
+    ``message`` says what to choose when it is blank; an unknown code is named, with the
+    codes allowed (it comes from a file, or a tampered form)."""
     if value is None or value == "":
         if required_:
             raise DomainError(message, field)
         return None
     member = codes.get(value)
     if member is None:
-        raise DomainError(message, field)
+        raise DomainError(f"{value!r} is not a known code (expected one of: {', '.join(codes.codes())})", field)
     return member
 
 
-def paired(value, day: dt.date | None, value_field: str, date_field: str, what: str) -> None:
+def paired(value, day: dt.date | None, value_field: str, date_field: str, *, no_date: str, no_value: str) -> None:
     """An outcome, decision or closure comes with its date, and a date with it (interchange.md §1)."""
     if value and day is None:
-        raise DomainError(f"Enter the date of the {what}", date_field)
+        raise DomainError(no_date, date_field)
     if day is not None and not value:
-        raise DomainError(f"Select the {what} as well as its date", value_field)
+        raise DomainError(no_value, value_field)

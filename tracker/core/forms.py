@@ -16,6 +16,17 @@ from wtforms.validators import ValidationError
 DATE_EXAMPLE = "For example, 27 3 2023"
 
 
+class _DateInput(GovDateInput):
+    """The GOV.UK date boxes, showing a stored date as typed: 6 3 2023, not 06 03 2023."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if field.raw_data is None and field.data:
+            for item, value in zip(params["items"], (field.data.day, field.data.month, field.data.year), strict=True):
+                item["value"] = str(value)
+        return params
+
+
 class GovDate(DateField):
     """Day, month and year boxes (the GOV.UK date pattern): all blank = no date; anything else
     must be a real date, and the user's typing is kept when it is not."""
@@ -25,7 +36,7 @@ class GovDate(DateField):
         description = kwargs.pop("description", "") or ""
         if DATE_EXAMPLE.lower() not in description.lower():
             description = f"{DATE_EXAMPLE}. {description}" if description else DATE_EXAMPLE
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), description=description, **kwargs)
+        super().__init__(label, validators, format="%d %m %Y", widget=_DateInput(), description=description, **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -42,7 +53,8 @@ class GovDate(DateField):
             self.data = dt.date(year, month, day)
         except (TypeError, ValueError):
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2023") from None
+            what = self.label.text.removesuffix(" (optional)")
+            raise ValueError(f"{what} must be a real date, for example 27 3 2023") from None
 
 
 def required_date(message: str):

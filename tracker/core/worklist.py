@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
 
@@ -46,7 +46,6 @@ class DueItem:
     record_ref: str
     label: str = ""
     team: str | None = None
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def as_dict(self) -> dict:
         """The public shape of interchange.md §3."""

@@ -13,18 +13,7 @@ from sqlalchemy import func, select
 from tracker.cli import command
 from tracker.core import audit, interchange
 from tracker.core.clock import today
-from tracker.core.permissions import Role
 from tracker.extensions import db
-
-# The synthetic authority's first officer of each role becomes that role's demo user.
-DEMO_OFFICERS = {
-    Role.qaro: "Q1",
-    Role.iro_manager: "M1",
-    Role.lado: "L1",
-    Role.lado_manager: "LM1",
-    Role.panel_admin: "PA1",
-    Role.adm: "ADM1",
-}
 
 
 @command("generate-data")
@@ -81,7 +70,9 @@ def demo_data_command(children, seed):
                 for problem in result.problems[:20]:
                     click.echo(str(problem), err=True)
                 sys.exit(1)
-    users = create_demo_users(password, officers=DEMO_OFFICERS)
+    # The synthetic authority's first officer of each role becomes that role's demo user.
+    officers = {role: f"{prefix}1" for role, prefix in synthetic.OFFICER_PREFIXES.items() if prefix}
+    users = create_demo_users(password, officers=officers)
     click.echo(f"Demo users ({len(users)}), password {password!r}:")
     for user in users:
         click.echo(f"  {user.email}  ({', '.join(user.role_codes)})")

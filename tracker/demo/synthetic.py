@@ -2,7 +2,8 @@
 
 ``generate(outdir, children=200, years=3, seed=1, today=None)`` writes the 15 CSV files that
 ``flask --app tracker import-data DIR`` reads, and returns the number of data rows written per
-file. The same arguments (including ``today``) always give byte-identical files.
+file. The same arguments (including ``today``) on the same calendar always give byte-identical
+files.
 
 What the data looks like:
 
@@ -20,10 +21,14 @@ What the data looks like:
   the contacts with disposition ``referral``, outcomes/decisions paired with their dates, and
   every reference resolvable inside the file set.
 
+Nothing is copied: the files and their columns are the import format's (``interchange.FILES``),
+the codes are the models' enums (only how common each code is belongs here, see
+``KNOWN_CODES``), and working days are the tracker's calendar (``tracker.core.calendar``):
+England and Wales bank holidays, plus the council's closure days when run inside the
+application (``generate-data``, ``demo-data``); without an application context there are none.
+
 Generation is streamed per child / per contact / per meeting, so ``children=20000, years=5``
-runs in well under a minute without holding the whole authority in memory. Pure standard
-library plus ``holidays`` (working days are England and Wales bank holidays only, no council
-closure days, so the module needs no application context).
+runs in well under a minute without holding the whole authority in memory.
 """
 
 from __future__ import annotations
@@ -33,463 +38,204 @@ import csv
 import datetime as dt
 import random
 from bisect import bisect_left
+from collections.abc import Collection
+from contextlib import ExitStack
+from itertools import accumulate
 from pathlib import Path
 
-import holidays
+from tracker.core import clock
+from tracker.core.calendar import add_days, add_months, add_working_days, is_working_day
+from tracker.core.enums import CodeEnum
+from tracker.core.interchange import FILES
+from tracker.core.permissions import Role
+from tracker.escalations.models import Area, Resolution, Stage
+from tracker.lado.models import CarerAgency, CarerType, Category, Disposition, MeetingType, Outcome, Sector
+from tracker.reviews.models import ContactType, LegalStatus, ParticipationCode
 
-__all__ = ["HEADERS", "generate"]
+__all__ = ["HEADERS", "KNOWN_CODES", "generate"]
 
-HEADERS: dict[str, list[str]] = {
-    "officers.csv": ["officer_id", "name", "email", "roles", "team"],
-    "children.csv": [
-        "child_id",
-        "first_name",
-        "last_name",
-        "date_of_birth",
-        "gender",
-        "ethnicity",
-        "uasc",
-        "iro_officer_id",
-        "iro_contact_expected",
-    ],
-    "care_periods.csv": ["child_id", "start_date", "end_date", "legal_status"],
-    "reviews.csv": [
-        "review_id",
-        "child_id",
-        "review_date",
-        "participation_code",
-        "recommendations_date",
-        "minutes_date",
-        "officer_id",
-        "advocate",
-    ],
-    "iro_contacts.csv": ["contact_id", "child_id", "contact_date", "contact_type", "officer_id"],
-    "escalations.csv": [
-        "escalation_id",
-        "child_id",
-        "raised_by",
-        "areas",
-        "external_partner",
-        "closed_date",
-        "resolution",
-    ],
-    "escalation_stages.csv": ["escalation_id", "stage", "started_date", "response_date"],
-    "lado_contacts.csv": [
-        "contact_id",
-        "contact_date",
-        "referrer_agency",
-        "employer_sector",
-        "subject_role",
-        "subject_ref",
-        "employer_ref",
-        "categories",
-        "disposition",
-        "foster_carer_type",
-        "foster_carer_agency",
-    ],
-    "lado_referrals.csv": [
-        "referral_id",
-        "contact_id",
-        "referral_date",
-        "police_investigation",
-        "outcome",
-        "outcome_date",
-        "dbs_referral_date",
-        "returned_to_panel",
-        "child_informed",
-        "closed_date",
-    ],
-    "lado_meetings.csv": ["meeting_id", "referral_id", "meeting_type", "meeting_date"],
-    "lado_actions.csv": ["action_id", "referral_id", "description", "owner", "due_date", "completed_date"],
-    "panel_meetings.csv": [
-        "meeting_id",
-        "panel",
-        "meeting_date",
-        "status",
-        "members_present",
-        "chair_present",
-        "social_worker_present",
-        "independent_present",
-    ],
-    "panel_cases.csv": [
-        "case_id",
-        "meeting_id",
-        "case_type",
-        "subject_ref",
-        "carer_type",
-        "papers_sent_date",
-        "recommendation",
-        "minutes_final_date",
-        "adm_decision",
-        "adm_decision_date",
-        "lado_referral_id",
-    ],
-    "foster_households.csv": ["household_id", "carer_type", "approval_date", "end_date"],
-    "carer_reviews.csv": ["review_id", "household_id", "review_date", "to_panel"],
-}
+# The files written and their columns, in order: the import format's.
+HEADERS: dict[str, list[str]] = {name: [column.name for column in columns] for name, columns in FILES.items()}
 
 # --------------------------------------------------------------------------- reference data
+# Weights are relative (how common each value is); a code weighted 0 is known but never drawn.
+# A few lists are chances or cumulative shares instead, as each is drawn (see ``_Rng``).
 
 TEAMS = ["North", "South", "East", "West"]
 BOYS = [
-    "Oliver",
-    "George",
-    "Harry",
-    "Noah",
-    "Jack",
-    "Leo",
-    "Arthur",
-    "Muhammad",
-    "Oscar",
-    "Charlie",
-    "Jacob",
-    "Thomas",
-    "Henry",
-    "Freddie",
-    "Alfie",
-    "Theo",
-    "William",
-    "Theodore",
-    "Archie",
-    "Joshua",
-    "Alexander",
-    "James",
-    "Isaac",
-    "Edward",
-    "Lucas",
-    "Tommy",
-    "Finley",
-    "Max",
-    "Logan",
-    "Ethan",
-    "Mason",
-    "Harrison",
-    "Reggie",
-    "Teddy",
-    "Riley",
-    "Dylan",
-    "Jayden",
-    "Kai",
-    "Tyler",
-    "Callum",
-    "Ahmed",
-    "Omar",
-    "Yusuf",
-    "Dawit",
-    "Kwame",
-    "Tomasz",
-    "Filip",
-    "Liam",
-    "Jamal",
-    "Reece",
-]
+    "Oliver", "George", "Harry", "Noah", "Jack", "Leo", "Arthur", "Muhammad", "Oscar", "Charlie", "Jacob", "Thomas",
+    "Henry", "Freddie", "Alfie", "Theo", "William", "Theodore", "Archie", "Joshua", "Alexander", "James", "Isaac",
+    "Edward", "Lucas", "Tommy", "Finley", "Max", "Logan", "Ethan", "Mason", "Harrison", "Reggie", "Teddy", "Riley",
+    "Dylan", "Jayden", "Kai", "Tyler", "Callum", "Ahmed", "Omar", "Yusuf", "Dawit", "Kwame", "Tomasz", "Filip",
+    "Liam", "Jamal", "Reece",
+]  # fmt: skip
 GIRLS = [
-    "Olivia",
-    "Amelia",
-    "Isla",
-    "Ava",
-    "Ivy",
-    "Freya",
-    "Lily",
-    "Florence",
-    "Mia",
-    "Willow",
-    "Rosie",
-    "Sophia",
-    "Isabella",
-    "Grace",
-    "Daisy",
-    "Sienna",
-    "Poppy",
-    "Elsie",
-    "Emily",
-    "Ella",
-    "Evelyn",
-    "Phoebe",
-    "Sofia",
-    "Evie",
-    "Charlotte",
-    "Harper",
-    "Millie",
-    "Matilda",
-    "Maya",
-    "Ruby",
-    "Chloe",
-    "Jessica",
-    "Leah",
-    "Megan",
-    "Holly",
-    "Amber",
-    "Courtney",
-    "Paige",
-    "Aaliyah",
-    "Zara",
-    "Amira",
-    "Hana",
-    "Precious",
-    "Zuzanna",
-    "Maja",
-    "Niamh",
-    "Kayla",
-    "Demi",
-    "Jade",
-    "Tia",
-]
+    "Olivia", "Amelia", "Isla", "Ava", "Ivy", "Freya", "Lily", "Florence", "Mia", "Willow", "Rosie", "Sophia",
+    "Isabella", "Grace", "Daisy", "Sienna", "Poppy", "Elsie", "Emily", "Ella", "Evelyn", "Phoebe", "Sofia", "Evie",
+    "Charlotte", "Harper", "Millie", "Matilda", "Maya", "Ruby", "Chloe", "Jessica", "Leah", "Megan", "Holly", "Amber",
+    "Courtney", "Paige", "Aaliyah", "Zara", "Amira", "Hana", "Precious", "Zuzanna", "Maja", "Niamh", "Kayla", "Demi",
+    "Jade", "Tia",
+]  # fmt: skip
 SURNAMES = [
-    "Smith",
-    "Jones",
-    "Williams",
-    "Taylor",
-    "Brown",
-    "Davies",
-    "Evans",
-    "Wilson",
-    "Thomas",
-    "Johnson",
-    "Roberts",
-    "Robinson",
-    "Thompson",
-    "Wright",
-    "Walker",
-    "White",
-    "Edwards",
-    "Hughes",
-    "Green",
-    "Hall",
-    "Lewis",
-    "Harris",
-    "Clarke",
-    "Patel",
-    "Jackson",
-    "Wood",
-    "Turner",
-    "Martin",
-    "Cooper",
-    "Hill",
-    "Ward",
-    "Morris",
-    "Moore",
-    "Clark",
-    "Lee",
-    "King",
-    "Baker",
-    "Harrison",
-    "Morgan",
-    "Allen",
-    "James",
-    "Scott",
-    "Phillips",
-    "Watson",
-    "Davis",
-    "Parker",
-    "Price",
-    "Bennett",
-    "Young",
-    "Griffiths",
-    "Mitchell",
-    "Kelly",
-    "Cook",
-    "Carter",
-    "Richardson",
-    "Bailey",
-    "Collins",
-    "Bell",
-    "Shaw",
-    "Murphy",
-    "Miller",
-    "Cox",
-    "Richards",
-    "Khan",
-    "Marshall",
-    "Anderson",
-    "Simpson",
-    "Ellis",
-    "Adams",
-    "Singh",
-    "Begum",
-    "Wilkinson",
-    "Foster",
-    "Chapman",
-    "Powell",
-    "Webb",
-    "Rogers",
-    "Gray",
-    "Mason",
-    "Ali",
-    "Hunt",
-    "Hussain",
-    "Campbell",
-    "Matthews",
-    "Owen",
-    "Palmer",
-    "Holmes",
-    "Mills",
-    "Barnes",
-    "Knight",
-    "Lloyd",
-    "Butler",
-    "Russell",
-    "Barker",
-    "Fisher",
-    "Stevens",
-    "Jenkins",
-    "Murray",
-    "Dixon",
-    "Harvey",
-    "Reid",
-    "Okafor",
-    "Mensah",
-    "Nowak",
-    "Kowalski",
-    "Haile",
-    "Ahmadi",
-    "Rahimi",
-]
-ETHNICITIES = [
-    ("White British", 68),
-    ("White Irish", 1),
-    ("Traveller of Irish heritage", 1),
-    ("Gypsy/Roma", 1),
-    ("Any other White background", 5),
-    ("White and Black Caribbean", 4),
-    ("White and Black African", 1),
-    ("White and Asian", 2),
-    ("Any other mixed background", 3),
-    ("Indian", 1),
-    ("Pakistani", 2),
-    ("Bangladeshi", 1),
-    ("Any other Asian background", 1),
-    ("Caribbean", 2),
-    ("African", 3),
-    ("Any other Black background", 1),
-    ("Chinese", 1),
-    ("Any other ethnic group", 2),
-]
-UASC_ETHNICITIES = [
-    ("Any other ethnic group", 30),
-    ("African", 30),
-    ("Any other Asian background", 25),
-    ("Any other White background", 5),
-    ("Any other Black background", 10),
-]
-LEGAL_STATUS = [("C2", 45), ("C1", 18), ("V2", 22), ("E1", 12), ("J2", 3)]
-PARTICIPATION = [("PN1", 44), ("PN5", 14), ("PN6", 24), ("PN2", 3), ("PN3", 3), ("PN4", 3), ("PN7", 6), ("", 3)]
-CONTACT_TYPES = [("visit", 45), ("phone", 14), ("video", 14), ("text", 10), ("letter_card", 9), ("other", 8)]
-AREAS = [
-    "statutory_requirements",
-    "care_plan",
-    "review_decisions",
-    "services",
-    "voice_of_child",
-    "health",
-    "education",
-    "transitions",
-    "living_arrangements",
-    "family_time",
-    "safety",
-    "life_story",
-    "staff_turnover",
-    "other",
-]
-AREA_WEIGHTS = [14, 16, 10, 9, 5, 7, 8, 6, 9, 7, 5, 5, 4, 3]
+    "Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Thomas", "Johnson", "Roberts",
+    "Robinson", "Thompson", "Wright", "Walker", "White", "Edwards", "Hughes", "Green", "Hall", "Lewis", "Harris",
+    "Clarke", "Patel", "Jackson", "Wood", "Turner", "Martin", "Cooper", "Hill", "Ward", "Morris", "Moore", "Clark",
+    "Lee", "King", "Baker", "Harrison", "Morgan", "Allen", "James", "Scott", "Phillips", "Watson", "Davis", "Parker",
+    "Price", "Bennett", "Young", "Griffiths", "Mitchell", "Kelly", "Cook", "Carter", "Richardson", "Bailey",
+    "Collins", "Bell", "Shaw", "Murphy", "Miller", "Cox", "Richards", "Khan", "Marshall", "Anderson", "Simpson",
+    "Ellis", "Adams", "Singh", "Begum", "Wilkinson", "Foster", "Chapman", "Powell", "Webb", "Rogers", "Gray", "Mason",
+    "Ali", "Hunt", "Hussain", "Campbell", "Matthews", "Owen", "Palmer", "Holmes", "Mills", "Barnes", "Knight",
+    "Lloyd", "Butler", "Russell", "Barker", "Fisher", "Stevens", "Jenkins", "Murray", "Dixon", "Harvey", "Reid",
+    "Okafor", "Mensah", "Nowak", "Kowalski", "Haile", "Ahmadi", "Rahimi",
+]  # fmt: skip
+ETHNICITIES = {
+    "White British": 68, "White Irish": 1, "Traveller of Irish heritage": 1, "Gypsy/Roma": 1,
+    "Any other White background": 5, "White and Black Caribbean": 4, "White and Black African": 1,
+    "White and Asian": 2, "Any other mixed background": 3, "Indian": 1, "Pakistani": 2, "Bangladeshi": 1,
+    "Any other Asian background": 1, "Caribbean": 2, "African": 3, "Any other Black background": 1, "Chinese": 1,
+    "Any other ethnic group": 2,
+}  # fmt: skip
+UASC_ETHNICITIES = {
+    "Any other ethnic group": 30, "African": 30, "Any other Asian background": 25, "Any other White background": 5,
+    "Any other Black background": 10,
+}  # fmt: skip
+
+# Officers of each role get ids ``<prefix>1``, ``<prefix>2``…; roles without a caseload have none.
+OFFICER_PREFIXES: dict[Role, str | None] = {
+    Role.qaro: "Q", Role.iro_manager: "M", Role.lado: "L", Role.lado_manager: "LM", Role.panel_admin: "PA",
+    Role.adm: "ADM", Role.manager: None, Role.analyst: None, Role.board: None, Role.admin: None,
+}  # fmt: skip
+
+# --- children in care (domain.md §4)
+LEGAL_STATUSES = {
+    LegalStatus.C2: 45, LegalStatus.C1: 18, LegalStatus.V2: 22, LegalStatus.E1: 12, LegalStatus.J2: 3,
+    LegalStatus.D1: 0, LegalStatus.J1: 0, LegalStatus.J3: 0, LegalStatus.L1: 0, LegalStatus.L2: 0, LegalStatus.L3: 0,
+    LegalStatus.V3: 0, LegalStatus.V4: 0,
+}  # fmt: skip
+PARTICIPATION = {
+    ParticipationCode.PN1: 44, ParticipationCode.PN5: 14, ParticipationCode.PN6: 24, ParticipationCode.PN2: 3,
+    ParticipationCode.PN3: 3, ParticipationCode.PN4: 3, ParticipationCode.PN7: 6, None: 3,  # None: not known
+    ParticipationCode.PN0: 0,  # not drawn: every review of a child under 4, and only those
+}  # fmt: skip
+CONTACT_TYPES = {
+    ContactType.visit: 45, ContactType.phone: 14, ContactType.video: 14, ContactType.text: 10,
+    ContactType.letter_card: 9, ContactType.other: 8,
+}  # fmt: skip
+
+# --- escalations (domain.md §5)
+AREAS = {
+    Area.statutory_requirements: 14, Area.care_plan: 16, Area.review_decisions: 10, Area.services: 9,
+    Area.voice_of_child: 5, Area.health: 7, Area.education: 8, Area.transitions: 6, Area.living_arrangements: 9,
+    Area.family_time: 7, Area.safety: 5, Area.life_story: 5, Area.staff_turnover: 4, Area.other: 3,
+}  # fmt: skip
+# The stage an escalation may go on to and the chance it does (any stage may also go to Cafcass).
+NEXT_STAGE: dict[Stage, tuple[Stage, float] | None] = {
+    Stage.informal: (Stage.stage1, 0.35), Stage.stage1: (Stage.stage2, 0.3), Stage.stage2: (Stage.stage3, 0.3),
+    Stage.stage3: (Stage.stage4, 0.3), Stage.stage4: (Stage.stage5, 0.12), Stage.stage5: None, Stage.cafcass: None,
+}  # fmt: skip
+CLOSED_AS = {Resolution.resolved: 0.8, Resolution.withdrawn: 1}  # chances, the first that comes up
 EXTERNAL_PARTNERS = ["health", "CAMHS", "education", "dentistry", "provider"]
-SECTORS = [
-    ("education", 28),
-    ("early_years", 8),
-    ("foster_care", 12),
-    ("residential_care", 8),
-    ("social_care", 6),
-    ("health", 7),
-    ("police", 4),
-    ("armed_forces", 1),
-    ("sport", 5),
-    ("faith", 3),
-    ("voluntary", 5),
-    ("transport", 5),
-    ("self_employed", 2),
-    ("other", 6),
-]
+
+# --- LADO (domain.md §6)
+SECTORS = {
+    Sector.education: 28, Sector.early_years: 8, Sector.foster_care: 12, Sector.residential_care: 8,
+    Sector.social_care: 6, Sector.health: 7, Sector.police: 4, Sector.armed_forces: 1, Sector.sport: 5,
+    Sector.faith: 3, Sector.voluntary: 5, Sector.transport: 5, Sector.self_employed: 2, Sector.other: 6,
+}  # fmt: skip
 SUBJECT_ROLES = {
-    "education": ["Teacher", "Teaching assistant", "Headteacher", "Lunchtime supervisor", "Supply teacher", "Tutor"],
-    "early_years": ["Nursery practitioner", "Childminder", "Nursery manager"],
-    "foster_care": ["Foster carer", "Foster carer's adult child", "Connected carer"],
-    "residential_care": ["Residential worker", "Home manager", "Night worker"],
-    "social_care": ["Social worker", "Family support worker", "Personal assistant"],
-    "health": ["Nurse", "Doctor", "Health care assistant", "Therapist"],
-    "police": ["Police officer", "PCSO"],
-    "armed_forces": ["Cadet instructor", "Service member"],
-    "sport": ["Coach", "Swimming instructor", "Club volunteer"],
-    "faith": ["Faith leader", "Youth leader"],
-    "voluntary": ["Youth worker", "Volunteer", "Scout leader"],
-    "transport": ["Taxi driver", "Bus escort", "School transport driver"],
-    "self_employed": ["Private tutor", "Music teacher", "Photographer"],
-    "other": ["Worker", "Volunteer", "Contractor"],
-}
-REFERRER_AGENCIES = [
-    ("Employer", 35),
-    ("Police", 15),
-    ("Children's social care", 15),
-    ("Parent/carer", 10),
-    ("Ofsted", 5),
-    ("Health", 7),
-    ("School", 8),
-    ("Other local authority", 3),
-    ("Anonymous", 2),
-]
-CATEGORIES = [
-    ("physical", 35),
-    ("sexual", 18),
-    ("emotional", 12),
-    ("neglect", 8),
-    ("transferable_risk", 12),
-    ("conduct", 15),
-]
-OUTCOMES = [("substantiated", 30), ("unsubstantiated", 25), ("unfounded", 18), ("false", 22), ("malicious", 5)]
+    Sector.education: ["Teacher", "Teaching assistant", "Headteacher", "Lunchtime supervisor", "Supply teacher",
+                       "Tutor"],
+    Sector.early_years: ["Nursery practitioner", "Childminder", "Nursery manager"],
+    Sector.foster_care: ["Foster carer", "Foster carer's adult child", "Connected carer"],
+    Sector.residential_care: ["Residential worker", "Home manager", "Night worker"],
+    Sector.social_care: ["Social worker", "Family support worker", "Personal assistant"],
+    Sector.health: ["Nurse", "Doctor", "Health care assistant", "Therapist"],
+    Sector.police: ["Police officer", "PCSO"],
+    Sector.armed_forces: ["Cadet instructor", "Service member"],
+    Sector.sport: ["Coach", "Swimming instructor", "Club volunteer"],
+    Sector.faith: ["Faith leader", "Youth leader"],
+    Sector.voluntary: ["Youth worker", "Volunteer", "Scout leader"],
+    Sector.transport: ["Taxi driver", "Bus escort", "School transport driver"],
+    Sector.self_employed: ["Private tutor", "Music teacher", "Photographer"],
+    Sector.other: ["Worker", "Volunteer", "Contractor"],
+}  # fmt: skip
+REFERRER_AGENCIES = {
+    "Employer": 35, "Police": 15, "Children's social care": 15, "Parent/carer": 10, "Ofsted": 5, "Health": 7,
+    "School": 8, "Other local authority": 3, "Anonymous": 2,
+}  # fmt: skip
+CATEGORIES = {
+    Category.physical: 35, Category.sexual: 18, Category.emotional: 12, Category.neglect: 8,
+    Category.transferable_risk: 12, Category.conduct: 15,
+}  # fmt: skip
+# How a contact is dealt with: cumulative shares (only a foster carer's is a standards-of-care matter).
+FOSTER_CARER_DISPOSITIONS = {
+    Disposition.referral: 0.36, Disposition.standards_of_care: 0.62, Disposition.advice: 0.82,
+    Disposition.no_further_action: 0.95, Disposition.internal_investigation: 1,
+}  # fmt: skip
+OTHER_DISPOSITIONS = {
+    Disposition.referral: 0.33, Disposition.advice: 0.72, Disposition.internal_investigation: 0.86,
+    Disposition.no_further_action: 1,
+}  # fmt: skip
+# A foster carer's type and agency: chances, the first that comes up.
+FOSTER_CARER_TYPES = {CarerType.mainstream: 0.7, CarerType.connected: 1}
+FOSTER_CARER_AGENCIES = {CarerAgency.own: 0.55, CarerAgency.other_la: 0.35, CarerAgency.ifa: 1}
+OUTCOMES = {
+    Outcome.substantiated: 30, Outcome.unsubstantiated: 25, Outcome.unfounded: 18, Outcome.false: 22,
+    Outcome.malicious: 5,
+}  # fmt: skip
+# A referral's meetings, with the letter that makes each one's id from the referral's.
+MEETING_IDS = {MeetingType.strategy: "s", MeetingType.iem: "i", MeetingType.review: "r", MeetingType.paim: "p"}
 ACTION_DESCRIPTIONS = [
-    "Safeguarding training for staff",
-    "Review of safer recruitment practice",
-    "Risk assessment to be completed",
-    "Disciplinary investigation",
-    "Update code of conduct",
-    "Supervision arrangements reviewed",
-    "Referral to regulator",
-    "Letter of outcome to subject",
-    "Review of safeguarding policy",
+    "Safeguarding training for staff", "Review of safer recruitment practice", "Risk assessment to be completed",
+    "Disciplinary investigation", "Update code of conduct", "Supervision arrangements reviewed",
+    "Referral to regulator", "Letter of outcome to subject", "Review of safeguarding policy",
     "Support plan for the child",
-]
+]  # fmt: skip
 ACTION_OWNERS = ["Employer", "LADO", "HR", "Headteacher", "Fostering team", "Designated safeguarding lead", "Police"]
-CARER_TYPES = [("mainstream", 64), ("connected", 26), ("foster_to_adopt", 4), ("temporary", 6)]
-FOSTERING_CASES = [
-    ("approval", 20),
-    ("reg25_extension", 5),
-    ("resignation", 8),
-    ("deregistration", 3),
-    ("first_review", 15),
-    ("third_year_review", 8),
-    ("change_of_terms", 10),
-    ("long_term_match", 15),
-    ("other", 5),
-]
-ADOPTION_CASES = [
-    ("adopter_approval", 35),
-    ("match", 40),
-    ("adopter_deregistration", 8),
-    ("relinquished_child", 5),
-    ("other", 12),
-]
+
+# --- panels and foster households (domain.md §7). Panels are a later issue and have no enums
+# yet, so their codes are spelt here (and in ``panels()``: panel names, meeting statuses,
+# recommendations and ADM decisions) until the panel models define them.
+PANEL_CARER_TYPES = ("foster_to_adopt", "temporary")  # the carer types besides CarerType's
+HOUSEHOLD_CARER_TYPES = {CarerType.mainstream: 64, CarerType.connected: 26, "foster_to_adopt": 4, "temporary": 6}
+FOSTERING_CASES = {
+    "approval": 20, "reg25_extension": 5, "resignation": 8, "deregistration": 3, "first_review": 15,
+    "third_year_review": 8, "change_of_terms": 10, "long_term_match": 15, "other": 5,
+}  # fmt: skip
+ADOPTION_CASES = {
+    "adopter_approval": 35, "match": 40, "adopter_deregistration": 8, "relinquished_child": 5, "other": 12,
+}  # fmt: skip
+REVIEW_AFTER_ALLEGATION = "review_after_allegation"  # a fostering case, from a LADO referral returned to panel
+
+# Every code list of the models that the generator writes, with the codes it knows of each: a
+# test checks each against its enum, so a code added to a model that is not weighed here fails
+# it (and one dropped from a model can no longer be spelt here).
+KNOWN_CODES: dict[type[CodeEnum], Collection[CodeEnum]] = {
+    Role: OFFICER_PREFIXES.keys(),
+    LegalStatus: LEGAL_STATUSES.keys(),
+    ParticipationCode: PARTICIPATION.keys() - {None},
+    ContactType: CONTACT_TYPES.keys(),
+    Area: AREAS.keys(),
+    Stage: NEXT_STAGE.keys(),
+    Resolution: {*CLOSED_AS, Resolution.referred_to_cafcass},
+    Sector: SECTORS.keys() & SUBJECT_ROLES.keys(),
+    Category: CATEGORIES.keys(),
+    Disposition: FOSTER_CARER_DISPOSITIONS.keys() | OTHER_DISPOSITIONS.keys(),
+    CarerType: FOSTER_CARER_TYPES.keys(),
+    CarerAgency: FOSTER_CARER_AGENCIES.keys(),
+    Outcome: OUTCOMES.keys(),
+    MeetingType: MEETING_IDS.keys(),
+}
 
 
-def _table(pairs):
-    values = [v for v, _ in pairs]
-    cum, total = [], 0
-    for _, w in pairs:
-        total += w
-        cum.append(total)
-    return values, cum, total
+def _table(weights: dict) -> tuple[list, list[int], int]:
+    cum = list(accumulate(weights.values()))
+    return list(weights), cum, cum[-1]
 
 
 class _Rng(random.Random):
-    """``random.Random`` with a fast weighted choice over pre-built tables."""
+    """``random.Random`` with the generator's draws: a fast weighted choice over pre-built tables
+    (``pick``), a chance, the first of several chances (``first``), cumulative shares (``band``)."""
 
     def pick(self, table):
         values, cum, total = table
@@ -498,6 +244,15 @@ class _Rng(random.Random):
     def chance(self, p: float) -> bool:
         return self.random() < p
 
+    def first(self, chances: dict):
+        """The first value whose chance comes up (a chance of 1 is not drawn)."""
+        return next(value for value, p in chances.items() if p >= 1 or self.chance(p))
+
+    def band(self, shares: dict):
+        """The first value whose cumulative share is above one draw."""
+        r = self.random()
+        return next(value for value, upper in shares.items() if r < upper)
+
 
 def _stream(seed: int, name: str) -> _Rng:
     # A string seed is hashed with SHA-512 (deterministic across processes), and a separate
@@ -505,65 +260,26 @@ def _stream(seed: int, name: str) -> _Rng:
     return _Rng(f"tracker-synthetic:{seed}:{name}")
 
 
-T_ETH, T_UASC_ETH, T_LEGAL, T_PART, T_CONTACT = map(
-    _table, (ETHNICITIES, UASC_ETHNICITIES, LEGAL_STATUS, PARTICIPATION, CONTACT_TYPES)
+T_ETH, T_UASC_ETH, T_LEGAL, T_PART, T_CONTACT, T_AREA = map(
+    _table, (ETHNICITIES, UASC_ETHNICITIES, LEGAL_STATUSES, PARTICIPATION, CONTACT_TYPES, AREAS)
 )
-T_AREA = _table(list(zip(AREAS, AREA_WEIGHTS)))
 T_SECTOR, T_REFERRER, T_CATEGORY, T_OUTCOME, T_CARER, T_FOST, T_ADOPT = map(
-    _table, (SECTORS, REFERRER_AGENCIES, CATEGORIES, OUTCOMES, CARER_TYPES, FOSTERING_CASES, ADOPTION_CASES)
+    _table, (SECTORS, REFERRER_AGENCIES, CATEGORIES, OUTCOMES, HOUSEHOLD_CARER_TYPES, FOSTERING_CASES, ADOPTION_CASES)
 )
 # Age on entering care (DfE looked-after statistics: many babies, a bulge at 10-17).
-T_ENTRY_AGE = _table([(a, w) for a, w in enumerate([19, 4, 4, 4, 4, 3, 3, 3, 3, 3, 5, 5, 5, 6, 6, 6, 9, 8])])
-T_REC_WD = _table([(1, 18), (2, 20), (3, 20), (4, 16), (5, 13), (6, 7), (7, 6)])
+T_ENTRY_AGE = _table(dict(enumerate([19, 4, 4, 4, 4, 3, 3, 3, 3, 3, 5, 5, 5, 6, 6, 6, 9, 8])))
+T_REC_WD = _table({1: 18, 2: 20, 3: 20, 4: 16, 5: 13, 6: 7, 7: 6})  # working days to the recommendations
 
 # --------------------------------------------------------------------------- dates
 
 
-def _add_months(d: dt.date, n: int) -> dt.date:
-    index = d.year * 12 + d.month - 1 + n
-    year, month = divmod(index, 12)
-    return dt.date(year, month + 1, min(d.day, _stdcal.monthrange(year, month + 1)[1]))
+def _on_or_before(day: dt.date) -> dt.date:
+    """``day`` if it is a working day, else the working day before it."""
+    return day if is_working_day(day) else add_working_days(day, -1)
 
 
-def _days(d: dt.date, n: int) -> dt.date:
-    return d + dt.timedelta(days=n)
-
-
-class _WorkingDays:
-    """Working days (Mon–Fri, not an England and Wales bank holiday) by table look-up."""
-
-    def __init__(self, first: dt.date, last: dt.date):
-        bank = holidays.UK(subdiv="ENG", years=range(first.year, last.year + 1))
-        self.lo = first.toordinal()
-        self.cum: list[int] = []  # working days up to and including each date
-        self.days: list[int] = []  # ordinals of the working days
-        count = 0
-        for o in range(self.lo, last.toordinal() + 1):
-            day = dt.date.fromordinal(o)
-            if day.weekday() < 5 and day not in bank:
-                self.days.append(o)
-                count += 1
-            self.cum.append(count)
-
-    def is_working(self, d: dt.date) -> bool:
-        i = d.toordinal() - self.lo
-        return self.cum[i] != (self.cum[i - 1] if i else 0)
-
-    def add(self, d: dt.date, n: int) -> dt.date:
-        """The n-th working day strictly after ``d`` (n < 0: strictly before; 0: ``d``)."""
-        if n == 0:
-            return d
-        i = d.toordinal() - self.lo
-        if n > 0:
-            return dt.date.fromordinal(self.days[self.cum[i] + n - 1])
-        before = self.cum[i] - (1 if self.is_working(d) else 0)
-        return dt.date.fromordinal(self.days[before + n])
-
-    def on_or_before(self, d: dt.date) -> dt.date:
-        return d if self.is_working(d) else self.add(d, -1)
-
-    def on_or_after(self, d: dt.date) -> dt.date:
-        return d if self.is_working(d) else self.add(d, 1)
+def _on_or_after(day: dt.date) -> dt.date:
+    return day if is_working_day(day) else add_working_days(day, 1)
 
 
 def _iso(d: dt.date | None) -> str:
@@ -578,15 +294,13 @@ def _yn(flag: bool) -> str:
 
 
 class _Out:
-    """One open csv.writer per file; counts data rows."""
+    """One csv.writer per file (closed with ``files``); counts data rows."""
 
-    def __init__(self, outdir: Path):
-        self.files = {}
+    def __init__(self, outdir: Path, files: ExitStack):
         self.writers = {}
         self.counts = {}
         for name, header in HEADERS.items():
-            fh = open(outdir / name, "w", newline="", encoding="utf-8")
-            self.files[name] = fh
+            fh = files.enter_context((outdir / name).open("w", newline="", encoding="utf-8"))
             self.writers[name] = csv.writer(fh, lineterminator="\n")
             self.writers[name].writerow(header)
             self.counts[name] = 0
@@ -594,10 +308,6 @@ class _Out:
     def row(self, name: str, values) -> None:
         self.writers[name].writerow(values)
         self.counts[name] += 1
-
-    def close(self) -> None:
-        for fh in self.files.values():
-            fh.close()
 
 
 # --------------------------------------------------------------------------- generator
@@ -610,8 +320,7 @@ class _Generator:
         self.years = years
         self.seed = seed
         self.today = today
-        self.window_start = _add_months(today, -12 * years)
-        self.wd = _WorkingDays(dt.date(self.window_start.year - 12, 1, 1), dt.date(today.year + 4, 12, 31))
+        self.window_start = add_months(today, -12 * years)
         self.qaros: list[str] = []
         self.households: list[tuple[str, str, dt.date, dt.date | None]] = []
         self.returned_referrals: list[tuple[dt.date, str]] = []
@@ -619,42 +328,33 @@ class _Generator:
     # ---------------------------------------------------------------- officers
     def officers(self) -> None:
         n_qaro = max(3, round(self.n_children / 12))
-        n_mgr = 1 if n_qaro <= 12 else 2
+        counts = {Role.qaro: n_qaro, Role.iro_manager: 1 if n_qaro <= 12 else 2, Role.lado: 2, Role.lado_manager: 1,
+                  Role.panel_admin: 2, Role.adm: 1}  # fmt: skip
         rng = _stream(self.seed, "officers")
-        rows = []
-        for i in range(1, n_qaro + 1):
-            rows.append((f"Q{i}", "qaro", TEAMS[(i - 1) % len(TEAMS)]))
-        for i in range(1, n_mgr + 1):
-            rows.append((f"M{i}", "iro_manager", TEAMS[(i - 1) % len(TEAMS)]))
-        rows += [
-            ("L1", "lado", ""),
-            ("L2", "lado", ""),
-            ("LM1", "lado_manager", ""),
-            ("PA1", "panel_admin", ""),
-            ("PA2", "panel_admin", ""),
-            ("ADM1", "adm", ""),
-        ]
-        for officer_id, role, team in rows:
-            name = f"{rng.choice(BOYS + GIRLS)} {rng.choice(SURNAMES)}"
-            self.out.row("officers.csv", [officer_id, name, f"{officer_id.lower()}@example.org", role, team])
-        self.qaros = [f"Q{i}" for i in range(1, n_qaro + 1)]
+        for role, prefix in OFFICER_PREFIXES.items():
+            for i in range(1, counts.get(role, 0) + 1):
+                officer_id = f"{prefix}{i}"
+                team = TEAMS[(i - 1) % len(TEAMS)] if role in (Role.qaro, Role.iro_manager) else ""
+                name = f"{rng.choice(BOYS + GIRLS)} {rng.choice(SURNAMES)}"
+                self.out.row("officers.csv", [officer_id, name, f"{officer_id.lower()}@example.org", role, team])
+        self.qaros = [f"{OFFICER_PREFIXES[Role.qaro]}{i}" for i in range(1, n_qaro + 1)]
 
     # ---------------------------------------------------------------- foster households
     def households_(self) -> None:
         rng = _stream(self.seed, "households")
         n = max(20, round(self.n_children * 0.3))
-        earliest = _add_months(self.window_start, -96)
+        earliest = add_months(self.window_start, -96)
         span = (self.today - earliest).days
         drafts = []
         for _ in range(n):
             carer = rng.pick(T_CARER)
-            approval = self.wd.on_or_before(_days(earliest, rng.randrange(span)))
+            approval = _on_or_before(add_days(earliest, rng.randrange(span)))
             if approval < earliest:
                 approval = earliest
             if carer == "temporary":
-                end = _days(approval, rng.randint(100, 170))
+                end = add_days(approval, rng.randint(100, 170))
             elif rng.chance(0.45):
-                end = _days(approval, rng.randint(180, 365 * 10))
+                end = add_days(approval, rng.randint(180, 365 * 10))
             else:
                 end = None
             if end is not None and end > self.today:
@@ -671,17 +371,17 @@ class _Generator:
             last_day = min(end or self.today, self.today)
             prev, k = approval, 0
             while True:
-                due = _add_months(prev, 12)
+                due = add_months(prev, 12)
                 r = rng.random()
                 if r < 0.55:
-                    held = _days(due, -rng.randint(0, 40))  # local target is 11 months
+                    held = add_days(due, -rng.randint(0, 40))  # local target is 11 months
                 elif r < 0.88:
-                    held = _days(due, -rng.randint(0, 10))
+                    held = add_days(due, -rng.randint(0, 10))
                 else:
-                    held = _days(due, rng.randint(1, 50))
-                held = self.wd.on_or_before(held)
+                    held = add_days(due, rng.randint(1, 50))
+                held = _on_or_before(held)
                 if held <= prev:
-                    held = _days(prev, 300)
+                    held = add_days(prev, 300)
                 if held > last_day:
                     break
                 k += 1
@@ -697,11 +397,10 @@ class _Generator:
 
     def children_(self) -> None:
         rng = _stream(self.seed, "children")
-        today, wd = self.today, self.wd
-        earliest_start = _add_months(self.window_start, -8 * 12)
+        today = self.today
+        earliest_start = add_months(self.window_start, -8 * 12)
         width = max(5, len(str(self.n_children)))
         review_no = contact_no = esc_no = 0
-        rw, cw = "reviews.csv", "iro_contacts.csv"
         for c in range(1, self.n_children + 1):
             child_id = f"C{c:0{width}d}"
             uasc = rng.chance(0.05)
@@ -717,42 +416,39 @@ class _Generator:
             for _attempt in range(50):
                 length = self._stay(rng)
                 # a stay of length L overlaps the window when it starts in [window - L, today]
-                lo = max(_days(self.window_start, -length), earliest_start)
-                start = _days(lo, rng.randint(0, (today - lo).days))
-                entry_days = (
-                    rng.randint(14 * 365 + 4, 17 * 365 + 200)
-                    if uasc
-                    else rng.pick(T_ENTRY_AGE) * 365 + rng.randint(0, 364)
-                )
-                dob = _days(start, -entry_days)
-                if min(_days(start, length), _add_months(dob, 18 * 12)) >= self.window_start:
+                lo = max(add_days(self.window_start, -length), earliest_start)
+                start = add_days(lo, rng.randint(0, (today - lo).days))
+                if uasc:
+                    entry_days = rng.randint(14 * 365 + 4, 17 * 365 + 200)
+                else:
+                    entry_days = rng.pick(T_ENTRY_AGE) * 365 + rng.randint(0, 364)
+                dob = add_days(start, -entry_days)
+                if min(add_days(start, length), add_months(dob, 18 * 12)) >= self.window_start:
                     break
             first = rng.choice(BOYS if gender == "Male" else GIRLS)
             qaro = rng.choice(self.qaros)
             expected = not rng.chance(0.04)
-            self.out.row(
-                "children.csv",
-                [child_id, first, rng.choice(SURNAMES), _iso(dob), gender, ethnicity, _yn(uasc), qaro, _yn(expected)],
-            )
+            row = [child_id, first, rng.choice(SURNAMES), _iso(dob), gender, ethnicity, _yn(uasc), qaro, _yn(expected)]
+            self.out.row("children.csv", row)
 
             # care periods: one, sometimes left and returned; looked after only until 18
-            leaves_at_18 = _days(_add_months(dob, 18 * 12), -1)
-            periods: list[tuple[dt.date, dt.date | None, str]] = []
+            leaves_at_18 = add_days(add_months(dob, 18 * 12), -1)
+            periods: list[tuple[dt.date, dt.date | None, LegalStatus]] = []
             for n_period in range(2):
-                end = min(_days(start, length), leaves_at_18)
+                end = min(add_days(start, length), leaves_at_18)
                 if end > today:
                     end = None
                 periods.append((start, end, rng.pick(T_LEGAL)))
                 if end is None or n_period == 1 or not rng.chance(0.24):
                     break
-                start = _days(end, rng.randint(30, 500))
+                start = add_days(end, rng.randint(30, 500))
                 if start > today or start >= leaves_at_18:
                     break
                 length = self._stay(rng)
             for start, end, legal in periods:
                 self.out.row("care_periods.csv", [child_id, _iso(start), _iso(end), legal])
 
-            for start, end, legal in periods:
+            for start, end, _legal in periods:
                 last_day = min(end or today, today)
                 # reviews, reg 33 chain
                 prev = None
@@ -760,134 +456,120 @@ class _Generator:
                 while True:
                     n_review += 1
                     if prev is None:
-                        due = wd.add(start, 20)
+                        due = add_working_days(start, 20)
                         early_max = 14
                     elif n_review == 2:
-                        due = _add_months(prev, 3)
+                        due = add_months(prev, 3)
                         early_max = 30
                     else:
-                        due = _add_months(prev, 6)
+                        due = add_months(prev, 6)
                         early_max = 60
                     r = rng.random()
                     if r < 0.62:
-                        held = _days(due, -rng.randint(0, 7))
+                        held = add_days(due, -rng.randint(0, 7))
                     elif r < 0.87:
-                        held = _days(due, -rng.randint(8, early_max))
+                        held = add_days(due, -rng.randint(8, early_max))
                     elif r < 0.95:
-                        held = _days(due, rng.randint(1, 14))
+                        held = add_days(due, rng.randint(1, 14))
                     else:
-                        held = _days(due, rng.randint(15, 60))
-                    floor = start if prev is None else _days(prev, 14)
+                        held = add_days(due, rng.randint(15, 60))
+                    floor = start if prev is None else add_days(prev, 14)
                     if held < floor:
                         held = floor
-                    adjusted = wd.on_or_before(held)
+                    adjusted = _on_or_before(held)
                     if adjusted >= floor:
                         held = adjusted
                     if held > last_day:
                         break
                     age_years = (held - dob).days / 365.25
-                    code = "PN0" if age_years < 4 else rng.pick(T_PART)
+                    code = ParticipationCode.PN0 if age_years < 4 else rng.pick(T_PART)
                     recent = (today - held).days
-                    rec = wd.add(held, rng.pick(T_REC_WD))
+                    rec = add_working_days(held, rng.pick(T_REC_WD))
                     if rec > today or (recent < 20 and rng.chance(0.1)) or rng.chance(0.005):
                         rec = None
-                    minutes = _days(held, rng.randint(5, 30) if rng.chance(0.9) else rng.randint(31, 60))
+                    minutes = add_days(held, rng.randint(5, 30) if rng.chance(0.9) else rng.randint(31, 60))
                     if minutes > today or (recent < 45 and rng.chance(0.2)):
                         minutes = None
                     officer = qaro if rng.chance(0.92) else rng.choice(self.qaros)
-                    advocate = rng.chance(0.8) if code in ("PN2", "PN5") else rng.chance(0.08)
+                    with_advocate = code in (ParticipationCode.PN2, ParticipationCode.PN5)
+                    advocate = rng.chance(0.8) if with_advocate else rng.chance(0.08)
                     review_no += 1
-                    self.out.row(
-                        rw,
-                        [
-                            f"R{review_no:06d}",
-                            child_id,
-                            _iso(held),
-                            code,
-                            _iso(rec),
-                            _iso(minutes),
-                            officer,
-                            _yn(advocate),
-                        ],
-                    )
+                    row = [f"R{review_no:06d}", child_id, _iso(held), code, _iso(rec), _iso(minutes), officer]
+                    self.out.row("reviews.csv", [*row, _yn(advocate)])
                     prev = held
 
                 # IRO contacts between reviews
                 if expected or rng.chance(0.3):
-                    contact = _days(start, rng.randint(7, 60))
+                    contact = add_days(start, rng.randint(7, 60))
                     while contact <= last_day:
                         contact_no += 1
                         officer = qaro if rng.chance(0.95) else rng.choice(self.qaros)
-                        self.out.row(cw, [f"K{contact_no:06d}", child_id, _iso(contact), rng.pick(T_CONTACT), officer])
+                        row = [f"K{contact_no:06d}", child_id, _iso(contact), rng.pick(T_CONTACT), officer]
+                        self.out.row("iro_contacts.csv", row)
                         r = rng.random()
-                        gap = (
-                            rng.randint(30, 120)
-                            if r < 0.7
-                            else rng.randint(121, 182)
-                            if r < 0.94
-                            else rng.randint(183, 260)
-                        )
-                        contact = _days(contact, gap)
+                        if r < 0.7:
+                            gap = rng.randint(30, 120)
+                        elif r < 0.94:
+                            gap = rng.randint(121, 182)
+                        else:
+                            gap = rng.randint(183, 260)
+                        contact = add_days(contact, gap)
 
             # escalations: ~15% of children over the window
             n_esc = (2 if rng.chance(0.1) else 1) if rng.chance(0.15) else 0
             for _ in range(n_esc):
                 spans = []
                 for start, end, _legal in periods:
-                    a, b = max(start, self.window_start), min(end or today, _days(today, -1))
+                    a, b = max(start, self.window_start), min(end or today, add_days(today, -1))
                     if (b - a).days >= 5:
                         spans.append((a, b))
                 if not spans:
                     break
                 a, b = rng.choice(spans)
                 esc_no += 1
-                self._escalation(rng, f"E{esc_no:06d}", child_id, qaro, _days(a, rng.randint(0, (b - a).days)))
+                self._escalation(rng, f"E{esc_no:05d}", child_id, qaro, add_days(a, rng.randint(0, (b - a).days)))
 
     def _escalation(self, rng: _Rng, esc_id: str, child_id: str, qaro: str, day: dt.date) -> None:
-        wd, today = self.wd, self.today
-        stage = "informal" if rng.chance(0.78) else "stage1"
+        today = self.today
+        stage = Stage.informal if rng.chance(0.78) else Stage.stage1
         stages = []
-        started = wd.on_or_before(day)
+        started = _on_or_before(day)
         while True:
-            if stage == "cafcass":
+            if stage == Stage.cafcass:
                 response = None
             else:
-                response = wd.add(started, rng.randint(2, 14) if stage == "informal" else rng.randint(1, 8))
+                gap = rng.randint(2, 14) if stage == Stage.informal else rng.randint(1, 8)
+                response = add_working_days(started, gap)
                 if response > today or rng.chance(0.12):
                     response = None
             stages.append((stage, started, response))
-            if stage == "cafcass":
+            if stage == Stage.cafcass:
                 break
             if rng.chance(0.015):
-                nxt = "cafcass"
-            elif stage == "informal":
-                nxt = "stage1" if rng.chance(0.35) else None
-            elif stage == "stage5":
-                nxt = None
+                nxt = Stage.cafcass
             else:
-                level = int(stage[-1])
-                nxt = f"stage{level + 1}" if rng.chance(0.3 if level < 4 else 0.12) else None
+                step = NEXT_STAGE[stage]
+                nxt = step[0] if step and rng.chance(step[1]) else None
             if nxt is None:
                 break
-            following = _days(response or started, rng.randint(1, 15))
-            following = wd.on_or_after(following)
+            following = _on_or_after(add_days(response or started, rng.randint(1, 15)))
             if following > today:
                 break
             stage, started = nxt, following
         last_stage, last_start, last_response = stages[-1]
-        if last_stage == "cafcass":
-            closed = _days(last_start, rng.randint(0, 10))
-            resolution = "referred_to_cafcass"
+        if last_stage == Stage.cafcass:
+            closed = add_days(last_start, rng.randint(0, 10))
+            resolution = Resolution.referred_to_cafcass
         else:
-            closed = _days(last_response or last_start, rng.randint(0, 30))
-            resolution = "resolved" if rng.chance(0.8) else "withdrawn"
+            closed = add_days(last_response or last_start, rng.randint(0, 30))
+            resolution = rng.first(CLOSED_AS)
         latest = max([s for _, s, _ in stages] + [r for _, _, r in stages if r])
         if closed < latest:
             closed = latest
         if closed > today or ((today - last_start).days < 60 and rng.chance(0.3)):
             closed, resolution = None, ""
         n_areas = 1 if rng.chance(0.55) else 2 if rng.chance(0.7) else 3
-        areas: list[str] = []
+        areas: list[Area] = []
         while len(areas) < n_areas:
             area = rng.pick(T_AREA)
             if area not in areas:
@@ -900,17 +582,17 @@ class _Generator:
     # ---------------------------------------------------------------- LADO
     def lado(self) -> None:
         rng = _stream(self.seed, "lado")
-        wd, today, w0 = self.wd, self.today, self.window_start
+        today, w0 = self.today, self.window_start
         span = (today - w0).days
         total = max(30, round(self.n_children * 0.25)) * self.years
         dates = []
         for _ in range(total):
-            d = _days(w0, rng.randint(0, span))
-            adjusted = wd.on_or_before(d)
+            d = add_days(w0, rng.randint(0, span))
+            adjusted = _on_or_before(d)
             dates.append(adjusted if adjusted >= w0 else d)
         dates.sort()
-        subjects: list[tuple[str, str, str, str, str, str]] = []  # ref, sector, role, employer, type, agency
-        orgs: dict[str, list[str]] = {}
+        subjects: list[tuple] = []  # (ref, sector, role, employer, carer type, carer agency)
+        orgs: dict[Sector, list[str]] = {}
         n_person = n_org = n_ref = 0
         width = max(5, len(str(total)))
         for i, contact_date in enumerate(dates, 1):
@@ -927,140 +609,86 @@ class _Generator:
                     n_org += 1
                     employer = f"ORG{n_org:03d}"
                     pool.append(employer)
-                if sector == "foster_care":
-                    ftype = "mainstream" if rng.chance(0.7) else "connected"
-                    fagency = "own" if rng.chance(0.55) else "other_la" if rng.chance(0.35) else "ifa"
+                if sector == Sector.foster_care:
+                    ftype, fagency = rng.first(FOSTER_CARER_TYPES), rng.first(FOSTER_CARER_AGENCIES)
                 else:
                     ftype = fagency = ""
                 n_person += 1
                 subject_ref = f"P{n_person:04d}"
                 subjects.append((subject_ref, sector, role, employer, ftype, fagency))
             n_cat = 1 if rng.chance(0.7) else 2
-            cats: list[str] = []
+            cats: list[Category] = []
             while len(cats) < n_cat:
                 cat = rng.pick(T_CATEGORY)
                 if cat not in cats:
                     cats.append(cat)
-            r = rng.random()
-            if sector == "foster_care":
-                disposition = (
-                    "referral"
-                    if r < 0.36
-                    else "standards_of_care"
-                    if r < 0.62
-                    else "advice"
-                    if r < 0.82
-                    else "no_further_action"
-                    if r < 0.95
-                    else "internal_investigation"
-                )
-            else:
-                disposition = (
-                    "referral"
-                    if r < 0.33
-                    else "advice"
-                    if r < 0.72
-                    else "internal_investigation"
-                    if r < 0.86
-                    else "no_further_action"
-                )
+            foster_carer = sector == Sector.foster_care
+            disposition = rng.band(FOSTER_CARER_DISPOSITIONS if foster_carer else OTHER_DISPOSITIONS)
             shown_ref = subject_ref
-            if disposition in ("advice", "no_further_action") and rng.chance(0.12):
+            if disposition in (Disposition.advice, Disposition.no_further_action) and rng.chance(0.12):
                 shown_ref = ""  # anonymous consultation
-            self.out.row(
-                "lado_contacts.csv",
-                [
-                    contact_id,
-                    _iso(contact_date),
-                    rng.pick(T_REFERRER),
-                    sector,
-                    role,
-                    shown_ref,
-                    employer,
-                    ";".join(cats),
-                    disposition,
-                    ftype,
-                    fagency,
-                ],
-            )
-            if disposition == "referral":
+            referrer = rng.pick(T_REFERRER)
+            row = [contact_id, _iso(contact_date), referrer, sector, role, shown_ref, employer, ";".join(cats)]
+            self.out.row("lado_contacts.csv", [*row, disposition, ftype, fagency])
+            if disposition == Disposition.referral:
                 n_ref += 1
-                self._referral(
-                    rng,
-                    f"LR{n_ref:0{width}d}",
-                    contact_id,
-                    contact_date,
-                    cats,
-                    sector == "foster_care" and fagency == "own",
-                )
+                own_carer = foster_carer and fagency == CarerAgency.own
+                self._referral(rng, f"LR{n_ref:0{width}d}", contact_id, contact_date, cats, own_carer)
 
     def _referral(
-        self, rng: _Rng, ref_id: str, contact_id: str, contact_date: dt.date, cats: list[str], own_carer: bool
+        self, rng: _Rng, ref_id: str, contact_id: str, contact_date: dt.date, cats: list[Category], own_carer: bool
     ) -> None:
-        wd, today = self.wd, self.today
+        today = self.today
         r = rng.random()
-        referral = wd.add(contact_date, 0 if r < 0.6 else 1 if r < 0.9 else 2)
+        referral = add_working_days(contact_date, 0 if r < 0.6 else 1 if r < 0.9 else 2)
         if referral > today:
             referral = contact_date
-        police = rng.chance(0.55 if ("sexual" in cats or "physical" in cats) else 0.15)
-        meetings: list[tuple[str, str, dt.date]] = []
+        police = rng.chance(0.55 if (Category.sexual in cats or Category.physical in cats) else 0.15)
+        meetings: list[tuple[MeetingType, dt.date]] = []
         outcome_date = None
-        iem = wd.add(referral, rng.randint(1, 5) if rng.chance(0.8) else rng.randint(6, 12))
+        iem = add_working_days(referral, rng.randint(1, 5) if rng.chance(0.8) else rng.randint(6, 12))
         if iem <= today:
             if rng.chance(0.25 + (0.25 if police else 0)):
-                strategy = wd.add(referral, rng.randint(0, 3))
+                strategy = add_working_days(referral, rng.randint(0, 3))
                 if strategy <= today:
-                    meetings.append(("s", "strategy", strategy))
-            meetings.append(("i", "iem", iem))
+                    meetings.append((MeetingType.strategy, strategy))
+            meetings.append((MeetingType.iem, iem))
             if rng.chance(0.3):
                 outcome_date = iem  # concluded at the IEM
             else:
-                paim = _days(iem, rng.randint(7, 28) if rng.chance(0.85) else rng.randint(29, 60))
+                paim = add_days(iem, rng.randint(7, 28) if rng.chance(0.85) else rng.randint(29, 60))
                 if police and rng.chance(0.35):  # waits for the police investigation
-                    paim = _days(paim, rng.randint(14, 90))
+                    paim = add_days(paim, rng.randint(14, 90))
                     if rng.chance(0.5):
-                        review = wd.on_or_after(_days(iem, rng.randint(14, 28)))
+                        review = _on_or_after(add_days(iem, rng.randint(14, 28)))
                         if review <= today and review < paim:
-                            meetings.append(("r", "review", review))
+                            meetings.append((MeetingType.review, review))
                 elif rng.chance(0.05):
-                    review = wd.on_or_after(_days(paim, rng.randint(14, 42)))
+                    review = _on_or_after(add_days(paim, rng.randint(14, 42)))
                     if review <= today:
-                        meetings.append(("r", "review", review))
-                paim = wd.on_or_after(paim)
+                        meetings.append((MeetingType.review, review))
+                paim = _on_or_after(paim)
                 if paim <= today:
-                    meetings.append(("p", "paim", paim))
-                    outcome_date = paim if rng.chance(0.85) else _days(paim, rng.randint(7, 60))
+                    meetings.append((MeetingType.paim, paim))
+                    outcome_date = paim if rng.chance(0.85) else add_days(paim, rng.randint(7, 60))
         if outcome_date is not None and outcome_date > today:
             outcome_date = None
         outcome = rng.pick(T_OUTCOME) if outcome_date else ""
         closed = dbs = None
         if outcome_date:
-            closed = outcome_date if rng.chance(0.5) else _days(outcome_date, rng.randint(1, 30))
+            closed = outcome_date if rng.chance(0.5) else add_days(outcome_date, rng.randint(1, 30))
             if closed > today:
                 closed = None
-            if outcome == "substantiated" and rng.chance(0.5):
-                dbs = _days(outcome_date, rng.randint(0, 30))
+            if outcome == Outcome.substantiated and rng.chance(0.5):
+                dbs = add_days(outcome_date, rng.randint(0, 30))
                 if dbs > today:
                     dbs = None
         returned = own_carer and closed is not None and rng.chance(0.9)
         informed = bool(outcome) and rng.chance(0.8)
-        self.out.row(
-            "lado_referrals.csv",
-            [
-                ref_id,
-                contact_id,
-                _iso(referral),
-                _yn(police),
-                outcome,
-                _iso(outcome_date),
-                _iso(dbs),
-                _yn(returned),
-                _yn(informed),
-                _iso(closed),
-            ],
-        )
-        for suffix, kind, day in sorted(meetings, key=lambda m: m[2]):
-            self.out.row("lado_meetings.csv", [f"{ref_id}{suffix}", ref_id, kind, _iso(day)])
+        row = [ref_id, contact_id, _iso(referral), _yn(police), outcome, _iso(outcome_date), _iso(dbs)]
+        self.out.row("lado_referrals.csv", [*row, _yn(returned), _yn(informed), _iso(closed)])
+        for kind, day in sorted(meetings, key=lambda m: m[1]):
+            self.out.row("lado_meetings.csv", [f"{ref_id}{MEETING_IDS[kind]}", ref_id, kind, _iso(day)])
         if returned:
             self.returned_referrals.append((closed, ref_id))
         anchor = outcome_date or (iem if iem <= today else None)
@@ -1068,38 +696,27 @@ class _Generator:
             return
         n_actions = rng.choice((0, 0, 0, 1, 1, 1, 2, 2, 3)) if outcome_date else (1 if rng.chance(0.3) else 0)
         for k in range(1, n_actions + 1):
-            due = _days(anchor, rng.randint(14, 120))
+            due = add_days(anchor, rng.randint(14, 120))
             done = None
             if rng.chance(0.7):
-                done = _days(anchor, rng.randint(1, (due - anchor).days + 30))
+                done = add_days(anchor, rng.randint(1, (due - anchor).days + 30))
                 if done > today:
                     done = None
-            self.out.row(
-                "lado_actions.csv",
-                [
-                    f"{ref_id}a{k}",
-                    ref_id,
-                    rng.choice(ACTION_DESCRIPTIONS),
-                    rng.choice(ACTION_OWNERS),
-                    _iso(due),
-                    _iso(done),
-                ],
-            )
+            what, owner = rng.choice(ACTION_DESCRIPTIONS), rng.choice(ACTION_OWNERS)
+            self.out.row("lado_actions.csv", [f"{ref_id}a{k}", ref_id, what, owner, _iso(due), _iso(done)])
 
     # ---------------------------------------------------------------- panels
     def _panel_dates(self) -> list[tuple[dt.date, str]]:
-        last = _days(self.today, 42)
+        """The second and fourth Tuesdays (fostering) and third Thursday (adoption) of each month."""
+        last = add_days(self.today, 42)
         out = []
         year, month = self.window_start.year, self.window_start.month
         while dt.date(year, month, 1) <= last:
-            tuesdays = [
-                d for d in range(1, _stdcal.monthrange(year, month)[1] + 1) if dt.date(year, month, d).weekday() == 1
-            ]
-            thursdays = [
-                d for d in range(1, _stdcal.monthrange(year, month)[1] + 1) if dt.date(year, month, d).weekday() == 3
-            ]
+            days = [dt.date(year, month, d) for d in range(1, _stdcal.monthrange(year, month)[1] + 1)]
+            tuesdays = [d for d in days if d.weekday() == 1]
+            thursdays = [d for d in days if d.weekday() == 3]
             for d, panel in ((tuesdays[1], "fostering"), (tuesdays[3], "fostering"), (thursdays[2], "adoption")):
-                day = self.wd.on_or_after(dt.date(year, month, d))
+                day = _on_or_after(d)
                 if self.window_start <= day <= last:
                     out.append((day, panel))
             month += 1
@@ -1110,7 +727,7 @@ class _Generator:
 
     def panels(self) -> None:
         rng = _stream(self.seed, "panels")
-        wd, today = self.wd, self.today
+        today = self.today
         pending = sorted(self.returned_referrals)  # (closed_date, referral_id)
         case_no = 0
         for m, (day, panel) in enumerate(self._panel_dates(), 1):
@@ -1135,14 +752,14 @@ class _Generator:
                 case_type = rng.pick(T_FOST if panel == "fostering" else T_ADOPT)
                 cases.append((case_type, rng.choice(active), ""))
             if panel == "fostering":
-                own = [h for h in active if h[1] in ("mainstream", "connected")] or active
-                while pending and _days(pending[0][0], 14) <= day:
+                own = [h for h in active if h[1] in CarerType.codes()] or active
+                while pending and add_days(pending[0][0], 14) <= day:
                     _closed, ref_id = pending.pop(0)
-                    cases.append(("review_after_allegation", rng.choice(own), ref_id))
+                    cases.append((REVIEW_AFTER_ALLEGATION, rng.choice(own), ref_id))
             for case_type, household, ref_id in cases:
                 case_no += 1
                 hid, carer = household[0], household[1]
-                papers = wd.add(day, -(rng.randint(5, 10) if rng.chance(0.88) else rng.randint(1, 4)))
+                papers = add_working_days(day, -(rng.randint(5, 10) if rng.chance(0.88) else rng.randint(1, 4)))
                 if papers > today:
                     papers = None
                 rec = minutes = adm = None
@@ -1154,31 +771,17 @@ class _Generator:
                     else:
                         r = rng.random()
                         rec = "positive" if r < 0.88 else "deferred" if r < 0.96 else "negative"
-                    minutes = _days(day, rng.randint(3, 12) if rng.chance(0.85) else rng.randint(13, 30))
+                    minutes = add_days(day, rng.randint(3, 12) if rng.chance(0.85) else rng.randint(13, 30))
                     if minutes > today:
                         minutes = None
                     if minutes and rec != "not_applicable":
-                        adm = wd.add(minutes, rng.randint(1, 7) if rng.chance(0.85) else rng.randint(8, 15))
+                        adm = add_working_days(minutes, rng.randint(1, 7) if rng.chance(0.85) else rng.randint(8, 15))
                         if adm > today or (recent < 30 and rng.chance(0.1)):
                             adm = None
                         else:
                             decision = "agreed" if rng.chance(0.95) else "not_agreed"
-                self.out.row(
-                    "panel_cases.csv",
-                    [
-                        f"PC{case_no:05d}",
-                        meeting_id,
-                        case_type,
-                        hid,
-                        carer,
-                        _iso(papers),
-                        rec or "",
-                        _iso(minutes),
-                        decision,
-                        _iso(adm),
-                        ref_id,
-                    ],
-                )
+                row = [f"PC{case_no:05d}", meeting_id, case_type, hid, carer, _iso(papers), rec or "", _iso(minutes)]
+                self.out.row("panel_cases.csv", [*row, decision, _iso(adm), ref_id])
 
 
 def generate(
@@ -1187,17 +790,15 @@ def generate(
     """Write the 15 CSV files of a synthetic authority into ``outdir``; rows written per file."""
     if children < 1 or years < 1:
         raise ValueError("children and years must be at least 1")
-    today = today or dt.date.today()
+    today = today or clock.today()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    out = _Out(outdir)
-    try:
+    with ExitStack() as files:
+        out = _Out(outdir, files)
         gen = _Generator(out, children, years, seed, today)
         gen.officers()
         gen.households_()
         gen.children_()
         gen.lado()
         gen.panels()
-    finally:
-        out.close()
     return dict(out.counts)

@@ -1,11 +1,12 @@
 """escalations.csv and escalation_stages.csv (interchange.md §1).
 
 Each row is checked by the operations' own rules (``operations.check_areas``,
-``check_closure``, ``check_response``) and its references (child, officer, escalation). The
-rules across rows are the operations' SQL conditions, run once the files are written: a stage
-dated before an earlier stage of the same escalation (``stages_out_of_order``, on the later
-stage's line); an escalation without any stage and a closure before the latest stage start
-(``after_all``: they need both files, and either may come alone).
+``check_closure``, ``check_stage_start``, ``check_response``) and its references (child,
+officer, escalation). The rules across rows are the operations' SQL conditions, run once the
+files are written: a stage dated before an earlier stage of the same escalation
+(``stages_out_of_order``, on the later stage's line); an escalation without any stage and a
+closure before the latest stage start (``after_all``: they need both files, and either may
+come alone).
 """
 
 from __future__ import annotations
@@ -112,10 +113,10 @@ class EscalationStagesImporter(Importer):
         record = {
             "escalation_id": r.ref("escalation_id", "escalation", required=True),
             "stage": r.code("stage", Stage.codes(), required=True),
-            "started_date": r.date("started_date", required=True, not_future=True),
+            "started_date": r.date("started_date", required=True),
             "response_date": r.date("response_date"),
         }
-        if r.ok:
+        if r.ok and r.check(operations.check_stage_start, record["started_date"]):
             r.check(operations.check_response, Stage(record["stage"]), record["started_date"], record["response_date"])
         return record if r.ok else None
 

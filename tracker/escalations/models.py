@@ -152,10 +152,6 @@ class Escalation(db.Model):
     def status(self) -> Status:
         return Status.of(self.closed_date)
 
-    @property
-    def opened_date(self) -> dt.date | None:
-        return min((s.started_date for s in self.stages), default=None)
-
     def stage(self, code: str) -> EscalationStage | None:
         return next((s for s in self.stages if s.stage == code), None)
 

@@ -12,10 +12,10 @@ Rules (the transition table of tests/escalations/test_escalations_transitions.py
 - a closed escalation cannot be escalated, responded to or closed again;
 - it closes as ``referred_to_cafcass`` only after a Cafcass referral.
 
-The row rules (``check_closure``, ``check_response``, ``check_areas``) are also what the
-import applies to each row of escalations.csv and escalation_stages.csv; the rules across
-stages (``stages_out_of_order``, ``closed_before_latest_stage``) are one SQL condition each,
-used here for one escalation and by the import for a whole file.
+The row rules (``check_areas``, ``check_closure``, ``check_stage_start``, ``check_response``)
+are also what the import applies to each row of escalations.csv and escalation_stages.csv;
+the rules across stages (``stages_out_of_order``, ``closed_before_latest_stage``) are one SQL
+condition each, used here for one escalation and by the import for a whole file.
 """
 
 from __future__ import annotations
@@ -62,8 +62,21 @@ def check_areas(areas) -> list[Area]:
 def check_closure(closed_date: dt.date | None, resolution: str | None) -> None:
     """A closure has a date and a known resolution, or neither; it has already happened."""
     checks.code(resolution, Resolution, "resolution", "Select how the escalation was resolved", required_=False)
-    checks.paired(resolution, closed_date, "resolution", "closed_date", "closure")
+    checks.paired(
+        resolution,
+        closed_date,
+        "resolution",
+        "closed_date",
+        no_date="Enter the date the escalation closed",
+        no_value="Select how the escalation was resolved as well as the date it closed",
+    )
     checks.not_future(closed_date, "closed_date", "The date the escalation closed")
+
+
+def check_stage_start(started_date: dt.date | None, what: str = "the date the stage started") -> None:
+    """A stage has a start date, and it has already happened."""
+    checks.required(started_date, "started_date", f"Enter {what}")
+    checks.not_future(started_date, "started_date", what[:1].upper() + what[1:])
 
 
 def check_response(stage: Stage, started_date: dt.date, response_date: dt.date | None) -> None:
@@ -162,8 +175,7 @@ def raise_escalation(
     area_codes = check_areas(areas)
     if Stage.get(stage) not in RAISE_STAGES:
         raise DomainError("Select the informal stage or a formal stage (1 to 5)", "stage")
-    checks.required(started_date, "started_date", "Enter the date the escalation started")
-    checks.not_future(started_date, "started_date", "The date the escalation started")
+    check_stage_start(started_date, "the date the escalation started")
     escalation = Escalation(
         escalation_id=references.new_ref("escalation"),
         child_pk=child.id,
@@ -253,8 +265,7 @@ def escalate(
                 "an escalation can only move forward",
                 "to_stage",
             )
-    checks.required(started_date, "started_date", "Enter the date the stage started")
-    checks.not_future(started_date, "started_date", "The date the stage started")
+    check_stage_start(started_date)
     flagged = target.flags_board and not any(s.stage.flags_board for s in escalation.stages)
     new = EscalationStage(stage=target, started_date=started_date, to_whom=(to_whom or "").strip() or None)
     escalation.stages.append(new)

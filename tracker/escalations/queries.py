@@ -183,7 +183,8 @@ class Row:
 
 
 def _list_select(as_of: dt.date, filters: Filters):
-    """Every escalation opened by ``as_of``, its current stage, response due date and flag."""
+    """Every escalation opened by ``as_of``, its current stage, response due date and flag, as at
+    ``as_of``: a response or a closure dated later has not happened yet."""
     facts = stage_facts(as_of)
     s = aliased(EscalationStage)
     closed = case((Escalation.closed_date <= as_of, Escalation.closed_date))
@@ -199,10 +200,10 @@ def _list_select(as_of: dt.date, filters: Filters):
             facts.c.opened,
             s.stage,
             s.started_date,
-            s.response_date,
+            case((s.response_date <= as_of, s.response_date)).label("response_date"),
             case((closed.is_not(None), None), else_=response_due(s, as_of)).label("response_due"),
-            Escalation.closed_date,
-            Escalation.resolution,
+            closed.label("closed_date"),
+            case((closed.is_not(None), Escalation.resolution)).label("resolution"),
             board_flagged(Escalation.id, Escalation.closed_date, as_of).label("board_flag"),
         )
         .join(facts, facts.c.escalation_pk == Escalation.id)
@@ -211,9 +212,9 @@ def _list_select(as_of: dt.date, filters: Filters):
         .outerjoin(User, User.officer_id == Escalation.raised_by)
     )
     if filters.status == "open":
-        q = q.where(Escalation.closed_date.is_(None))
+        q = q.where(closed.is_(None))
     elif filters.status == "closed":
-        q = q.where(Escalation.closed_date.is_not(None))
+        q = q.where(closed.is_not(None))
     if filters.stage:
         q = q.where(s.stage == filters.stage)
     if filters.area:
@@ -278,11 +279,13 @@ def escalations_page(filters: Filters, page: int = 1, per_page: int = 50, as_of:
     return Page(items=_rows(query, as_of), total=total, page=page, per_page=per_page)
 
 
-def row(escalation: Escalation, as_of: dt.date | None = None) -> Row:
-    """One escalation as the lists show it (its page reads its flag from here)."""
+def row(escalation: Escalation, as_of: dt.date | None = None) -> Row | None:
+    """One escalation as the lists show it at ``as_of`` (its page reads its flag from here);
+    None when none of its stages had started by then (it was not open yet)."""
     as_of = as_of or today()
     sub = _list_select(as_of, Filters(status="all")).where(Escalation.id == escalation.id).subquery()
-    return _rows(select(sub), as_of)[0]
+    rows = _rows(select(sub), as_of)
+    return rows[0] if rows else None
 
 
 def for_child(child) -> list[Row]:

@@ -38,6 +38,7 @@ def index():
         preview=preview,
         counts=counts,
         has_worklist=has_worklist,
+        has_roles=bool(user.role_codes),  # a role whose pages are not built yet has no areas
         is_qaro=user.has_role("qaro"),
         worklist_links=[(label, ep) for label, ep, cap in WORKLIST_PAGES if permissions.can(user, cap)],
         as_of=today(),

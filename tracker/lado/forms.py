@@ -22,8 +22,8 @@ from tracker.core.forms import CodeRadioField, GovDate, choices, required_date
 from tracker.lado.models import CarerAgency, CarerType, Category, Disposition, MeetingType, Outcome, Sector
 
 
-class ContactForm(FlaskForm):
-    """The quick contact form: date, sector and disposition are all that is required."""
+class _ContactFields(FlaskForm):
+    """The details of a contact, shared by the quick contact form and the edit form."""
 
     contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
     employer_sector = SelectField(
@@ -32,18 +32,12 @@ class ContactForm(FlaskForm):
         choices=Sector.choices(blank="Select a sector"),
         validators=[InputRequired(message="Select the employer sector")],
     )
-    disposition = RadioField(
-        "What happens next",
-        widget=GovRadioInput(),
-        choices=Disposition.choices(),
-        validators=[InputRequired(message="Select what happens next")],
-        description="‘Referral’ starts the allegations process at once, dated the day of the contact.",
-    )
     person_ref = StringField(
         "Person reference (optional)",
         widget=GovTextInput(),
         validators=[Optional(), Length(max=40)],
-        description="An existing reference, for example P0112, links this contact to earlier ones. Leave the subject fields blank for an anonymous consultation.",
+        description="An existing reference, for example P0112, links this contact to earlier ones. "
+        "Leave the subject fields blank for an anonymous consultation.",
     )
     person_name = StringField(
         "Name of the person the concern is about (optional)",
@@ -80,6 +74,36 @@ class ContactForm(FlaskForm):
         validators=[Optional()],
     )
     summary = TextAreaField("Summary (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+
+    def details(self) -> dict:
+        """The contact's details as the operations take them (log_contact, update_contact)."""
+        return dict(
+            contact_date=self.contact_date.data,
+            employer_sector=self.employer_sector.data,
+            referrer_agency=self.referrer_agency.data,
+            subject_role=self.subject_role.data,
+            person_ref=self.person_ref.data,
+            person_name=self.person_name.data,
+            person_dob=self.person_dob.data,
+            organisation_ref=self.organisation_ref.data,
+            organisation_name=self.organisation_name.data,
+            categories=self.categories.data or [],
+            foster_carer_type=self.foster_carer_type.data or None,
+            foster_carer_agency=self.foster_carer_agency.data or None,
+            summary=self.summary.data or "",
+        )
+
+
+class ContactForm(_ContactFields):
+    """The quick contact form: date, sector and disposition are all that is required."""
+
+    disposition = RadioField(
+        "What happens next",
+        widget=GovRadioInput(),
+        choices=Disposition.choices(),
+        validators=[InputRequired(message="Select what happens next")],
+        description="‘Referral’ starts the allegations process at once, dated the day of the contact.",
+    )
     submit = SubmitField("Save contact", widget=GovSubmitInput())
 
 
@@ -247,17 +271,10 @@ def _non_referral_dispositions() -> list[SelectChoice]:
     return Disposition.choices(members=[d for d in Disposition if d is not Disposition.referral])
 
 
-class ContactEditForm(FlaskForm):
+class ContactEditForm(_ContactFields):
     """A contact's details. The disposition is offered without ‘referral’ (a contact becomes a
     referral through ‘Progress to a referral’); the view removes it when the contact has one."""
 
-    contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
-    employer_sector = SelectField(
-        "Employer sector",
-        widget=GovSelect(),
-        choices=Sector.choices(blank="Select a sector"),
-        validators=[InputRequired(message="Select the employer sector")],
-    )
     disposition = RadioField(
         "What happens next",
         widget=GovRadioInput(),
@@ -269,7 +286,8 @@ class ContactEditForm(FlaskForm):
         "Person reference (optional)",
         widget=GovTextInput(),
         validators=[Optional(), Length(max=40)],
-        description="Leave the reference and the name blank for an anonymous consultation. To change a person’s name or date of birth, use their page.",
+        description="Leave the reference and the name blank for an anonymous consultation. "
+        "To change a person’s name or date of birth, use their page.",
     )
     person_name = StringField(
         "Name of a new person (optional)",
@@ -277,37 +295,10 @@ class ContactEditForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description="Only for a person who is not in the index yet.",
     )
-    person_dob = GovDate("Their date of birth (optional)")
-    subject_role = StringField("Their role (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    organisation_ref = StringField(
-        "Organisation reference (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
-    )
     organisation_name = StringField(
         "Name of a new employer or organisation (optional)",
         widget=GovTextInput(),
         validators=[Optional(), Length(max=200)],
         description="Only for an organisation without a reference; an existing one with this name is reused.",
     )
-    referrer_agency = StringField(
-        "Referring agency (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
-    )
-    categories = SelectMultipleField(
-        "Concern categories (optional)",
-        widget=GovCheckboxesInput(),
-        choices=Category.choices(),
-        description="Select all that apply",
-    )
-    foster_carer_type = SelectField(
-        "Foster carer type (foster carers only)",
-        widget=GovSelect(),
-        choices=CarerType.choices(blank="Not a foster carer"),
-        validators=[Optional()],
-    )
-    foster_carer_agency = SelectField(
-        "Foster carer’s agency (foster carers only)",
-        widget=GovSelect(),
-        choices=CarerAgency.choices(blank="Not a foster carer"),
-        validators=[Optional()],
-    )
-    summary = TextAreaField("Summary (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save changes", widget=GovSubmitInput())

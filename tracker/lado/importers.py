@@ -58,17 +58,7 @@ class ContactsImporter(Importer):
     filename = "lado_contacts.csv"
     key = "contact_id"
     reference = "lado_contact"
-    fields = [
-        "contact_date",
-        "referrer_agency",
-        "employer_sector",
-        "subject_role",
-        "person_ref",
-        "organisation_ref",
-        "disposition",
-        "foster_carer_type",
-        "foster_carer_agency",
-    ]
+    fields = [f for f in operations.CONTACT_FIELDS if f != "officer_id"]  # the file has no allocated LADO
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
@@ -150,9 +140,9 @@ def check_contacts_and_referrals(ctx) -> None:
     for ref, contact_id, disposition in not_referral:
         filename, line, column = locate(ref, contact_id, "contact_id", "disposition")
         if filename == referrals:
-            message = f"contact {contact_id!r} has disposition {disposition!r}, not 'referral'"
+            message = f"contact {contact_id!r} has disposition {str(disposition)!r}, not 'referral'"
         else:
-            message = f"contact {contact_id!r} has referral {ref!r}, so its disposition must be 'referral', not {disposition!r}"
+            message = f"contact {contact_id!r} has referral {ref!r}, so its disposition must be 'referral', not {str(disposition)!r}"
         ctx.error(filename, line, column, message)
     missing = db.session.scalars(
         select(LadoContact.contact_id)

@@ -175,7 +175,7 @@ class LadoContact(db.Model):
     def set_categories(self, codes) -> None:
         wanted = list(dict.fromkeys(codes or ()))
         self.category_rows = [c for c in self.category_rows if c.category in wanted] + [
-            LadoContactCategory(category=code) for code in wanted if code not in self.categories
+            LadoContactCategory(category=Category(code)) for code in wanted if code not in self.categories
         ]
 
     @property

@@ -67,6 +67,14 @@ REFERRAL_FIELDS = (
     "officer_id",
 )
 MEETING_FIELDS = ("meeting_type", "meeting_date", "attendees", "minutes_notes", "decisions")
+# a contact's coded columns: set as members (``Code.get``), so the record reads the same before
+# and after it is saved (``contact.disposition.label``)
+CONTACT_CODES = {
+    "employer_sector": Sector,
+    "disposition": Disposition,
+    "foster_carer_type": CarerType,
+    "foster_carer_agency": CarerAgency,
+}
 
 references.register("lado_contact", "LC", 5, LadoContact.contact_id)
 references.register("lado_referral", "LR", 5, LadoReferral.referral_id)
@@ -117,7 +125,14 @@ def check_referral(
     checks.required(referral_date, "referral_date", "Enter the date of the referral")
     checks.not_future(referral_date, "referral_date", "The date of the referral")
     checks.code(outcome, Outcome, "outcome", "Select the outcome", required_=False)
-    checks.paired(outcome, outcome_date, "outcome", "outcome_date", "outcome")
+    checks.paired(
+        outcome,
+        outcome_date,
+        "outcome",
+        "outcome_date",
+        no_date="Enter the date of the outcome",
+        no_value="Select the outcome as well as its date",
+    )
     for field, what, day, early in (
         ("outcome_date", "The date of the outcome", outcome_date, "The outcome cannot be dated before the referral"),
         (
@@ -209,15 +224,14 @@ def find_or_create_person(
             person.name = name
         if date_of_birth and not person.date_of_birth:
             person.date_of_birth = date_of_birth
-        b, a = audit.changed(before, audit.snapshot(person, ("name", "date_of_birth")))
+        _, a = audit.changed(before, audit.snapshot(person, ("name", "date_of_birth")))
         if a:
             audit.record(
                 "lado_person.update",
                 object_type="lado_person",
                 object_id=person.ref,
                 summary=f"Person {person.ref} details completed",
-                before=b,
-                after=a,
+                after={"changed": list(a)},  # which details, never the name or date of birth
             )
     return person
 
@@ -254,20 +268,23 @@ def find_or_create_organisation(ref: str | None, name: str | None = None) -> Lad
 def update_person(
     person: LadoPerson, *, name: str | None, date_of_birth: dt.date | None, notes: str | None
 ) -> LadoPerson:
+    """Change a person's name, date of birth and notes. The audit row names the details that
+    changed, not their values: the log is read by administrators, who may not see LADO records
+    (as a meeting's minutes or a contact's summary are not copied either). None when nothing did."""
     checks.not_future(date_of_birth, "date_of_birth", "The date of birth")
     before = audit.snapshot(person, ("name", "date_of_birth", "notes"))
     person.name = (name or "").strip() or None
     person.date_of_birth = date_of_birth
     person.notes = notes or ""
-    b, a = audit.changed(before, audit.snapshot(person, ("name", "date_of_birth", "notes")))
-    audit.record(
-        "lado_person.update",
-        object_type="lado_person",
-        object_id=person.ref,
-        summary=f"Person {person.ref} updated",
-        before=b,
-        after=a,
-    )
+    _, a = audit.changed(before, audit.snapshot(person, ("name", "date_of_birth", "notes")))
+    if a:
+        audit.record(
+            "lado_person.update",
+            object_type="lado_person",
+            object_id=person.ref,
+            summary=f"Person {person.ref} updated",
+            after={"changed": list(a)},  # which details, never the name, date of birth or notes
+        )
     db.session.flush()
     return person
 
@@ -303,13 +320,13 @@ def log_contact(
         contact_id=references.new_ref("lado_contact"),
         contact_date=contact_date,
         referrer_agency=(referrer_agency or "").strip() or None,
-        employer_sector=employer_sector,
+        employer_sector=Sector(employer_sector),
         subject_role=(subject_role or "").strip() or None,
         person_ref=person.ref if person else None,
         organisation_ref=org.ref if org else None,
-        disposition=disposition,
-        foster_carer_type=foster_carer_type or None,
-        foster_carer_agency=foster_carer_agency or None,
+        disposition=Disposition(disposition),
+        foster_carer_type=CarerType.get(foster_carer_type),
+        foster_carer_agency=CarerAgency.get(foster_carer_agency),
         officer_id=officer_id or None,
         summary=summary or "",
     )
@@ -383,7 +400,11 @@ def update_contact(contact: LadoContact, **fields) -> LadoContact:
     ):
         if key in fields:
             value = fields[key]
-            setattr(contact, key, (value.strip() or None) if isinstance(value, str) else value)
+            if key in CONTACT_CODES:
+                value = CONTACT_CODES[key].get(value)
+            elif isinstance(value, str):
+                value = value.strip() or None
+            setattr(contact, key, value)
     if "summary" in fields:
         contact.summary = (fields["summary"] or "").strip()
     if "categories" in fields:
@@ -509,7 +530,7 @@ def record_outcome(
     _writable(referral)
     checks.code(outcome, Outcome, "outcome", "Select the outcome")
     checks.required(outcome_date, "outcome_date", "Enter the date of the outcome")
-    changes = {"outcome": outcome, "outcome_date": outcome_date}
+    changes = {"outcome": Outcome(outcome), "outcome_date": outcome_date}
     if child_informed is not None:
         changes["child_informed"] = bool(child_informed)
     return _change_referral(referral, "lado_referral.record_outcome", f"outcome {outcome} recorded", changes)
@@ -573,7 +594,7 @@ def record_meeting(
     meeting = LadoMeeting(
         meeting_id=references.new_ref("lado_meeting"),
         referral=referral,
-        meeting_type=meeting_type,
+        meeting_type=MeetingType(meeting_type),
         meeting_date=meeting_date,
         attendees=attendees or "",
         minutes_notes=minutes_notes or "",
@@ -600,6 +621,8 @@ def update_meeting(meeting: LadoMeeting, **fields) -> LadoMeeting:
     changed (attendees, minutes, decisions) without their content; none when nothing changed."""
     _writable(meeting.referral)
     check_meeting(fields.get("meeting_type", meeting.meeting_type), fields.get("meeting_date", meeting.meeting_date))
+    if "meeting_type" in fields:
+        fields["meeting_type"] = MeetingType(fields["meeting_type"])
     before = audit.snapshot(meeting, MEETING_FIELDS)
     for key, value in fields.items():
         if key in MEETING_FIELDS:

@@ -31,6 +31,7 @@ from tracker.lado.models import (
     LadoOrganisation,
     LadoPerson,
     LadoReferral,
+    MeetingType,
     Sector,
 )
 from tracker.web import lifecycle
@@ -98,21 +99,9 @@ def new_contact():
     logged = submit(
         form,
         lambda: operations.log_contact(
-            contact_date=form.contact_date.data,
-            employer_sector=form.employer_sector.data,
+            **form.details(),
             disposition=form.disposition.data,
-            referrer_agency=form.referrer_agency.data,
-            subject_role=form.subject_role.data,
-            person_ref=form.person_ref.data,
-            person_name=form.person_name.data,
-            person_dob=form.person_dob.data,
-            organisation_ref=form.organisation_ref.data,
-            organisation_name=form.organisation_name.data,
-            categories=form.categories.data or [],
-            foster_carer_type=form.foster_carer_type.data or None,
-            foster_carer_agency=form.foster_carer_agency.data or None,
             officer_id=getattr(current_user, "officer_id", None),
-            summary=form.summary.data or "",
         ),
     )
     if logged:
@@ -185,21 +174,7 @@ def edit_contact(contact_id: str):
             form.disposition.data = contact.disposition
 
     def save():
-        fields = dict(
-            contact_date=form.contact_date.data,
-            employer_sector=form.employer_sector.data,
-            referrer_agency=form.referrer_agency.data,
-            subject_role=form.subject_role.data,
-            person_ref=form.person_ref.data,
-            person_name=form.person_name.data,
-            person_dob=form.person_dob.data,
-            organisation_ref=form.organisation_ref.data,
-            organisation_name=form.organisation_name.data,
-            categories=form.categories.data or [],
-            foster_carer_type=form.foster_carer_type.data or None,
-            foster_carer_agency=form.foster_carer_agency.data or None,
-            summary=form.summary.data or "",
-        )
+        fields = form.details()
         if not has_referral:
             fields["disposition"] = form.disposition.data
         return operations.update_contact(contact, **fields)
@@ -280,6 +255,10 @@ def new_meeting(referral_id: str):
         return f"{m.meeting_type.label} saved."
 
     def prefill(form, referral):
+        # the next meeting is suggested: the IEM first, then the PAIM (``?type=`` chooses another)
+        chosen = MeetingType.get(request.args.get("type"))
+        held = {m.meeting_type for m in referral.meetings}
+        form.meeting_type.data = (chosen or (MeetingType.paim if MeetingType.iem in held else MeetingType.iem)).value
         form.meeting_date.data = today()
 
     return _referral_step(
@@ -592,7 +571,12 @@ def search():
         )
         if organisation and not name and not dob:
             orgs = list(db.session.scalars(queries.search_organisations(organisation).limit(50)))
-        note_read([p.ref for p in people.items] + [o.ref for o in orgs or ()], page=people.page, total=people.total)
+        note_read(
+            [p.ref for p in people.items] + [o.ref for o in orgs or ()],
+            page=people.page,
+            total=people.total,
+            by=[k for k, v in (("name", name), ("date_of_birth", dob), ("organisation", organisation)) if v],
+        )
     return render_template(
         "lado/search.html",
         filter_form=form,

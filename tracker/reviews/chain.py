@@ -44,10 +44,10 @@ def overlaps(start, end, period=CarePeriod) -> ColumnElement:
     — a period includes its end date, as a review on that date belongs to it (domain.md §4).
     ``start`` and ``end`` may be columns (the import's self-join) or values (a form)."""
     shares = [or_(period.end_date.is_(None), period.end_date >= start)]
-    if isinstance(end, ColumnElement):
-        shares.append(or_(end.is_(None), period.start_date <= end))
-    elif end is not None:
+    if isinstance(end, dt.date):
         shares.append(period.start_date <= end)
+    elif end is not None:  # a column (an ORM attribute is not a ColumnElement): NULL = no end
+        shares.append(or_(end.is_(None), period.start_date <= end))
     return and_(*shares)
 
 

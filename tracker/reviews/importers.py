@@ -71,21 +71,7 @@ class ChildrenImporter(Importer):
         return rec if r.ok else None
 
     def write(self, records, ctx) -> None:
-        _upsert(
-            Child,
-            "child_id",
-            records,
-            (
-                "first_name",
-                "last_name",
-                "date_of_birth",
-                "gender",
-                "ethnicity",
-                "uasc",
-                "iro_officer_id",
-                "iro_contact_expected",
-            ),
-        )
+        _upsert(Child, "child_id", records, operations.CHILD_FIELDS[1:])  # all but the id
 
 
 def period_key(child_id: str, start) -> str:

@@ -164,6 +164,7 @@ def caseload(
         .subquery()
     )
     qaro = aliased_user = User.__table__.alias("qaro")  # the allocated QARO's name
+    contact_due = case((Child.iro_contact_expected.is_(True), lc.c.contact_due), else_=None)  # none when not expected
     cols = [
         Child.child_id,
         Child.first_name,
@@ -176,7 +177,7 @@ def caseload(
         func.coalesce(recs.c.n, 0).label("recommendations_outstanding"),
         func.coalesce(mins.c.n, 0).label("minutes_outstanding"),
         last_any.c.last_contact,
-        case((Child.iro_contact_expected.is_(True), lc.c.contact_due), else_=None).label("contact_due"),
+        contact_due.label("contact_due"),
     ]
     stmt = (
         select(*cols)
@@ -212,7 +213,7 @@ def caseload(
             Child.child_id,
         ],
         "ref": [Child.child_id],
-        "contact": [lc.c.contact_due.is_(None), lc.c.contact_due, Child.child_id],
+        "contact": [contact_due.is_(None), contact_due, Child.child_id],
     }[sort if sort in SORTS else "due"]
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
     page = clamp(page, total, per_page)

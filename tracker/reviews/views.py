@@ -31,7 +31,7 @@ from tracker.reviews.forms import (
     ReviewForm,
     SearchForm,
 )
-from tracker.reviews.models import CarePeriod, Child, Review
+from tracker.reviews.models import CarePeriod, Child, LegalStatus, Review
 from tracker.reviews.ssda903 import export_rows
 from tracker.web.forms import submit
 from tracker.web.records import load_or_404, record_url
@@ -60,8 +60,14 @@ def child_section(template: str, load: Callable, capability: str) -> None:
         CHILD_SECTIONS.append(ChildSection(template, load, capability))
 
 
-def _officer_choices(blank: str):
-    return choices([("", blank)] + queries.qaro_choices())
+def _officer_choices(blank: str, current: str | None = None):
+    """The active QAROs and IRO managers; ``current`` (the officer a record already names) is
+    kept as a choice when it is not one of them any more, so saving the form keeps it."""
+    officers = queries.qaro_choices()
+    if current and current not in {officer_id for officer_id, _label in officers}:
+        name = queries.officer_names([current]).get(current)
+        officers.append((current, f"{name} ({current})" if name else current))
+    return choices([("", blank)] + officers)
 
 
 def _officer_figures(officer_id: str) -> dict:
@@ -256,7 +262,7 @@ def edit_child(child_id: str):
 def allocate(child_id: str):
     child = load_or_404(Child, child_id=child_id)
     form = AllocateForm(officer_id=child.iro_officer_id or "")
-    form.officer_id.choices = _officer_choices("Not allocated")
+    form.officer_id.choices = _officer_choices("Not allocated", child.iro_officer_id)
     if submit(form, lambda: operations.allocate(child, form.officer_id.data or None)):
         flash(f"QARO allocation of {child.child_id} saved", "success")
         return redirect(_back_to_child(child))
@@ -273,6 +279,9 @@ def care_period(child_id: str, period_id: int | None):
     child = load_or_404(Child, child_id=child_id)
     period = load_or_404(CarePeriod, id=period_id, child_pk=child.id) if period_id else None
     form = CarePeriodForm(obj=period)
+    if period is not None and period.legal_status and LegalStatus.get(period.legal_status) is None:
+        # A code the case system sent that is not on the list: offer it, so saving keeps it.
+        form.legal_status.choices = [*form.legal_status.choices, *choices([(period.legal_status, period.legal_status)])]
 
     def save():
         values = dict(
@@ -302,7 +311,7 @@ def review(child_id: str, review_id: str | None):
         form = ReviewForm(obj=existing, participation_code=existing.participation_code or "")
     else:
         form = ReviewForm(officer_id=current_user.officer_id or child.iro_officer_id or "")
-    form.officer_id.choices = _officer_choices("Not recorded")
+    form.officer_id.choices = _officer_choices("Not recorded", existing.officer_id if existing else None)
 
     def save():
         values = dict(
@@ -371,6 +380,8 @@ def export_903():
         start = dt.date.fromisoformat(request.args["from"]) if request.args.get("from") else default.start
         end = dt.date.fromisoformat(request.args["to"]) if request.args.get("to") else default.end
     except ValueError:
+        abort(400)
+    if end < start:  # as export-903 refuses --to before --from
         abort(400)
     rows = export_rows(start, end)
     out = io.StringIO()

@@ -18,7 +18,7 @@ def init_app(app: Flask) -> None:
     nav_item("Timescales", "rules.index", "admin.rules", order=95)
     home_area(
         "Administration",
-        "Users and roles, the audit log, timescale rules and reference lists.",
+        "Users and roles, the audit log, and the timescale rules and closure days.",
         [("Timescale rules and closure days", "rules.index", "admin.rules")],
         order=90,
     )

@@ -28,10 +28,17 @@ STATIC_GOVUK = PACKAGE / "static" / "govuk"
 
 
 class TrackerSessionInterface(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request arrived over HTTPS."""
+    """The session cookie is Secure whenever the request arrived over HTTPS, and files never
+    re-send it: a stylesheet or font answered late would put back an older session over a
+    newer one (the one holding a form's CSRF secret), and the next form would be refused."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (request.is_secure if request else False)
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        if request and request.endpoint in ("static", "govuk_assets"):
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def template_loader(folder: Path = TEMPLATES) -> ChoiceLoader:

@@ -8,7 +8,8 @@ undone at once by ``discard_changes`` (called by ``tracker.web.forms.submit``) s
 shown again with the error reflects the database, not the half-made change.
 
 Reads of LADO records are audited here too (domain.md §1): a blueprint declared with
-``audit_reads(bp)`` writes one ``lado_record.read`` row for every page it shows, naming the
+``audit_reads(bp)`` writes one ``lado_record.read`` row for every page it shows (a redirect
+after a change shows nothing: the change has its own audit row), naming the
 record (``@reads("lado_referral", "referral_id")``) or the list and the references it showed
 (``note_read(refs)``). Pages of other blueprints that show LADO records (worklists, the home
 page, drill-downs) call ``note_read`` and get the same row. No LADO page can forget it.
@@ -42,14 +43,17 @@ def reads(object_type: str, argument: str):
     return decorator
 
 
-def note_read(refs, *, page: int | None = None, total: int | None = None) -> None:
-    """This page showed these LADO records (references only, never a search value)."""
+def note_read(refs, *, page: int | None = None, total: int | None = None, **facts) -> None:
+    """This page showed these LADO records. References only, and ``facts`` that describe the
+    page without personal data (e.g. which kinds of search criteria were used, never their
+    values): they go into the audit row's ``after``."""
     noted = g.setdefault("lado_reads", {"refs": []})
     noted["refs"].extend(str(r) for r in refs)
     if page is not None:
         noted["page"] = page
     if total is not None:
         noted["total"] = total
+    noted.update(facts)
 
 
 def discard_changes() -> None:
@@ -82,7 +86,8 @@ def _transaction(view):
         try:
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code < 400:
-                _record_read(view)
+                if response.status_code < 300:  # a page was shown (a redirect shows nothing)
+                    _record_read(view)
                 db.session.commit()
             else:
                 db.session.rollback()

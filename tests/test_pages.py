@@ -1,0 +1,184 @@
+"""Every page of every role renders — in this checkout and in a fresh copy of the repository.
+
+The sweep imports the small authority through the real ``import-data`` command, signs in as
+each role and GETs every page of the application (every GET rule of the URL map, its
+arguments filled with real references): a role holding one of the page's capabilities gets
+the page (200, or the redirect some pages answer with), any other role gets 403, and nobody
+ever gets a server error. The same sweep then runs in a fresh copy of the repository's files
+(what ``git clone`` would give: tracked and unignored files only, no ``node_modules``, no
+installed GOV.UK assets, no instance folder), importing ``tracker`` from that copy, which
+proves the templates are found from the top-level ``templates/`` folder wherever the code runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "tests" / "data" / "small-authority" / "data"
+
+# Sample references in the small authority, by URL argument (per endpoint where they differ).
+ARGUMENTS = {
+    "child_id": "C00001",
+    "review_id": "R000001",
+    "escalation_id": "E00009",
+    "contact_id": "LC00001",
+    "referral_id": "LR00001",
+    "meeting_id": "LR00001i",
+    "action_id": "LR00001a0",
+    "name": "cic_review_first",
+    "indicator_id": "reviews.held",
+    "part": "numerator",
+}
+ENDPOINT_ARGUMENTS = {
+    "lado.person": {"ref": "P0112"},
+    "lado.organisation": {"ref": "ORG043"},
+}
+# Pages that answer a GET with a redirect for a user allowed to use them.
+REDIRECTS = {
+    "auth.login": "signed in already: sent home",
+    "escalations.index": "to the user's own or everyone's list",
+    "reviews.children": "to the caseload with scope=all",
+    "lado.complete_action": "a POST form; GET goes back to the action",
+    "lado.review_action": "a POST form; GET goes back to the action",
+}
+SKIPPED = {"static", "govuk_assets"}  # files, not pages
+
+
+def _url(adapter, rule, values) -> str:
+    return adapter.build(rule.endpoint, values)
+
+
+def _arguments(rule, user_id: int, period_id: int) -> dict:
+    values = {}
+    for name in rule.arguments:
+        value = ENDPOINT_ARGUMENTS.get(rule.endpoint, {}).get(name)
+        if value is None:
+            value = {"user_id": user_id, "period_id": period_id}.get(name, ARGUMENTS.get(name))
+        if value is None:
+            raise AssertionError(f"{rule.endpoint}: no sample value for the argument {name!r} (add it to ARGUMENTS)")
+        values[name] = value
+    return values
+
+
+def _expected(app, view, endpoint: str, user) -> set[int]:
+    from tracker.core import kpis, permissions
+
+    capabilities = getattr(view, "required_capabilities", None)
+    allowed = not capabilities or permissions.can_any(user, *capabilities)
+    if allowed and endpoint == "kpis.drill":
+        from tracker.indicators.views import may_drill
+
+        allowed = may_drill(user, kpis.get(ARGUMENTS["indicator_id"]))
+    if not allowed:
+        return {403}
+    return {302} if endpoint in REDIRECTS else {200}
+
+
+def sweep(database_uri: str) -> list[dict]:
+    """Import the small authority, then GET every page as every role; return the mismatches."""
+    import flask_migrate
+    from sqlalchemy import select
+
+    import tracker
+    from tracker.auth.models import User
+    from tracker.core.permissions import Role
+    from tracker.extensions import db
+    from tracker.reviews.models import CarePeriod, Child
+
+    app = tracker.create_app({"TESTING": True, "SECRET_KEY": "pages-sweep", "SQLALCHEMY_DATABASE_URI": database_uri})
+    with app.app_context():
+        flask_migrate.upgrade(directory=str(Path(tracker.__file__).resolve().parent.parent / "migrations"))
+    result = app.test_cli_runner().invoke(args=["import-data", str(SMALL)])
+    assert result.exit_code == 0, result.output
+    problems = []
+    with app.app_context():
+        users = {}
+        for role in Role:
+            user = User(email=f"{role.value}@sweep.example.org", name=f"Sweep {role.label}")
+            user.set_roles([role.value])
+            db.session.add(user)
+            users[role] = user
+        db.session.commit()
+        period_id = db.session.scalar(
+            select(CarePeriod.id).join(Child).where(Child.child_id == ARGUMENTS["child_id"]).limit(1)
+        )
+        adapter = app.url_map.bind("localhost")
+        pages = [
+            (rule, _url(adapter, rule, _arguments(rule, users[Role.admin].id, period_id)))
+            for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and rule.endpoint not in SKIPPED
+        ]
+        roles = [(role, users[role].id) for role in Role]
+    for role, user_id in roles:
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user_id)
+            session["_fresh"] = True
+        for rule, url in pages:
+            response = client.get(url)
+            with app.app_context():
+                user = db.session.get(User, user_id)
+                expected = _expected(app, app.view_functions[rule.endpoint], rule.endpoint, user)
+            if response.status_code not in expected:
+                problems.append(
+                    {"role": role.value, "url": url, "status": response.status_code, "expected": sorted(expected)}
+                )
+            elif response.status_code == 200 and response.mimetype == "text/html" and b"</html>" not in response.data:
+                problems.append({"role": role.value, "url": url, "status": 200, "expected": "a whole page"})
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return problems
+
+
+def test_every_page_of_every_role_renders(tmp_path):
+    assert sweep(f"sqlite:///{tmp_path / 'sweep.sqlite'}") == []
+
+
+def _fresh_copy(target: Path) -> Path:
+    """The files a clone would have: tracked and unignored ones (no node_modules, no instance)."""
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+@pytest.mark.slow
+def test_every_page_of_every_role_renders_from_a_fresh_copy(tmp_path):
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    copy = _fresh_copy(tmp_path / "clone")
+    assert not (copy / "node_modules").exists() and not (copy / "tracker" / "static" / "govuk").exists()
+    script = (
+        "import json, sys, tracker\n"
+        "from tests.test_pages import sweep\n"
+        f"assert tracker.__file__.startswith({str(copy)!r}), tracker.__file__\n"
+        f"print(json.dumps(sweep({('sqlite:///' + str(tmp_path / 'fresh.sqlite'))!r})))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["PYTHONPATH"] = str(copy)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=copy, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
