@@ -182,3 +182,49 @@ def test_every_page_of_every_role_renders_from_a_fresh_copy(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_templates_live_in_the_top_level_folder_only():
+    assert (ROOT / "templates" / "base.html").is_file()
+    assert sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tracker").rglob("*.html")) == []
+    assert not any((ROOT / "tracker").rglob("templates"))
+
+
+@pytest.mark.slow
+def test_gunicorn_started_elsewhere_serves_the_templates(tmp_path):
+    """Production serves create_app() with gunicorn from any working directory: the explicit
+    template loader finds the top-level templates wherever the process starts."""
+    import socket
+    import time
+    import urllib.request
+
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        pytest.skip("gunicorn is not installed in this environment")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env |= {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'g.sqlite'}", "TRACKER_SECRET_KEY": "gunicorn-test"}
+    server = subprocess.Popen(
+        [str(gunicorn), "-w", "1", "-b", f"127.0.0.1:{port}", "tracker:create_app()"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                    body = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("gunicorn did not answer: " + server.stderr.read1().decode()[-2000:])
+        assert "<h1" in body and "Sign in" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        server.stderr.close()
