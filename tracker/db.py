@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, String, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, MetaData, String, TypeDecorator, event
+from sqlalchemy.orm import DeclarativeBase, Mapper
 
 # Alembic needs deterministic names to drop or alter constraints later (especially on SQLite).
 NAMING_CONVENTION = {
@@ -76,6 +76,21 @@ class Code(TypeDecorator):
     @property
     def python_type(self):
         return self.enum_class
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _codes_as_members(mapper, cls) -> None:
+    """A code assigned as a plain string reads back as its member at once (``record.stage.label``
+    works in the request that set it, before any reload); an unknown code is refused here."""
+    for prop in mapper.column_attrs:
+        column_type = getattr(prop.columns[0], "type", None)
+        if isinstance(column_type, Code):
+            enum_class = column_type.enum_class
+
+            def to_member(target, value, oldvalue, initiator, enum_class=enum_class):
+                return None if value is None or value == "" else enum_class(value)
+
+            event.listen(getattr(cls, prop.key), "set", to_member, retval=True)
 
 
 def check_in(column: str, codes, nullable: bool = False) -> str:

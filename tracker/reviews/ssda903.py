@@ -25,22 +25,6 @@ from tracker.reviews.chain import in_period, overlaps
 from tracker.reviews.models import CarePeriod, Child, ParticipationCode, Review
 
 REVIEWS_HEADER = ("CHILD", "DOB", "REVIEW", "REVIEW_CODE")
-HEADER_COLUMNS = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
-EPISODE_COLUMNS = (
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-)
 SEX = {"1": "Male", "2": "Female"}
 
 
