@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, String, TypeDecorator, event
-from sqlalchemy.orm import DeclarativeBase, Mapper
+from sqlalchemy import DateTime, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, declared_attr, mapped_column
 
 # Alembic needs deterministic names to drop or alter constraints later (especially on SQLite).
 NAMING_CONVENTION = {
@@ -49,6 +49,18 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Versioned:
+    """An editable record: ``version`` goes up by one on every change (SQLAlchemy's optimistic
+    lock), so a save made from a page opened before a colleague's save is refused instead of
+    silently overwriting it (``tracker.web.forms``)."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+
+    @declared_attr.directive
+    def __mapper_args__(cls):
+        return {"version_id_col": cls.__table__.c.version}
 
 
 class Code(TypeDecorator):

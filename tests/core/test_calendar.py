@@ -327,7 +327,7 @@ CLOSURE_ERRORS = [
     (["25", "12", "2026"], "Closed", "day", "That date is a bank holiday, so it is already not a working day"),
     (["31", "2", "2026"], "Closed", "day", "Date must be a real date, for example 27 3 2023"),
     (["", "", ""], "Closed", "day", "Enter the date of the closure"),
-    (["7", "1", "1989"], "Closed", "day", "The date must be between 1990 and 2060"),
+    (["7", "1", "2101"], "Closed", "day", "The date must be between 1900 and 2100"),
     (["7", "1", "2026"], "", "reason", "Enter the reason for the closure"),
 ]
 

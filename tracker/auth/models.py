@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.core.clock import now_utc
 from tracker.core.enums import CodeEnum
 from tracker.core.permissions import Role
-from tracker.db import UTCDateTime, check_in
+from tracker.db import UTCDateTime, Versioned, check_in
 from tracker.extensions import db, login_manager
 
 
@@ -21,7 +21,7 @@ class AccountStatus(CodeEnum):
     disabled = "disabled", "Disabled", "grey"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Versioned, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     first_failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Bumped when every session of the user must end (sign-out, password or role change, disabling).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime, default=now_utc, server_default=func.current_timestamp()
     )

@@ -4,7 +4,7 @@ Two faces of one calendar:
 
 - Python functions (``add_working_days``, ``add_months``, ``add_days``, ``working_days_between``,
   ``is_working_day``) for single dates: forms, operations, the import.
-- The ``calendar_days`` table, one row per date from 1990 to 2060 with running counters, so
+- The ``calendar_days`` table, one row per date from 1900 to 2100 with running counters, so
   that a deadline can be computed inside a set-based SQL query (see
   ``tracker.core.timescales.deadline_sql``) without looping over records in Python.
 
@@ -25,8 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
 
-FIRST_DAY = dt.date(1990, 1, 1)
-LAST_DAY = dt.date(2060, 12, 31)
+FIRST_DAY = dt.date(1900, 1, 1)  # covers every date the tracker accepts (tracker.core.checks.DATE_RANGE)
+LAST_DAY = dt.date(2100, 12, 31)
 
 
 class ClosureDay(db.Model):

@@ -19,7 +19,7 @@ from tracker.core import calendar
 from tracker.core.calendar import CalendarDay
 from tracker.core.clock import now_utc
 from tracker.core.enums import CodeEnum
-from tracker.db import UTCDateTime
+from tracker.db import UTCDateTime, Versioned
 from tracker.extensions import db
 
 
@@ -37,7 +37,7 @@ class DueState(CodeEnum):
     upcoming = "upcoming", "Upcoming", "grey"
 
 
-class TimescaleRule(db.Model):
+class TimescaleRule(Versioned, db.Model):
     __tablename__ = "timescale_rules"
 
     name: Mapped[str] = mapped_column(String(60), primary_key=True)

@@ -19,7 +19,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.enums import CodeEnum, Status
-from tracker.db import Code, check_in
+from tracker.db import Code, Versioned, check_in
 from tracker.extensions import db
 
 
@@ -104,7 +104,7 @@ def stage_rank_sql(column):
     return case({stage.value: stage.rank for stage in Stage}, value=column)
 
 
-class Escalation(db.Model):
+class Escalation(Versioned, db.Model):
     __tablename__ = "escalations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -173,7 +173,7 @@ class EscalationArea(db.Model):
     )
 
 
-class EscalationStage(db.Model):
+class EscalationStage(Versioned, db.Model):
     __tablename__ = "escalation_stages"
 
     id: Mapped[int] = mapped_column(primary_key=True)

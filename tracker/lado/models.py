@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.enums import CodeEnum, Status
-from tracker.db import Code, check_in
+from tracker.db import Code, Versioned, check_in
 from tracker.extensions import db
 
 # --- codes (domain.md §6) -------------------------------------------------------------
@@ -106,7 +106,7 @@ class CarerAgency(CodeEnum):
 # --- the indexes for repeat concerns (domain.md §6, 003:L1445) ------------------------
 
 
-class LadoPerson(db.Model):
+class LadoPerson(Versioned, db.Model):
     """A person allegations may be about; reference only unless the LADO adds a name."""
 
     __tablename__ = "lado_persons"
@@ -136,7 +136,7 @@ class LadoOrganisation(db.Model):
 # --- contacts, referrals, meetings, actions -------------------------------------------
 
 
-class LadoContact(db.Model):
+class LadoContact(Versioned, db.Model):
     """Every enquiry to the Designated Officer; subject None = anonymous consultation."""
 
     __tablename__ = "lado_contacts"
@@ -199,7 +199,7 @@ class LadoContactCategory(db.Model):
     __table_args__ = (CheckConstraint(check_in("category", Category), name="category"),)
 
 
-class LadoReferral(db.Model):
+class LadoReferral(Versioned, db.Model):
     __tablename__ = "lado_referrals"
 
     referral_id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -238,7 +238,7 @@ class LadoReferral(db.Model):
         return f"<LadoReferral {self.referral_id}>"
 
 
-class LadoMeeting(db.Model):
+class LadoMeeting(Versioned, db.Model):
     __tablename__ = "lado_meetings"
 
     meeting_id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -254,7 +254,7 @@ class LadoMeeting(db.Model):
     __table_args__ = (CheckConstraint(check_in("meeting_type", MeetingType), name="meeting_type"),)
 
 
-class LadoAction(db.Model):
+class LadoAction(Versioned, db.Model):
     """A recommendation after an investigation, reviewed quarterly (003:L1585)."""
 
     __tablename__ = "lado_actions"

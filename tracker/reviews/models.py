@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.enums import CodeEnum
-from tracker.db import Code, check_in
+from tracker.db import Code, Versioned, check_in
 from tracker.extensions import db
 
 
@@ -67,7 +67,7 @@ class LegalStatus(CodeEnum):
     V4 = "V4", "V4 – Accommodated under an agreed series of short-term breaks, when agreements are recorded"
 
 
-class Child(db.Model):
+class Child(Versioned, db.Model):
     __tablename__ = "children"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +99,7 @@ class Child(db.Model):
         return f"<Child {self.child_id}>"
 
 
-class CarePeriod(db.Model):
+class CarePeriod(Versioned, db.Model):
     __tablename__ = "care_periods"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,7 +127,7 @@ class CarePeriod(db.Model):
         return f"<CarePeriod {self.id}>"
 
 
-class Review(db.Model):
+class Review(Versioned, db.Model):
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,7 +160,7 @@ class Review(db.Model):
         return f"<Review {self.review_id}>"
 
 
-class IroContact(db.Model):
+class IroContact(Versioned, db.Model):
     __tablename__ = "iro_contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
