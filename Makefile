@@ -8,11 +8,12 @@ FLASK := $(VENV)/bin/flask
 GOVUK := tracker/static/govuk
 GOVUK_DIST := node_modules/govuk-frontend/dist/govuk
 CHROMIUM := /usr/bin/chromium
+PG_DUMP := /usr/bin/pg_dump
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_PASSWORD := $(or $(TRACKER_DEMO_PASSWORD),demo-password)
 PYTEST_ARGS ?=
 
-.PHONY: venv install assets chromium run test lint format bench clean
+.PHONY: venv install assets chromium pg-client run test lint format bench load clean
 
 venv install: $(VENV)/.installed $(GOVUK)/.installed
 
@@ -41,6 +42,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) apt-get install -y chromium
 
+# pg_dump and pg_restore: `backup`/`restore` on PostgreSQL and their tests
+pg-client: $(PG_DUMP)
+
+$(PG_DUMP):
+	$(SUDO) apt-get update
+	$(SUDO) apt-get install -y postgresql-client
+
 run: install
 	$(FLASK) --app tracker db upgrade
 	TRACKER_DEMO_PASSWORD='$(DEMO_PASSWORD)' $(FLASK) --app tracker demo-data
@@ -48,7 +56,7 @@ run: install
 	$(FLASK) --app tracker run --host 127.0.0.1 --port 5000
 
 # Lint first: CI fails on a lint or format violation before spending time on the suite.
-test: install chromium lint
+test: install chromium pg-client lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -61,6 +69,12 @@ format: install
 
 bench: install
 	$(PY) bench/run.py
+
+# 50 users for 2 minutes against gunicorn (4 workers) on PostgreSQL at 127.0.0.1, on a database of
+# its own (created and dropped); skipped with a message when PostgreSQL does not answer. Never
+# part of `make test`. LOAD_DATABASE_URL, LOAD_CHILDREN, LOAD_DURATION change it (bench/load.py).
+load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(GOVUK) $(VENV)/.installed node_modules/.installed .pytest_cache

@@ -1,4 +1,5 @@
-"""Sign-in, throttling, sessions, sign-out and the create-user command."""
+"""Sign-in, throttling, sessions, sign-out and the create-user command (the session rules and
+the form kept over a sign-in: tests/test_sessions.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,10 @@ import time
 import pytest
 from sqlalchemy import func, select
 
+from tests.auth_helpers import GENERIC, LOCKED, PASSWORD, Clock, post_sign_in, sign_in_message
 from tracker.auth.models import User, user_by_email
 from tracker.core.audit import AuditEntry
 from tracker.extensions import db
-
-PASSWORD = "correct horse battery staple"
-GENERIC = "Enter a correct email address and password"
-LOCKED = (
-    "Enter a correct email address and password. There have been too many attempts to sign in to this account: "
-    "try again later"
-)
 
 
 def sign_in(client_request, email, password, next_=None, status=302):
@@ -45,6 +40,11 @@ def audit_rows(app, **filters):
 
 def is_signed_in(client) -> bool:
     return client.get("/").status_code == 200
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
 
 
 def test_login_page_renders_form(client_request):
@@ -80,6 +80,7 @@ def test_wrong_password_gives_generic_error_and_audit_row(app, client, client_re
     rows = audit_rows(app, action="session.fail")
     assert len(rows) == 1
     assert rows[0].object_type == "user" and rows[0].object_id == str(user.id) and rows[0].user_id is None
+    assert rows[0].after == {"address": "127.0.0.1"}  # the source address, for investigations
 
 
 def test_unknown_email_same_error_no_user_created_and_email_not_stored(app, client_request):
@@ -99,51 +100,152 @@ def test_disabled_user_cannot_sign_in(app, client, client_request, make_user):
     assert len(audit_rows(app, action="session.fail")) == 1
 
 
-def test_repeated_failures_lock_the_account_and_audit_is_rate_limited(
-    app, client, client_request, make_user, monkeypatch
-):
+A, B = "192.0.2.1", "192.0.2.2"  # two source addresses (TEST-NET-1)
+
+
+def attempts(client, csrf_token, email, password, n, address=A):
+    """n sign-ins from one address: the message each gave (None: signed in)."""
+    return [sign_in_message(post_sign_in(client, csrf_token, email, password, address=address)) for _ in range(n)]
+
+
+def test_the_same_password_hash_work_for_known_and_unknown_accounts(app, client, csrf_token, make_user, monkeypatch):
+    """Constant work: every attempt checks exactly one password hash, whether the email names a
+    real account, nobody, a disabled account or an account without a password, locked or not."""
+    import tracker.auth.operations as operations
+
+    calls = []
+    real = operations.check_password_hash
+
+    def counting(stored, password):
+        calls.append(stored)
+        return real(stored, password)
+
+    monkeypatch.setattr(operations, "check_password_hash", counting)
+    make_user("qaro1@example.org", ["qaro"])
+    make_user("gone@example.org", ["qaro"], active=False)
+    with app.app_context():
+        db.session.add(User(email="nopass@example.org", name="No password"))
+        db.session.commit()
+    for email in ["qaro1@example.org", "nobody@example.org", "gone@example.org", "nopass@example.org"]:
+        calls.clear()
+        assert attempts(client, csrf_token, email, "wrong", 1) == [GENERIC]
+        assert len(calls) == 1, email
+    attempts(client, csrf_token, "qaro1@example.org", "wrong", app.config["LOGIN_MAX_FAILURES"])
+    calls.clear()
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1) == [LOCKED]  # locked: hashed all the same
+    assert len(calls) == 1
+    # the unknown email's hash is made the way real ones are (same method and cost)
+    with app.app_context():
+        real_hash = user_by_email("qaro1@example.org").password_hash
+    assert operations.dummy_hash().split("$")[0] == real_hash.split("$")[0]
+
+
+def test_known_and_unknown_emails_get_the_same_answers_locks_included(app, client, csrf_token, make_user):
+    """An unknown email says "too many attempts" exactly when a real account would."""
+    make_user("qaro1@example.org", ["qaro"])
+    limit = app.config["LOGIN_MAX_FAILURES"]
+    known = attempts(client, csrf_token, "qaro1@example.org", "wrong", limit + 3)
+    unknown = attempts(client, csrf_token, "nobody@example.org", "wrong", limit + 3)
+    assert known == unknown == [GENERIC] * (limit - 1) + [LOCKED] * 4
+    # the same audit rows, rate-limited alike: one per failure up to the limit, then one lock
+    for object_type in ("user", "unknown_account"):
+        assert len(audit_rows(app, action="session.fail", object_type=object_type)) == limit
+        assert len(audit_rows(app, action="session.lock", object_type=object_type)) == 1
+
+
+def test_failures_from_one_address_lock_that_address_out_of_the_account_only(app, client, csrf_token, make_user):
+    """Five wrong passwords from address A throttle A (the right password too), never the owner
+    signing in from address B: an anonymous attacker cannot lock a colleague out."""
     user = make_user("qaro1@example.org", ["qaro"])
     limit = app.config["LOGIN_MAX_FAILURES"]
-    for _ in range(limit - 1):
-        refused(client_request, "qaro1@example.org", "wrong")
-    refused(client_request, "qaro1@example.org", "wrong", LOCKED)  # the failure that locks
-    # locked: even the right password is refused, with the generic message
-    refused(client_request, "qaro1@example.org", PASSWORD, LOCKED)
-    assert not is_signed_in(client)
+    assert attempts(client, csrf_token, "qaro1@example.org", "wrong", limit)[-1] == LOCKED
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1, address=A) == [LOCKED]
     for _ in range(20):  # an attempt storm writes nothing more
-        refused(client_request, "qaro1@example.org", "wrong", LOCKED)
+        attempts(client, csrf_token, "qaro1@example.org", "wrong", 1, address=A)
     assert len(audit_rows(app, action="session.fail", object_id=str(user.id))) == limit
-    assert len(audit_rows(app, action="session.lock", object_id=str(user.id))) == 1
-    assert audit_rows(app, action="session.sign_in") == []
+    (lock,) = audit_rows(app, action="session.lock", object_id=str(user.id))
+    assert lock.after == {"address": A, "scope": "account_address"} and lock.actor == "anonymous"
 
-    # once the lock-out has run out, the right password works again
-    import tracker.auth.operations as operations
-
-    later = operations.now_utc() + dt.timedelta(minutes=app.config["LOGIN_LOCKOUT_MINUTES"] + 1)
-    monkeypatch.setattr(operations, "now_utc", lambda: later)
-    sign_in(client_request, "qaro1@example.org", PASSWORD)
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1, address=B) == [None]  # the owner
     assert is_signed_in(client)
+    (row,) = audit_rows(app, action="session.sign_in")
+    assert row.after == {"address": B}
 
 
-def test_failures_outside_the_window_do_not_accumulate(app, client_request, make_user, monkeypatch):
-    import tracker.auth.operations as operations
-
+def test_lock_from_an_address_runs_out(app, client, csrf_token, make_user, clock):
     make_user("qaro1@example.org", ["qaro"])
-    start = operations.now_utc()
-    step = dt.timedelta(minutes=app.config["LOGIN_FAILURE_WINDOW_MINUTES"] + 1)
-    for i in range(app.config["LOGIN_MAX_FAILURES"] + 2):
-        monkeypatch.setattr(operations, "now_utc", lambda i=i: start + i * step)
-        refused(client_request, "qaro1@example.org", "wrong")
-    assert audit_rows(app, action="session.lock") == []
-    sign_in(client_request, "qaro1@example.org", PASSWORD)
+    attempts(client, csrf_token, "qaro1@example.org", "wrong", app.config["LOGIN_MAX_FAILURES"])
+    clock.advance(minutes=app.config["LOGIN_LOCKOUT_MINUTES"] - 1)
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1) == [LOCKED]
+    clock.advance(minutes=2)
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1) == [None]
 
 
-def test_unknown_email_storm_is_rate_limited(app, client_request):
+def test_an_address_failing_across_accounts_is_locked_on_its_own(app, client, csrf_token, make_user):
+    """Password spraying: twenty failures from one address across different accounts (real or
+    not) lock the address, for every account; other addresses are not affected."""
+    make_user("qaro1@example.org", ["qaro"])
+    limit = app.config["LOGIN_ADDRESS_MAX_FAILURES"]
+    assert limit == 20
+    answers = [attempts(client, csrf_token, f"person{i}@example.org", "wrong", 1)[0] for i in range(limit)]
+    assert answers == [GENERIC] * (limit - 1) + [LOCKED]
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1) == [LOCKED]  # a real account, from A
+    assert attempts(client, csrf_token, "someone.new@example.org", "wrong", 3) == [LOCKED] * 3
+    assert len(audit_rows(app, action="session.fail")) == limit  # nothing more written while locked
+    (lock,) = audit_rows(app, action="session.lock")
+    assert (lock.object_type, lock.object_id, lock.after["scope"]) == ("address", A, "address")
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1, address=B) == [None]
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_ACCOUNT_MAX_FAILURES": 4}])
+def test_an_account_failing_from_many_addresses_is_open_to_known_addresses_only(app, client, csrf_token, make_user):
+    """A guess at one account spread over many addresses: after LOGIN_ACCOUNT_MAX_FAILURES, only
+    addresses the account has signed in from may try (the owner at their usual address)."""
+    make_user("qaro1@example.org", ["qaro"])
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1, address=B) == [None]  # B is known
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    for email in ("qaro1@example.org", "nobody@example.org"):
+        spread = [attempts(client, csrf_token, email, "wrong", 1, address=f"198.51.100.{i}")[0] for i in range(4)]
+        assert spread == [GENERIC] * 4
+        assert attempts(client, csrf_token, email, PASSWORD, 1, address="198.51.100.99") == [LOCKED]
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1, address=B) == [None]
+    locks = audit_rows(app, action="session.lock")
+    assert sorted((r.object_type, r.after["scope"]) for r in locks) == [
+        ("unknown_account", "account"),
+        ("user", "account"),
+    ]
+
+
+def test_a_sign_in_resets_the_count_of_its_account_and_address(app, client, csrf_token, make_user):
+    make_user("qaro1@example.org", ["qaro"])
     limit = app.config["LOGIN_MAX_FAILURES"]
-    for _ in range(limit + 15):
-        refused(client_request, "guess@example.org", "x")  # never says the account is locked
-    assert len(audit_rows(app, action="session.fail")) == limit
-    assert len(audit_rows(app, action="session.lock")) == 1
+    attempts(client, csrf_token, "qaro1@example.org", "wrong", limit - 1)
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1) == [None]
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert attempts(client, csrf_token, "qaro1@example.org", "wrong", limit - 1) == [GENERIC] * (limit - 1)
+
+
+def test_failures_outside_the_window_do_not_accumulate(app, client, csrf_token, make_user, clock):
+    make_user("qaro1@example.org", ["qaro"])
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 2):
+        clock.advance(minutes=app.config["LOGIN_FAILURE_WINDOW_MINUTES"] + 1)
+        assert attempts(client, csrf_token, "qaro1@example.org", "wrong", 1) == [GENERIC]
+    assert audit_rows(app, action="session.lock") == []
+    assert attempts(client, csrf_token, "qaro1@example.org", PASSWORD, 1) == [None]
+
+
+@pytest.mark.parametrize("app_config", [{"PROXY_FIX": 1}])
+def test_behind_a_proxy_the_forwarded_address_is_counted(app, client, csrf_token, make_user):
+    """PROXY_FIX=1: the address the proxy saw (X-Forwarded-For) is the one throttled and audited."""
+    make_user("qaro1@example.org", ["qaro"])
+    for forwarded in ("203.0.113.7", "203.0.113.8"):
+        response = client.post(
+            "/login",
+            data={"email": "qaro1@example.org", "password": "wrong", "csrf_token": csrf_token(client)},
+            headers={"X-Forwarded-For": forwarded},
+        )
+        assert response.status_code == 200
+    assert [r.after["address"] for r in audit_rows(app, action="session.fail")] == ["203.0.113.7", "203.0.113.8"]
 
 
 @pytest.mark.parametrize(

@@ -19,23 +19,34 @@ class Defaults:
     ENV_NAME = "development"  # TRACKER_ENV_NAME=production refuses to start without a SECRET_KEY
     SERVICE_NAME = "Children's services tracker"
     COUNCIL_NAME = "Example County Council"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: SQL errors and logs never quote the values (personal data) of a statement
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # also Secure whenever the request came over HTTPS (see auth)
     SESSION_COOKIE_NAME = "tracker_session"
     SESSION_REFRESH_EACH_REQUEST = True
     PERMANENT_SESSION_LIFETIME = dt.timedelta(minutes=30)  # idle time-out
+    SESSION_ABSOLUTE_HOURS = 10  # a session ends this long after sign-in, however busy (tracker.auth.sessions)
+    REAUTH_FORM_MINUTES = 10  # a form posted after its session ended is kept this long (tracker.auth.resume)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     REMEMBER_COOKIE_HTTPONLY = True
-    LOGIN_MAX_FAILURES = 5  # failed sign-ins within the window before the account is throttled
+    # the sign-in throttle (tracker.auth.throttle; README "Signing in")
+    LOGIN_MAX_FAILURES = 5  # failures for one account from one address before that pair is locked
+    LOGIN_ADDRESS_MAX_FAILURES = 20  # failures from one address, any accounts, before the address is locked
+    LOGIN_ACCOUNT_MAX_FAILURES = 50  # failures for one account, any addresses, before only known addresses may try
+    LOGIN_KNOWN_ADDRESS_DAYS = 90  # an address the account signed in from within this many days is known
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
+    # Behind a reverse proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host (an integer),
+    # or a dict of werkzeug ProxyFix arguments. 0: the peer address is the client's.
+    PROXY_FIX = 0
     DUE_SOON_WORKING_DAYS = 10  # domain.md §2
     DEMO_PASSWORD = "demo-password"
     PAGE_SIZE = 50
     TODAY = None  # an ISO date fixes "today" (tests, demos); None = the real date in England
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    REQUEST_ID_HEADER = None  # e.g. "X-Request-ID" when the proxy sets it (replacing any client's)
 
 
 def load(app: Flask, test_config: dict | None) -> None:
@@ -50,6 +61,24 @@ def load(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.update(test_config)
     _ensure_secret_key(app, instance)
+    _proxy_fix(app)
+
+
+def _proxy_fix(app: Flask) -> None:
+    """Trust the reverse proxy's X-Forwarded-* headers (``PROXY_FIX``), so that
+    ``request.remote_addr`` is the client's address (the sign-in throttle counts by it) and
+    ``request.is_secure``/``request.host`` are what the browser used."""
+    setting = app.config.get("PROXY_FIX")
+    if not setting:
+        return
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    if isinstance(setting, dict):
+        arguments = setting
+    else:
+        hops = int(setting)
+        arguments = {"x_for": hops, "x_proto": hops, "x_host": hops}
+    app.wsgi_app = ProxyFix(app.wsgi_app, **arguments)
 
 
 def _ensure_secret_key(app: Flask, instance: Path) -> None:

@@ -21,6 +21,7 @@ FEATURES = (
     "tracker.worklist",  # worklist pages and due-items
     "tracker.indicators",  # indicator pages, drill-down and kpis
     "tracker.demo",  # generate-data and demo-data
+    "tracker.backup",  # backup and restore
 )
 
 

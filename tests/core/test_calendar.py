@@ -11,9 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Date, literal, select
 
-from tracker.core import calendar, timescales
+from tracker.core import calendar, checks, timescales
 from tracker.core.calendar import add_months, add_working_days, is_working_day, working_days_between
 from tracker.core.timescales import Unit
+from tracker.formatters import format_date
 
 D = dt.date.fromisoformat
 
@@ -327,13 +328,16 @@ CLOSURE_ERRORS = [
     (["25", "12", "2026"], "Closed", "day", "That date is a bank holiday, so it is already not a working day"),
     (["31", "2", "2026"], "Closed", "day", "Date must be a real date, for example 27 3 2023"),
     (["", "", ""], "Closed", "day", "Enter the date of the closure"),
-    (["7", "1", "2101"], "Closed", "day", "The date must be between 1900 and 2100"),
+    (["7", "1", "2101"], "Closed", "day", "Date must be between 1 January 1900 and {two_years_ahead}"),
+    (["7", "1", "1899"], "Closed", "day", "Date must be between 1 January 1900 and {two_years_ahead}"),
     (["7", "1", "2026"], "", "reason", "Enter the reason for the closure"),
 ]
 
 
 @pytest.mark.parametrize("day, reason, field, message", CLOSURE_ERRORS, ids=[e[3] for e in CLOSURE_ERRORS])
 def test_closure_day_form_errors(app, client_request, admin, audit_rows, day, reason, field, message):
+    with app.app_context():  # closure days are booked up to two years ahead (checks.date_in_range)
+        message = message.format(two_years_ahead=format_date(checks.last_date(ahead=True)))
     page = client_request.post("/admin/rules/closures/new", {"day": day, "reason": reason}, status=200)
     assert page.errors == [message]
     assert page.field_error(field) == message

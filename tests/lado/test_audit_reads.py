@@ -130,3 +130,37 @@ def test_a_refused_page_writes_no_read_row(client_request, login_as, lado_reads)
     client_request.get("/lado/oversight", status=403)
     client_request.get("/lado/retention", status=403)
     assert lado_reads() == []
+
+
+@pytest.mark.parametrize(
+    "path, object_type, ref",
+    [
+        ("/lado/contacts/new", "lado_page", None),
+        ("/lado/contacts/{advice_contact_id}/edit", "lado_contact", "advice_contact_id"),
+        ("/lado/contacts/{advice_contact_id}/referral", "lado_contact", "advice_contact_id"),
+        ("/lado/referrals/{referral_id}/details", "lado_referral", "referral_id"),
+        ("/lado/referrals/{referral_id}/outcome", "lado_referral", "referral_id"),
+        ("/lado/referrals/{referral_id}/dbs", "lado_referral", "referral_id"),
+        ("/lado/referrals/{referral_id}/close", "lado_referral", "referral_id"),
+        ("/lado/referrals/{referral_id}/meetings/new", "lado_referral", "referral_id"),
+        ("/lado/referrals/{referral_id}/actions/new", "lado_referral", "referral_id"),
+        ("/lado/meetings/{meeting_id}/edit", "lado_meeting", "meeting_id"),
+        ("/lado/actions/{action_id}/complete", "lado_action", "action_id"),
+        ("/lado/people/{person_ref}", "lado_person", "person_ref"),
+    ],
+)
+def test_a_form_shown_again_after_a_refused_post_is_an_audited_read(
+    client_request, login_as, seeded, lado_reads, path, object_type, ref
+):
+    """Issue 10, finding 5: the LADO edit forms and referral steps re-shown after a failed
+    validation showed LADO records without an audit row."""
+    login_as("lado")
+    data = {"outcome_date": ["31", "2", "2023"], "completed_date": ["31", "2", "2023"], "closed_date": ["99", "1", "2023"],
+            "dbs_referral_date": ["31", "2", "2023"], "date_of_birth": ["31", "2", "1980"], "meeting_date": ["31", "2", "2023"],
+            "contact_date": ["31", "2", "2023"], "referral_date": ["31", "2", "2023"], "description": "", "officer_id": "x" * 41}  # fmt: skip
+    page = client_request.post(path.format(**vars(seeded)), data, status=200)
+    assert page.errors, "the post must be refused and the form shown again"
+    (row,) = lado_reads()
+    assert (row.object_type, row.object_id) == (
+        (object_type, getattr(seeded, ref)) if ref else ("lado_page", "lado.new_contact")
+    )

@@ -336,3 +336,19 @@ def test_other_roles_get_403_on_the_edit_pages(app, client_request, login_as, se
     assert contact(app, seeded.advice_contact_id)["employer_sector"] == "sport"
     assert meeting(app, seeded.meeting_id)["decisions"] == "Investigate"
     assert audit_rows("lado_contact.update") + audit_rows("lado_meeting.update") + audit_rows("lado_record.read") == []
+
+
+def test_changing_only_the_summary_writes_an_audit_row_without_the_text(ctx, seeded):
+    """Issue 10, finding 5: the summary was left out of the audit record, so changing only it
+    wrote no row at all."""
+    from tracker.core.audit import AuditEntry
+    from tracker.extensions import db
+    from tracker.lado import operations
+    from tracker.lado.models import LadoContact
+
+    contact = db.session.get(LadoContact, seeded.advice_contact_id)
+    operations.update_contact(contact, summary="Called back: the school has suspended the worker")
+    db.session.commit()
+    (row,) = db.session.query(AuditEntry).filter_by(action="lado_contact.update").all()
+    assert row.object_id == seeded.advice_contact_id and row.after == {"text_changed": ["summary"]}
+    assert "suspended" not in row.summary + str(row.before) + str(row.after)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovPasswordInput,
@@ -13,11 +12,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
-from tracker.core.forms import choices
+from tracker.core.forms import TrackerForm, VersionedForm, choices, reference, storable_date
 from tracker.core.permissions import Role
 
 
-class UserForm(FlaskForm):
+class UserForm(TrackerForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -38,7 +37,7 @@ class UserForm(FlaskForm):
     officer_id = StringField(
         "Officer ID (optional)",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=40)],
+        validators=[Optional(), Length(max=40), reference("The officer ID")],
         description="The id the council's case files use for this officer, for example Q7",
     )
     team = StringField("Team (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
@@ -65,7 +64,7 @@ class UserForm(FlaskForm):
     submit = SubmitField("Add user", widget=GovSubmitInput())
 
 
-class RolesForm(FlaskForm):
+class RolesForm(VersionedForm, TrackerForm):
     roles = SelectMultipleField(
         "Roles",
         widget=GovCheckboxesInput(),
@@ -74,12 +73,15 @@ class RolesForm(FlaskForm):
     )
     submit = SubmitField("Save roles", widget=GovSubmitInput())
 
+    def record_values(self, user) -> dict:
+        return {"roles": user.role_codes}
 
-class StatusForm(FlaskForm):
+
+class StatusForm(VersionedForm, TrackerForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(TrackerForm):
     """Posted (not a query string) so that names and emails never appear in URLs or logs."""
 
     q = StringField("Search by name or email", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
@@ -87,7 +89,7 @@ class UserSearchForm(FlaskForm):
     submit = SubmitField("Search", widget=GovSubmitInput())
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(TrackerForm):
     """A GET form: its values are codes and ids, never personal data."""
 
     class Meta:
@@ -100,10 +102,16 @@ class AuditFilterForm(FlaskForm):
     )
     object_id = StringField("Record ID", widget=GovTextInput(), validators=[Optional(), Length(max=80)])
     date_from = DateField(
-        "From (YYYY-MM-DD)", widget=GovTextInput(), validators=[Optional()], description="For example, 2026-01-31"
+        "From (YYYY-MM-DD)",
+        widget=GovTextInput(),
+        validators=[Optional(), storable_date(ahead=True)],
+        description="For example, 2026-01-31",
     )
     date_to = DateField(
-        "To (YYYY-MM-DD)", widget=GovTextInput(), validators=[Optional()], description="For example, 2026-03-31"
+        "To (YYYY-MM-DD)",
+        widget=GovTextInput(),
+        validators=[Optional(), storable_date(ahead=True)],
+        description="For example, 2026-03-31",
     )
     submit = SubmitField("Filter", widget=GovSubmitInput())
 

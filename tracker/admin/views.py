@@ -17,7 +17,7 @@ from tracker.core.audit import ACTIONS
 from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
 from tracker.core.permissions import ROLE_CODES, require
-from tracker.web.forms import submit
+from tracker.web.forms import carry_version, submit
 from tracker.web.records import load_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -76,16 +76,22 @@ def new_user():
     return render_template("admin/user_new.html", form=form)
 
 
-def _render_user(user: User, roles_form: RolesForm | None = None, status_form: StatusForm | None = None):
+def _render_user(
+    user: User,
+    roles_form: RolesForm | None = None,
+    status_form: StatusForm | None = None,
+    wanted_active: bool | None = None,
+):
     failed = roles_form if roles_form is not None and roles_form.errors else None
     failed = failed or (status_form if status_form is not None and status_form.errors else None)
     return render_template(
         "admin/user.html",
         user=user,
         form=failed,
-        roles_form=roles_form or RolesForm(formdata=None, roles=user.role_codes),
-        status_form=status_form or StatusForm(),
+        roles_form=roles_form or carry_version(RolesForm(formdata=None, roles=user.role_codes), user),
+        status_form=status_form or carry_version(StatusForm(formdata=None), user),
         is_self=user.id == current_user.id,
+        wanted_active=wanted_active,
     )
 
 
@@ -100,7 +106,9 @@ def user(user_id: int):
 def user_roles(user_id: int):
     user = load_or_404(User, id=user_id)
     form = RolesForm()
-    if done := submit(form, lambda: operations.set_roles(user, form.roles.data, by=current_user._get_current_object())):
+    if done := submit(
+        form, lambda: operations.set_roles(user, form.roles.data, by=current_user._get_current_object()), record=user
+    ):
         flash("Roles saved." if done.result else "No changes to save.", "success" if done.result else "info")
         return redirect(url_for("admin.user", user_id=user.id))
     return _render_user(load_or_404(User, id=user_id), roles_form=form)
@@ -109,13 +117,15 @@ def user_roles(user_id: int):
 def _set_active(user_id: int, active: bool):
     user = load_or_404(User, id=user_id)
     form = StatusForm()
-    if done := submit(form, lambda: operations.set_active(user, active, by=current_user._get_current_object())):
+    if done := submit(
+        form, lambda: operations.set_active(user, active, by=current_user._get_current_object()), record=user
+    ):
         if done.result:
             flash("Account enabled." if active else "Account disabled: the user can no longer sign in.", "success")
         return redirect(url_for("admin.user", user_id=user.id))
     if not form.errors:  # not a valid post (CSRF is checked before the view)
         abort(400)
-    return _render_user(load_or_404(User, id=user_id), status_form=form)
+    return _render_user(load_or_404(User, id=user_id), status_form=form, wanted_active=active)
 
 
 @bp.route("/users/<int:user_id>/disable", methods=["POST"])

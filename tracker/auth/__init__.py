@@ -11,7 +11,7 @@ from tracker.core.permissions import ROLE_CODES
 
 
 def init_app(app: Flask) -> None:
-    from tracker.auth import importers, models  # noqa: F401  (the user loader; officers.csv)
+    from tracker.auth import importers, models, operations, sessions  # noqa: F401  (officers.csv; the user loader)
     from tracker.auth.views import bp
     from tracker.extensions import login_manager
 
@@ -19,7 +19,13 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to use the tracker."
     login_manager.login_message_category = "info"
+    login_manager.unauthorized_handler(sessions.unauthorized)
+    # First of all the request hooks, ahead of the CSRF check: an ended session is cleared before
+    # anything reads the user, and a form posted after its end is kept rather than refused.
+    app.before_request_funcs.setdefault(None, []).insert(0, sessions.guard)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(set_password_command)
+    operations.dummy_hash()  # made once per process, now, not during someone's first sign-in
 
 
 @command("create-user")
@@ -61,3 +67,27 @@ def create_user_command(email, roles, name, officer_id, team, password):
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Created user {user.id} with roles: {', '.join(sorted(user.role_codes))}")
+
+
+@command("set-password")
+@click.argument("email")
+@click.password_option(
+    "--password",
+    prompt="New password",
+    confirmation_prompt=True,
+    hide_input=True,
+    help="Prompted for (twice) when not given.",
+)
+def set_password_command(email, password):
+    """Give the user EMAIL a new password; every session of theirs ends."""
+    from tracker.auth import operations
+    from tracker.auth.models import user_by_email
+
+    user = user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the email address {email}")
+    try:
+        operations.set_password(user, password, actor="cli:set-password")
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Password changed for user {user.id}; their sessions have ended.")

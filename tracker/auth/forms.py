@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from tracker.core.forms import TrackerForm
 
-class LoginForm(FlaskForm):
+RESUME_MAX_LENGTH = 200_000  # a kept form (tracker.auth.resume), as signed
+
+
+class LoginForm(TrackerForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -19,8 +22,10 @@ class LoginForm(FlaskForm):
         widget=GovPasswordInput(),
         validators=[InputRequired(message="Enter your password"), Length(max=500)],
     )
+    # a form posted after the session ended, kept to be sent again after sign-in (tracker.auth.resume)
+    resume = HiddenField(validators=[Length(max=RESUME_MAX_LENGTH)])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(TrackerForm):
     submit = SubmitField("Sign out", widget=GovSubmitInput())

@@ -17,7 +17,7 @@ class OfficersImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
-            "officer_id": r.text("officer_id", required=True, max_len=40),
+            "officer_id": r.id("officer_id", required=True),
             "name": r.text("name", required=True, max_len=200),
             "email": (r.text("email", max_len=254) or "").lower() or None,
             "roles": r.multi("roles", ROLE_CODES, required=True),

@@ -13,7 +13,7 @@ from tracker.core.clock import now_utc
 from tracker.core.enums import CodeEnum
 from tracker.core.permissions import Role
 from tracker.db import UTCDateTime, Versioned, check_in
-from tracker.extensions import db, login_manager
+from tracker.extensions import db
 
 
 class AccountStatus(CodeEnum):
@@ -32,9 +32,7 @@ class User(UserMixin, Versioned, db.Model):
     team: Mapped[str | None] = mapped_column(String(100), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    first_failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Unused since the sign-in throttle reads the audit log (tracker.auth.throttle); to be dropped.
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Bumped when every session of the user must end (sign-out, password or role change, disabling).
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -98,11 +96,11 @@ class UserRole(db.Model):
     __table_args__ = (CheckConstraint(check_in("role", Role), name="role_code"),)
 
 
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def user_by_id(user_id) -> User | None:
+    """The user a session names (``None`` for an id that is not one)."""
     try:
         return db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

@@ -7,17 +7,19 @@ command runner commits once).
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
+import functools
 import hashlib
+import secrets
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import update
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.auth import sessions, throttle
 from tracker.auth.models import User, user_by_email, user_by_officer_id
 from tracker.core import audit
-from tracker.core.audit import AuditEntry
 from tracker.core.clock import now_utc
 from tracker.core.errors import DomainError
 from tracker.core.permissions import Role
@@ -30,7 +32,7 @@ USER_FIELDS = ("email", "name", "officer_id", "team", "active")
 class SignIn(enum.Enum):
     ok = "ok"
     failed = "failed"  # unknown email, wrong password or disabled account: one generic message
-    locked = "locked"  # too many failures: refused even with the right password
+    locked = "locked"  # throttled (tracker.auth.throttle): refused even with the right password
 
 
 @dataclass
@@ -43,18 +45,6 @@ class SignInResult:
         return self.outcome is SignIn.ok
 
 
-def _window() -> dt.timedelta:
-    return dt.timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
-
-
-def _lockout() -> dt.timedelta:
-    return dt.timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-
-
-def _max_failures() -> int:
-    return int(current_app.config["LOGIN_MAX_FAILURES"])
-
-
 def email_fingerprint(email: str) -> str:
     """A short keyed hash of a typed email, so failures for unknown accounts can be counted
     and audited without storing what was typed (it may be someone's mistyped personal address)."""
@@ -64,99 +54,132 @@ def email_fingerprint(email: str) -> str:
     return digest.hexdigest()
 
 
-def attempt_sign_in(email: str, password: str) -> SignInResult:
-    """Check an email and password, applying the failure throttle (LOGIN_* config).
+@functools.cache
+def dummy_hash() -> str:
+    """A hash made the way real ones are (same method and cost), checked when the email names
+    no account that can sign in, so that a wrong email costs what a wrong password costs."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
-    Audit rows are rate-limited: one ``auth.login_failed`` per failure up to the threshold,
-    then a single ``auth.login_throttled``; attempts while locked write nothing more.
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Exactly one password hash is checked, whoever the email names (constant work)."""
+    stored = user.password_hash if user is not None and user.password_hash else None
+    matches = check_password_hash(stored or dummy_hash(), password)
+    return matches and stored is not None
+
+
+def attempt_sign_in(email: str, password: str, address: str | None = None) -> SignInResult:
+    """Check an email and password from a source ``address``, applying the throttle.
+
+    Known and unknown emails take the same path: one password hash, the same queries, the same
+    audit rows (a real account is named by its id, an unknown email by a keyed fingerprint) and
+    the same outcome, locks included (``tracker.auth.throttle``). Audit rows are rate-limited:
+    one ``session.fail`` per failure up to a limit, then one ``session.lock``; attempts while
+    locked write nothing more.
     """
-    now = now_utc()
-    user = user_by_email(email or "")
-    if user is None:
-        return _unknown_account_failure(email or "", now)
+    address = (address or "unknown")[:80]
+    user = user_by_email(email or "") if (email or "").strip() else None
+    if user is not None:
+        subject = throttle.Subject("user", str(user.id))
+    else:
+        subject = throttle.Subject("unknown_account", email_fingerprint(email or ""))
+    state = throttle.state(subject, address)
+    known = throttle.known_address(subject, address) if state.account_limited else True
+    matches = _password_matches(user, password or "")
+    if state.locked or not known:
+        return SignInResult(SignIn.locked)
 
-    if user.locked_until is not None:
-        if user.locked_until > now:
-            return SignInResult(SignIn.locked)
-        user.locked_until = None  # the lock-out has run out: a fresh start
-        user.failed_logins = 0
-        user.first_failed_at = None
-    if user.first_failed_at is not None and now - user.first_failed_at > _window():
-        user.failed_logins = 0
-        user.first_failed_at = None
-
-    if user.active and user.check_password(password or ""):
-        user.failed_logins = 0
-        user.first_failed_at = None
-        user.last_login_at = now
-        audit.record("session.sign_in", object_type="user", object_id=user.id, summary="Signed in", user=user)
+    if matches and user.active:
+        now = now_utc()
+        # not an edit of the user's record: no version bump (an admin's open form stays current)
+        db.session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
+        audit.record(
+            "session.sign_in",
+            object_type="user",
+            object_id=user.id,
+            summary="Signed in",
+            after={"address": address},
+            user=user,
+        )
         db.session.flush()
         return SignInResult(SignIn.ok, user)
 
-    user.failed_logins = (user.failed_logins or 0) + 1
-    user.first_failed_at = user.first_failed_at or now
-    reason = "account disabled" if not user.active else "wrong password"
+    return _failure(subject, address, state, user)
+
+
+def _failure(subject: throttle.Subject, address: str, state: throttle.State, user: User | None) -> SignInResult:
+    pair_limit = throttle.limit("LOGIN_MAX_FAILURES")
+    lockout = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+    if user is None:
+        reason = "no account with that email"
+    else:
+        reason = "account disabled" if not user.active else "wrong password"
+    pair_failures = state.pair_failures + 1
     audit.record(
         "session.fail",
-        object_type="user",
-        object_id=user.id,
-        summary=f"Sign-in failed ({reason}), failure {user.failed_logins} of {_max_failures()}",
+        object_type=subject.object_type,
+        object_id=subject.object_id,
+        summary=f"Sign-in failed ({reason}), failure {pair_failures} of {pair_limit} from this address",
+        after={"address": address},
         actor=ANONYMOUS,
     )
-    if user.failed_logins >= _max_failures():
-        user.locked_until = now + _lockout()
+    outcome = SignIn.failed
+    if pair_failures >= pair_limit:
+        outcome = SignIn.locked
         audit.record(
             "session.lock",
-            object_type="user",
-            object_id=user.id,
-            summary=f"Sign-in locked for {current_app.config['LOGIN_LOCKOUT_MINUTES']} minutes "
-            f"after {user.failed_logins} failures",
-            after={"locked_until": user.locked_until},
+            object_type=subject.object_type,
+            object_id=subject.object_id,
+            summary=f"Sign-in to this account from one address locked for {lockout} minutes "
+            f"after {pair_failures} failures",
+            after={"address": address, "scope": throttle.PAIR},
             actor=ANONYMOUS,
         )
-        db.session.flush()
-        return SignInResult(SignIn.locked)
-    db.session.flush()
-    return SignInResult(SignIn.failed)
-
-
-def _unknown_account_failure(email: str, now: dt.datetime) -> SignInResult:
-    """No such account: audit it by fingerprint (no user is created, no email stored), with
-    the same threshold as real accounts so a storm of guesses writes a bounded number of rows."""
-    fingerprint = email_fingerprint(email)
-    recent = db.session.scalar(
-        select(func.count())
-        .select_from(AuditEntry)
-        .where(
-            AuditEntry.object_type == "unknown_account",
-            AuditEntry.object_id == fingerprint,
-            AuditEntry.action.in_(("session.fail", "session.lock")),
-            AuditEntry.at > now - max(_window(), _lockout()),
+    address_failures = state.address_failures + 1
+    if address_failures >= throttle.limit("LOGIN_ADDRESS_MAX_FAILURES"):
+        outcome = SignIn.locked
+        audit.record(
+            "session.lock",
+            object_type="address",
+            object_id=address,
+            summary=f"Sign-in from one address locked for {lockout} minutes after {address_failures} "
+            "failures across accounts",
+            after={"address": address, "scope": throttle.ADDRESS},
+            actor=ANONYMOUS,
         )
+    account_failures = state.account_failures + 1
+    if not state.account_limited and account_failures >= throttle.limit("LOGIN_ACCOUNT_MAX_FAILURES"):
+        audit.record(
+            "session.lock",
+            object_type=subject.object_type,
+            object_id=subject.object_id,
+            summary=f"Sign-in to this account limited to known addresses for {lockout} minutes after "
+            f"{account_failures} failures",
+            after={"address": address, "scope": throttle.ACCOUNT},
+            actor=ANONYMOUS,
+        )
+    db.session.flush()
+    return SignInResult(outcome)
+
+
+def sign_out(user: User) -> None:
+    """Sign out: every session of the user ends (on every device), not only this one."""
+    end_sessions(user)
+    audit.record(
+        "session.sign_out", object_type="user", object_id=user.id, summary="Signed out (every session)", user=user
     )
-    limit = _max_failures()
-    if recent < limit:
-        audit.record(
-            "session.fail",
-            object_type="unknown_account",
-            object_id=fingerprint,
-            summary="Sign-in failed (no account with that email)",
-            actor=ANONYMOUS,
-        )
-    elif recent == limit:
-        audit.record(
-            "session.lock",
-            object_type="unknown_account",
-            object_id=fingerprint,
-            summary="Repeated sign-in failures for an unknown email; further attempts not logged",
-            actor=ANONYMOUS,
-        )
-    db.session.flush()
-    return SignInResult(SignIn.failed)
 
 
-def record_sign_out(user: User) -> None:
-    audit.record("session.sign_out", object_type="user", object_id=user.id, summary="Signed out", user=user)
+def end_sessions(user: User, *, keep_current: bool = False) -> None:
+    """End every session of the user: the sessions hold the user's session version, which goes
+    up by one here (an atomic increment: no version bump of the record, no lost increment).
+    ``keep_current``: the request's own session, if it is the user's, carries on."""
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_version=User.session_version + 1),
+        execution_options={"synchronize_session": "fetch"},
+    )
+    if keep_current:
+        sessions.renew(user)
 
 
 # ---- user administration -------------------------------------------------------------
@@ -204,7 +227,6 @@ def create_user(
         officer_id=officer_id,
         team=(team or "").strip() or None,
         active=True,
-        failed_logins=0,
     )
     if password:
         user.set_password(password)
@@ -233,6 +255,7 @@ def set_roles(user: User, roles, *, by: User | None = None, actor: str | None = 
         raise DomainError("You cannot remove your own administrator role; ask another administrator", "roles")
     user.set_roles(codes)
     db.session.flush()
+    end_sessions(user, keep_current=by is not None and by.id == user.id)  # other sessions re-authenticate
     audit.record(
         "user.set_roles",
         object_type="user",
@@ -253,11 +276,9 @@ def set_active(user: User, active: bool, *, by: User | None = None, actor: str |
     if not active and by is not None and by.id == user.id:
         raise DomainError("You cannot disable your own account", "active")
     user.active = bool(active)
-    if active:  # re-enabling also lifts a sign-in lock-out
-        user.failed_logins = 0
-        user.first_failed_at = None
-        user.locked_until = None
     db.session.flush()
+    if not active:
+        end_sessions(user)  # signed out everywhere at once, not at their next sign-in
     audit.record(
         "user.enable" if active else "user.disable",
         object_type="user",
@@ -269,3 +290,24 @@ def set_active(user: User, active: bool, *, by: User | None = None, actor: str |
         actor=actor,
     )
     return True
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def set_password(user: User, password: str, *, by: User | None = None, actor: str | None = None) -> None:
+    """Give the user a new password. Every session of the user ends, except the request's own
+    when users change their own password."""
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long", "password")
+    user.set_password(password)
+    db.session.flush()
+    end_sessions(user, keep_current=by is not None and by.id == user.id)
+    audit.record(
+        "user.set_password",
+        object_type="user",
+        object_id=user.id,
+        summary="Password changed; every other session ended",
+        user=by,
+        actor=actor,
+    )

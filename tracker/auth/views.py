@@ -1,13 +1,14 @@
-"""Sign in and sign out. Views are thin: the sign-in logic is ``operations.attempt_sign_in``."""
+"""Sign in and sign out. Views are thin: the sign-in logic is ``operations.attempt_sign_in``, the
+session rules are ``tracker.auth.sessions``, a form kept over a sign-in is ``tracker.auth.resume``."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from tracker.auth import operations
+from tracker.auth import operations, resume, sessions
 from tracker.auth.forms import LoginForm, LogoutForm
 from tracker.core.permissions import require_login
 
@@ -15,8 +16,7 @@ bp = Blueprint("auth", __name__)
 
 GENERIC_ERROR = "Enter a correct email address and password"
 LOCKED_ERROR = (
-    "Enter a correct email address and password. There have been too many attempts to sign in "
-    "to this account: try again later"
+    "Enter a correct email address and password. There have been too many attempts to sign in: try again later"
 )
 
 
@@ -41,12 +41,20 @@ def login():
         return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        # the audit rows and the failure counter are kept, success or not (the page is a 200)
-        result = operations.attempt_sign_in(form.email.data, form.password.data)
+        # the audit rows are kept, success or not (the page is a 200). The source address is
+        # the one Flask gives: behind a proxy, configure PROXY_FIX (README "Signing in").
+        result = operations.attempt_sign_in(form.email.data, form.password.data, address=request.remote_addr)
         if result.ok:
             session.clear()  # a fresh session (and CSRF token) for the signed-in user
+            g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)  # the old session's token, cached
             login_user(result.user)
+            sessions.start(result.user)
             session.permanent = True  # PERMANENT_SESSION_LIFETIME is the idle time-out
+            kept, dropped = resume.take(form.resume.data, result.user)
+            if kept is not None:  # a form posted after the last session ended: check and send it
+                return resume.show(kept)
+            if dropped:
+                flash(dropped, "info")
             return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
         form.email.errors.append(LOCKED_ERROR if result.outcome is operations.SignIn.locked else GENERIC_ERROR)
         form.password.data = None
@@ -65,7 +73,7 @@ def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
         return render_template("auth/logout.html", form=form), 400
-    operations.record_sign_out(current_user._get_current_object())
+    operations.sign_out(current_user._get_current_object())  # every session of the user ends
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

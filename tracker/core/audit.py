@@ -28,13 +28,15 @@ from tracker.extensions import db
 ACTIONS: dict[str, str] = {
     # accounts and sessions
     "session.sign_in": "A user signed in",
-    "session.sign_out": "A user signed out",
-    "session.fail": "A sign-in failed (wrong password, disabled or unknown account)",
-    "session.lock": "Repeated sign-in failures locked an account (further failures are not logged)",
+    "session.sign_out": "A user signed out (every session of theirs ended)",
+    "session.fail": "A sign-in failed (wrong password, disabled or unknown account); the source address is kept",
+    "session.lock": "Repeated sign-in failures locked an account from one address, an address, or an account to "
+    "its known addresses (further failures are not logged)",
     "user.create": "A user account was created",
     "user.set_roles": "A user's roles were changed",
     "user.enable": "A user account was enabled",
     "user.disable": "A user account was disabled",
+    "user.set_password": "A user's password was changed (every other session of theirs ended)",
     "user.link_demo": "An imported officer was given a demo sign-in",
     # engines: rules, calendar, import and export
     "timescale_rule.update": "A timescale rule's duration was changed",
@@ -46,6 +48,8 @@ ACTIONS: dict[str, str] = {
     "ssda903.export": "Reviews were exported in the SSDA903 layout",
     "indicators.export": "Indicators were exported",
     "due_items.export": "Due items were exported",
+    "database.backup": "The whole database was backed up to a file (`backup`)",
+    "database.restore": "The whole database was restored from a backup file into an empty database (`restore`)",
     # child-in-care reviews (domain.md §4)
     "child.create": "A child was added",
     "child.update": "A child's details were changed",

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
 
-FIRST_DAY = dt.date(1900, 1, 1)  # covers every date the tracker accepts (tracker.core.checks.DATE_RANGE)
+FIRST_DAY = dt.date(1900, 1, 1)  # covers every date the tracker accepts (tracker.core.checks.date_in_range)
 LAST_DAY = dt.date(2100, 12, 31)
 
 
@@ -90,12 +90,15 @@ def is_working_day(day: dt.date, closures: frozenset[dt.date] | None = None) -> 
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:
-    """The n-th working day strictly after ``day`` (n < 0: strictly before; n = 0: ``day``)."""
+    """The n-th working day strictly after ``day`` (n < 0: strictly before; n = 0: ``day``);
+    the first or last date Python knows when that is beyond it (see ``add_months``)."""
     closures = _closures()
     step = 1 if n > 0 else -1
     remaining = abs(n)
     current = day
     while remaining:
+        if current in (dt.date.min, dt.date.max):
+            return current
         current += dt.timedelta(days=step)
         if is_working_day(current, closures):
             remaining -= 1
@@ -111,15 +114,28 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
 
 
 def add_months(day: dt.date, n: int) -> dt.date:
-    """Same day-of-month n months later, or that month's last day (2026-11-30 + 3 = 2027-02-28)."""
+    """Same day-of-month n months later, or that month's last day (2026-11-30 + 3 = 2027-02-28).
+
+    Saturates at the first or last date Python knows (1 January 1 and 31 December 9999): no
+    accepted date comes near them (``tracker.core.checks.date_in_range``), but a date stored
+    before that rule (a date of birth of 9999-12-31) shows as a far date instead of failing
+    the page that computes from it (a retention date)."""
     index = day.year * 12 + day.month - 1 + n
     year, month = divmod(index, 12)
+    if year < dt.MINYEAR:
+        return dt.date.min
+    if year > dt.MAXYEAR:
+        return dt.date.max
     last = _stdcal.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(day.day, last))
 
 
 def add_days(day: dt.date, n: int) -> dt.date:
-    return day + dt.timedelta(days=n)
+    """``day`` + n days, saturating as ``add_months`` does."""
+    try:
+        return day + dt.timedelta(days=n)
+    except OverflowError:
+        return dt.date.max if n > 0 else dt.date.min
 
 
 def build_rows(

@@ -1,5 +1,7 @@
-"""Form pieces every feature shares (GOV.UK Frontend widgets via govuk-frontend-wtf): the
-GOV.UK date field, choices, and radios for a code list with each code's hint beside it.
+"""Form pieces every feature shares (GOV.UK Frontend widgets via govuk-frontend-wtf): the base
+of every form (``TrackerForm``: no control characters in any posted value), the GOV.UK date
+field (a real date in the accepted range), id and date validators, choices, and radios for a
+code list with each code's hint beside it.
 
 Forms check the shape of the input (a real date, a known code); the rules are the operations'
 (``DomainError``), shown against the field by ``tracker.web.forms.submit``."""
@@ -7,13 +9,20 @@ Forms check the shape of the input (a real date, a known code); the rules are th
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+from flask import abort, request
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
-from wtforms import DateField, RadioField
+from wtforms import DateField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from tracker.core import checks
+from tracker.core.errors import DomainError
+
 DATE_EXAMPLE = "For example, 27 3 2023"
+_BOXES = (re.compile(r"[0-9]{1,2}"), re.compile(r"[0-9]{1,2}"), re.compile(r"[0-9]{1,4}"))  # day, month, year
 
 
 class _DateInput(GovDateInput):
@@ -29,14 +38,16 @@ class _DateInput(GovDateInput):
 
 class GovDate(DateField):
     """Day, month and year boxes (the GOV.UK date pattern): all blank = no date; anything else
-    must be a real date, and the user's typing is kept when it is not."""
+    must be a real date in the accepted range (``checks.date_storable``; ``ahead`` for a date
+    that may lie up to two years ahead), and the user's typing is kept when it is not."""
 
-    def __init__(self, label=None, validators=None, **kwargs):
+    def __init__(self, label=None, validators=None, *, ahead: bool = False, **kwargs):
         # GOV.UK date pattern: every date input carries the example as its hint
         description = kwargs.pop("description", "") or ""
         if DATE_EXAMPLE.lower() not in description.lower():
             description = f"{DATE_EXAMPLE}. {description}" if description else DATE_EXAMPLE
         super().__init__(label, validators, format="%d %m %Y", widget=_DateInput(), description=description, **kwargs)
+        self.ahead = ahead  # a due date, a scheduled meeting, a booked day: may lie up to 2 years ahead
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -46,15 +57,23 @@ class GovDate(DateField):
         if not valuelist or not any(v.strip() for v in valuelist):
             self.data = None
             return
+        what = self.label.text.removesuffix(" (optional)")
+        self.data = None
         try:
-            day, month, year = (int(v.strip()) for v in self.raw_data)
-            if year < 1900:
+            # exactly three boxes of digits (a box missing, one too many or a 20-digit year is not a date)
+            if len(valuelist) != 3 or not all(
+                box.fullmatch(v.strip()) for box, v in zip(_BOXES, valuelist, strict=True)
+            ):
                 raise ValueError
-            self.data = dt.date(year, month, day)
-        except (TypeError, ValueError):
-            self.data = None
-            what = self.label.text.removesuffix(" (optional)")
+            day, month, year = (int(v.strip()) for v in valuelist)
+            parsed = dt.date(year, month, day)
+        except ValueError:
             raise ValueError(f"{what} must be a real date, for example 27 3 2023") from None
+        try:
+            checks.date_storable(parsed, self.name, what, ahead=self.ahead)
+        except DomainError as exc:
+            raise ValueError(exc.message) from None
+        self.data = parsed
 
 
 def required_date(message: str):
@@ -65,6 +84,67 @@ def required_date(message: str):
             raise ValidationError(message)
 
     return check
+
+
+def reference(what: str):
+    """A validator for an id typed into a form whose operation does not check it itself
+    (``checks.reference``: letters, numbers, ``.``, ``_`` and ``-``, up to 40)."""
+
+    def check(form, field):
+        try:
+            checks.reference(field.data, field.name, what)
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+
+    return check
+
+
+def storable_date(*, ahead: bool = False):
+    """A validator for a date field other than ``GovDate`` (which applies it itself): a date
+    outside the accepted range is refused (``checks.date_storable``)."""
+
+    def check(form, field):
+        try:
+            checks.date_storable(field.data, field.name, field.label.text, ahead=ahead)
+        except DomainError as exc:
+            raise ValidationError(exc.message) from None
+
+    return check
+
+
+def _plain_text(form, field) -> None:
+    """Every posted value of the field is plain text (``checks.plain_text``): no NUL or other
+    control character; line breaks only in a text area."""
+    if field.errors:  # one message per field: the first problem is enough
+        return
+    what = field.label.text.removesuffix(" (optional)") if field.label else field.name
+    for value in field.raw_data or ():
+        if isinstance(value, str):
+            try:
+                checks.plain_text(value, field.name, what, multiline=isinstance(field, TextAreaField))
+            except DomainError as exc:
+                raise ValidationError(exc.message) from None
+
+
+class TrackerForm(FlaskForm):
+    """The base of every form (``tests/test_input.py`` holds every form class to it): whatever
+    the field, a posted value with NUL or another control character is refused with an error
+    against that field (``checks.plain_text``), so no such character reaches an operation, a
+    query or a page."""
+
+    def validate(self, extra_validators=None) -> bool:
+        extra = {name: [*(extra_validators or {}).get(name, ()), _plain_text] for name in self._fields}
+        return super().validate(extra)
+
+
+def refuse_control_characters() -> None:
+    """Before every request (``app.before_request``): a query string with NUL or another
+    control character is a bad request (400). Pages read their query strings as filters, some
+    without a form; no link of the tracker makes one, and PostgreSQL cannot compare such text.
+    Posted forms are left to ``TrackerForm``, which shows the problem next to its field."""
+    for key, value in request.args.items(multi=True):
+        if checks.control_character(key + value, multiline=False) is not None:
+            abort(400)
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -92,3 +172,32 @@ class CodeRadioField(RadioField):
     def __init__(self, label=None, validators=None, *, codes, members=None, **kwargs):
         super().__init__(label, validators, choices=codes.choices(members=members), **kwargs)
         self.codes = codes
+
+
+# --- editing an existing record: its version (no lost updates) --------------------------------------
+
+INPUT_SKIPPED = ("CSRFTokenField", "SubmitField", "HiddenField", "VersionField")
+
+
+class VersionField(HiddenField):
+    """The version of the record the form changes (``tracker.db.Versioned``), as the page showed it."""
+
+
+class VersionedForm:
+    """Mixin of a form that changes an existing record: it carries the record's ``version``, filled
+    from the record when the page is shown and sent back with the post; ``tracker.web.forms.submit``
+    (given ``record=``) refuses a stale one and shows the conflict (``conflict``, set then).
+
+    ``record_values(record)`` gives the record as it is now in this form's terms (field name →
+    value) for the conflict page: by default the record's attribute named like each field; a form
+    whose fields are named otherwise overrides it."""
+
+    version = VersionField()
+    conflict = None
+
+    def record_values(self, record) -> dict:
+        return {
+            field.short_name: getattr(record, field.short_name)
+            for field in self
+            if field.type not in INPUT_SKIPPED and hasattr(record, field.short_name)
+        }

@@ -21,7 +21,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select, text
 
-from tracker.core import audit, references
+from tracker.core import audit, checks, references
 from tracker.core.clock import today
 from tracker.core.errors import DomainError
 from tracker.extensions import db
@@ -88,7 +88,12 @@ class _PendingRef:
 
 
 class RowReader:
-    """Validation helpers for one CSV row: each returns the parsed value or records an error."""
+    """Validation helpers for one CSV row: each returns the parsed value or records an error.
+
+    The rules of ``tracker.core.checks`` that every form applies too: no cell holds NUL or
+    another control character (``cells_ok``, checked by the engine before ``parse``); an id
+    is ``checks.reference`` (``id``, ``ref``); a date lies in the accepted range (``date``,
+    ``checks.date_storable``; whether it may lie ahead is the operations' rule)."""
 
     def __init__(self, ctx: ImportContext, filename: str, line: int, row: dict[str, str]):
         self.ctx = ctx
@@ -104,6 +109,16 @@ class RowReader:
     def raw(self, column: str) -> str:
         return (self.row.get(column) or "").strip()
 
+    def cells_ok(self) -> bool:
+        """No cell holds NUL or another control character (tab and line breaks are text):
+        ``checks.plain_text``, the rule of every text field of a form. A row that fails is
+        reported at each such cell and not read further."""
+        for column, value in self.row.items():
+            found = checks.control_character(value or "")
+            if found is not None:
+                self.error(column, f"must not contain control characters ({found} found)")
+        return self.ok
+
     def text(self, column: str, required: bool = False, max_len: int | None = None) -> str | None:
         value = self.raw(column)
         if not value:
@@ -115,8 +130,18 @@ class RowReader:
             return None
         return value
 
-    def date(self, column: str, required: bool = False, not_future: bool = False) -> dt.date | None:
-        """A YYYY-MM-DD date; ``not_future`` for things that must already have happened."""
+    def id(self, column: str, required: bool = False) -> str | None:
+        """An id (the row's own, or a reference to another record's: ``ref``): ``checks.reference``,
+        as a form checks an id typed into it. Ids become parts of URLs and pages."""
+        value = self.text(column, required=required, max_len=40)
+        if value is not None and not self.check(checks.reference, value, column, repr(value)):
+            return None
+        return value
+
+    def date(self, column: str, required: bool = False, ahead: bool = False) -> dt.date | None:
+        """A YYYY-MM-DD date in the accepted range (``checks.date_storable``: from 1900 to today,
+        or to today + 2 years for a date that may lie ahead — ``ahead``, e.g. a due date).
+        Whether a date must already have happened is the operations' rule (``r.check``)."""
         value = self.raw(column)
         if not value:
             if required:
@@ -129,10 +154,7 @@ class RowReader:
         except ValueError:
             self.error(column, f"{value!r} is not a date in the form YYYY-MM-DD")
             return None
-        if not_future and parsed > self.ctx.today:
-            self.error(
-                column, f"{value} is after today ({self.ctx.today.isoformat()}), but it must already have happened"
-            )
+        if not self.check(checks.date_storable, parsed, column, value, ahead=ahead):
             return None
         return parsed
 
@@ -204,7 +226,7 @@ class RowReader:
 
     def ref(self, column: str, kind: str, required: bool = False) -> str | None:
         """An id that must exist in this import's files or in the database (checked per batch)."""
-        value = self.text(column, required=required)
+        value = self.id(column, required=required)
         if value is not None:
             self.ctx.pending_refs.append(_PendingRef(kind, value, self.line, column))
         return value
@@ -437,7 +459,7 @@ def _import_file(path: Path, importer: Importer, ctx: ImportContext, show_progre
 
     for line, row in _read(path, importer, ctx, show_progress):
         reader = RowReader(ctx, importer.filename, line, row)
-        record = importer.parse(reader)
+        record = importer.parse(reader) if reader.cells_ok() else None
         if record is None or not reader.ok:
             ctx.pending_refs = [p for p in ctx.pending_refs if p.line != line]
             continue

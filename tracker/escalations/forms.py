@@ -1,9 +1,10 @@
 """Escalation forms (GOV.UK Frontend widgets). Labels come from the code enums, never templates.
-Forms check the shape of the input; the rules are the operations' (shown against the field)."""
+Forms check the shape of the input; the rules are the operations' (shown against the field).
+The response, escalate and close forms carry the escalation's version (``VersionedForm``): on a
+conflict, the response and escalate forms are compared with the escalation's current stage."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
@@ -15,7 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.core.forms import CodeRadioField, GovDate, choices, required_date
+from tracker.core.forms import CodeRadioField, GovDate, TrackerForm, VersionedForm, choices, required_date
 from tracker.escalations.models import RAISE_STAGES, Area, Resolution, Stage
 
 
@@ -23,7 +24,7 @@ def _date(label: str, required_message: str) -> GovDate:
     return GovDate(label, validators=[required_date(required_message)])
 
 
-class RaiseForm(FlaskForm):
+class RaiseForm(TrackerForm):
     child_id = StringField(
         "Child's case reference",
         widget=GovTextInput(),
@@ -62,19 +63,23 @@ class RaiseForm(FlaskForm):
     submit = SubmitField("Raise escalation", widget=GovSubmitInput())
 
 
-class ResponseForm(FlaskForm):
+class ResponseForm(VersionedForm, TrackerForm):
     response_date = _date("Date of the response", "Enter the date of the response")
     response_summary = TextAreaField(
         "Summary of the response (optional)", widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)]
     )
     submit = SubmitField("Record response", widget=GovSubmitInput())
 
+    def record_values(self, escalation) -> dict:
+        current = escalation.current_stage
+        return {"response_date": current.response_date, "response_summary": current.response_summary} if current else {}
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "response")
         super().__init__(*args, **kwargs)
 
 
-class EscalateForm(FlaskForm):
+class EscalateForm(VersionedForm, TrackerForm):
     # the operation decides which moves are allowed, so a refused move is explained in words
     to_stage = RadioField(
         "Escalate to",
@@ -98,8 +103,16 @@ class EscalateForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.to_stage.choices = Stage.choices()  # the page offers the stages after the current one
 
+    def record_values(self, escalation) -> dict:
+        current = escalation.current_stage
+        return (
+            {"to_stage": current.stage, "started_date": current.started_date, "to_whom": current.to_whom}
+            if current
+            else {}
+        )
 
-class CloseForm(FlaskForm):
+
+class CloseForm(VersionedForm, TrackerForm):
     closed_date = _date("Date the escalation closed", "Enter the date the escalation closed")
     resolution = CodeRadioField(
         "Resolution", codes=Resolution, validators=[InputRequired(message="Select how the escalation was resolved")]
@@ -111,7 +124,7 @@ class CloseForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
-class FilterForm(FlaskForm):
+class FilterForm(TrackerForm):
     """A GET form: its values are codes and team names, never personal data."""
 
     class Meta:

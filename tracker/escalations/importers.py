@@ -31,7 +31,7 @@ class EscalationsImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
-            "escalation_id": r.text("escalation_id", required=True, max_len=40),
+            "escalation_id": r.id("escalation_id", required=True),
             "child_id": r.ref("child_id", "child", required=True),
             "raised_by": r.ref("raised_by", "officer"),
             "areas": r.multi("areas", required=True),

@@ -16,7 +16,7 @@ from tracker.escalations import operations, queries
 from tracker.escalations.forms import CloseForm, EscalateForm, FilterForm, RaiseForm, ResponseForm
 from tracker.escalations.models import Escalation, Resolution, Stage
 from tracker.reviews.models import Child
-from tracker.web.forms import submit
+from tracker.web.forms import carry_version, submit
 from tracker.web.records import find, load_or_404, record_url
 
 bp = Blueprint("escalations", __name__, url_prefix="/escalations")
@@ -127,9 +127,9 @@ def new():
 def _render_show(escalation: Escalation, failed=None, **forms):
     current = escalation.current_stage
     later = current.stage.later() if current else list(Stage)
-    escalate_form = forms.get("escalate_form") or EscalateForm(formdata=None)
+    escalate_form = forms.get("escalate_form") or carry_version(EscalateForm(formdata=None), escalation)
     escalate_form.to_stage.choices = Stage.choices(members=later)
-    close_form = forms.get("close_form") or CloseForm(formdata=None)
+    close_form = forms.get("close_form") or carry_version(CloseForm(formdata=None), escalation)
     if current is not None and current.stage is Stage.cafcass and close_form.resolution.data is None:
         close_form.resolution.data = Resolution.referred_to_cafcass.value
     from tracker.auth.models import user_by_officer_id
@@ -143,7 +143,7 @@ def _render_show(escalation: Escalation, failed=None, **forms):
         current=current,
         form=failed,
         raiser=raiser.display_name if raiser else None,
-        response_form=forms.get("response_form") or ResponseForm(formdata=None),
+        response_form=forms.get("response_form") or carry_version(ResponseForm(formdata=None), escalation),
         escalate_form=escalate_form,
         close_form=close_form,
         can_edit=can(current_user, "escalations.edit"),
@@ -158,7 +158,7 @@ def show(escalation_id: str):
 
 def _transition(escalation_id: str, form, form_name: str, default_field: str, run, done: str):
     escalation = load_or_404(Escalation, escalation_id=escalation_id)
-    if submit(form, lambda: run(escalation, form), default_field=default_field):
+    if submit(form, lambda: run(escalation, form), record=escalation, default_field=default_field):
         flash(done, "success")
         return redirect(record_url("escalation", escalation_id))
     if not form.errors:

@@ -1,10 +1,11 @@
 """LADO forms (GOV.UK Frontend widgets). Forms check the shape of the input (a real date, a
 known code); the rules (not in the future, not before the referral, closed = read-only) are
-the operations' and come back as field errors, so the user never loses what they typed."""
+the operations' and come back as field errors, so the user never loses what they typed.
+A form that changes an existing record carries its version (``VersionedForm``); the meeting
+form carries an empty one when it adds a meeting."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -18,11 +19,11 @@ from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, 
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.core.forms import CodeRadioField, GovDate, choices, required_date
+from tracker.core.forms import CodeRadioField, GovDate, TrackerForm, VersionedForm, choices, required_date
 from tracker.lado.models import CarerAgency, CarerType, Category, Disposition, MeetingType, Outcome, Sector
 
 
-class _ContactFields(FlaskForm):
+class _ContactFields(TrackerForm):
     """The details of a contact, shared by the quick contact form and the edit form."""
 
     contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
@@ -107,13 +108,13 @@ class ContactForm(_ContactFields):
     submit = SubmitField("Save contact", widget=GovSubmitInput())
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(VersionedForm, TrackerForm):
     referral_date = GovDate("Date of the referral", validators=[required_date("Enter the date of the referral")])
     police_investigation = BooleanField("The police are investigating", widget=GovCheckboxInput())
     submit = SubmitField("Progress to a referral", widget=GovSubmitInput())
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(VersionedForm, TrackerForm):
     meeting_type = RadioField(
         "Type of meeting",
         widget=GovRadioInput(),
@@ -123,6 +124,7 @@ class MeetingForm(FlaskForm):
     meeting_date = GovDate(
         "Date of the meeting",
         validators=[required_date("Enter the date of the meeting")],
+        ahead=True,
         description="A future date schedules the meeting.",
     )
     attendees = TextAreaField("Attendees (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
@@ -133,21 +135,21 @@ class MeetingForm(FlaskForm):
     submit = SubmitField("Save meeting", widget=GovSubmitInput())
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(VersionedForm, TrackerForm):
     outcome = CodeRadioField("Outcome", codes=Outcome, validators=[InputRequired(message="Select the outcome")])
     outcome_date = GovDate("Date of the outcome", validators=[required_date("Enter the date of the outcome")])
     child_informed = BooleanField("The child has been told the outcome", widget=GovCheckboxInput())
     submit = SubmitField("Save outcome", widget=GovSubmitInput())
 
 
-class DbsForm(FlaskForm):
+class DbsForm(VersionedForm, TrackerForm):
     dbs_referral_date = GovDate(
         "Date of the referral to the DBS", validators=[required_date("Enter the date of the referral to the DBS")]
     )
     submit = SubmitField("Save DBS referral", widget=GovSubmitInput())
 
 
-class ReferralDetailsForm(FlaskForm):
+class ReferralDetailsForm(VersionedForm, TrackerForm):
     police_investigation = BooleanField("The police are investigating", widget=GovCheckboxInput())
     child_informed = BooleanField("The child has been told the outcome", widget=GovCheckboxInput())
     returned_to_panel = BooleanField("The foster carer has been returned to fostering panel", widget=GovCheckboxInput())
@@ -157,7 +159,7 @@ class ReferralDetailsForm(FlaskForm):
     submit = SubmitField("Save details", widget=GovSubmitInput())
 
 
-class CloseForm(FlaskForm):
+class CloseForm(VersionedForm, TrackerForm):
     closed_date = GovDate(
         "Date LADO involvement was concluded",
         validators=[required_date("Enter the date LADO involvement was concluded")],
@@ -165,7 +167,7 @@ class CloseForm(FlaskForm):
     submit = SubmitField("Close the referral", widget=GovSubmitInput())
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(VersionedForm, TrackerForm):
     reason = TextAreaField(
         "Why is the referral being re-opened?",
         widget=GovTextArea(),
@@ -174,7 +176,7 @@ class ReopenForm(FlaskForm):
     submit = SubmitField("Re-open the referral", widget=GovSubmitInput())
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TrackerForm):
     description = TextAreaField(
         "Action", widget=GovTextArea(), validators=[InputRequired(message="Enter what the action is"), Length(max=5000)]
     )
@@ -184,16 +186,16 @@ class ActionForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description="A name, an organisation or an officer id",
     )
-    due_date = GovDate("Due date (optional)")
+    due_date = GovDate("Due date (optional)", ahead=True)
     submit = SubmitField("Add action", widget=GovSubmitInput())
 
 
-class CompleteActionForm(FlaskForm):
+class CompleteActionForm(VersionedForm, TrackerForm):
     completed_date = GovDate("Date completed", validators=[required_date("Enter the date the action was completed")])
     submit = SubmitField("Mark as completed", widget=GovSubmitInput())
 
 
-class ReviewActionForm(FlaskForm):
+class ReviewActionForm(VersionedForm, TrackerForm):
     notes = TextAreaField(
         "Quarterly review notes",
         widget=GovTextArea(),
@@ -201,22 +203,25 @@ class ReviewActionForm(FlaskForm):
     )
     submit = SubmitField("Add review notes", widget=GovSubmitInput())
 
+    def record_values(self, action) -> dict:
+        return {"notes": action.review_notes}
 
-class PersonForm(FlaskForm):
+
+class PersonForm(VersionedForm, TrackerForm):
     name = StringField("Name (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     date_of_birth = GovDate("Date of birth (optional)", description="Used for the retention date")
     notes = TextAreaField("Notes (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Save person", widget=GovSubmitInput())
 
 
-class _GetForm(FlaskForm):
+class _GetForm(TrackerForm):
     class Meta:
         csrf = False  # read-only GET filters
 
 
 class ContactFilterForm(_GetForm):
-    date_from = GovDate("From (optional)")
-    date_to = GovDate("To (optional)")
+    date_from = GovDate("From (optional)", ahead=True)
+    date_to = GovDate("To (optional)", ahead=True)
     sector = SelectField(
         "Employer sector", widget=GovSelect(), choices=Sector.choices(blank="Any sector"), validators=[Optional()]
     )
@@ -226,7 +231,7 @@ class ContactFilterForm(_GetForm):
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
 
-class SearchForm(FlaskForm):
+class SearchForm(TrackerForm):
     """Posted (with CSRF), never sent as a GET query: names and dates of birth stay out of
     URLs, browser history and server logs. The view keeps the criteria in the session."""
 
@@ -247,7 +252,7 @@ class SearchForm(FlaskForm):
         return ok
 
 
-class ActionFilterForm(FlaskForm):
+class ActionFilterForm(TrackerForm):
     """Posted like the search: an action's owner may be a person's name (free text)."""
 
     view = RadioField(
@@ -271,7 +276,7 @@ def _non_referral_dispositions() -> list[SelectChoice]:
     return Disposition.choices(members=[d for d in Disposition if d is not Disposition.referral])
 
 
-class ContactEditForm(_ContactFields):
+class ContactEditForm(VersionedForm, _ContactFields):
     """A contact's details. The disposition is offered without ‘referral’ (a contact becomes a
     referral through ‘Progress to a referral’); the view removes it when the contact has one."""
 

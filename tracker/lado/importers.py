@@ -62,13 +62,13 @@ class ContactsImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
-            "contact_id": r.text("contact_id", required=True, max_len=40),
+            "contact_id": r.id("contact_id", required=True),
             "contact_date": r.date("contact_date", required=True),
             "referrer_agency": r.text("referrer_agency", max_len=200),
             "employer_sector": r.text("employer_sector", required=True),
             "subject_role": r.text("subject_role", max_len=200),
-            "person_ref": r.text("subject_ref", max_len=40),
-            "organisation_ref": r.text("employer_ref", max_len=40),
+            "person_ref": r.id("subject_ref"),
+            "organisation_ref": r.id("employer_ref"),
             "categories": r.multi("categories"),
             "disposition": r.text("disposition", required=True),
             "foster_carer_type": r.text("foster_carer_type"),
@@ -178,7 +178,7 @@ class ReferralsImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
-            "referral_id": r.text("referral_id", required=True, max_len=40),
+            "referral_id": r.id("referral_id", required=True),
             "contact_id": r.ref("contact_id", "lado_contact", required=True),
             "referral_date": r.date("referral_date", required=True),
             "police_investigation": r.boolean("police_investigation"),
@@ -236,7 +236,7 @@ class MeetingsImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
-            "meeting_id": r.text("meeting_id", required=True, max_len=40),
+            "meeting_id": r.id("meeting_id", required=True),
             "referral_id": r.ref("referral_id", "lado_referral", required=True),
             "meeting_type": r.text("meeting_type", required=True),
             "meeting_date": r.date("meeting_date", required=True),
@@ -266,15 +266,15 @@ class ActionsImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         record = {
-            "action_id": r.text("action_id", required=True, max_len=40),
+            "action_id": r.id("action_id", required=True),
             "referral_id": r.ref("referral_id", "lado_referral", required=True),
             "description": r.text("description", required=True),
             "owner": r.text("owner", max_len=200),
-            "due_date": r.date("due_date"),  # due dates may lie in the future
+            "due_date": r.date("due_date", ahead=True),  # due dates may lie ahead
             "completed_date": r.date("completed_date"),
         }
         if r.ok:
-            r.check(operations.check_action, record["description"], record["completed_date"])
+            r.check(operations.check_action, record["description"], record["completed_date"], record["due_date"])
         return record if r.ok else None
 
     def write(self, records: list[dict], ctx) -> None:

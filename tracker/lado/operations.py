@@ -153,11 +153,23 @@ def check_meeting(meeting_type: str | None, meeting_date: dt.date | None, *, hel
     checks.required(meeting_date, "meeting_date", "Enter the date of the meeting")
     if held:
         checks.not_future(meeting_date, "meeting_date", "The date of a meeting held")
+    checks.date_in_range(meeting_date, "meeting_date", "The date of the meeting", ahead=True)  # scheduled ahead
 
 
-def check_action(description: str | None, completed_date: dt.date | None = None) -> None:
+def check_action(
+    description: str | None, completed_date: dt.date | None = None, due_date: dt.date | None = None
+) -> None:
     checks.required(description, "description", "Enter what the action is")
     checks.not_future(completed_date, "completed_date", "The completion date")
+    checks.date_in_range(due_date, "due_date", "The due date", ahead=True)
+
+
+def check_subject(person_ref: str | None, organisation_ref: str | None, person_dob: dt.date | None) -> None:
+    """The references of a contact's subject and employer (``checks.reference``: they become
+    index rows and URLs) and the subject's date of birth."""
+    checks.reference((person_ref or "").strip(), "person_ref", "The person reference")
+    checks.reference((organisation_ref or "").strip(), "organisation_ref", "The organisation reference")
+    checks.not_future(person_dob, "person_dob", "The date of birth")
 
 
 def referrals_before_contact(referral_id: str | None = None):
@@ -313,7 +325,7 @@ def log_contact(
     """Record a contact; no subject = an anonymous consultation. A contact logged with the
     disposition ``referral`` gets its referral at once, dated the day of the contact."""
     check_contact(contact_date, employer_sector, disposition, foster_carer_type, foster_carer_agency, categories)
-    checks.not_future(person_dob, "person_dob", "The date of birth")
+    check_subject(person_ref, organisation_ref, person_dob)
     person = find_or_create_person(person_ref, person_name, person_dob)
     org = find_or_create_organisation(organisation_ref, organisation_name)
     contact = LadoContact(
@@ -363,7 +375,8 @@ def update_contact(contact: LadoContact, **fields) -> LadoContact:
     ``person_ref``/``person_name``/``person_dob`` choose the subject as on the quick contact
     form (all blank = an anonymous consultation; an unknown reference or a name alone adds the
     person to the index), likewise ``organisation_ref``/``organisation_name``. One audit row
-    with what changed (ids and codes; the summary text is not copied); none when nothing did."""
+    with what changed (ids and codes; a changed summary is named, its text not copied); none
+    when nothing did."""
     if contact.referral is not None:
         _writable(contact.referral)
     merged = {k: fields.get(k, getattr(contact, k)) for k in ("contact_date", "employer_sector", "disposition")}
@@ -379,8 +392,9 @@ def update_contact(contact: LadoContact, **fields) -> LadoContact:
         raise DomainError("This contact has a referral: its disposition stays ‘referral’", "disposition")
     if contact.referral is None and "disposition" in fields and fields["disposition"] == Disposition.referral:
         raise DomainError("Use ‘Progress to a referral’ to make this contact a referral", "disposition")
-    checks.not_future(fields.get("person_dob"), "person_dob", "The date of birth")
+    check_subject(fields.get("person_ref"), fields.get("organisation_ref"), fields.get("person_dob"))
     before = _contact_snapshot(contact)
+    summary_before = contact.summary
     # every rule on the values has passed: now the index rows may be found or created
     if any(k in fields for k in _SUBJECT_KEYS):
         person = find_or_create_person(fields.get("person_ref"), fields.get("person_name"), fields.get("person_dob"))
@@ -418,6 +432,8 @@ def update_contact(contact: LadoContact, **fields) -> LadoContact:
     db.session.flush()
     db.session.expire(contact, ["person", "organisation"])
     b, a = audit.changed(before, _contact_snapshot(contact))
+    if contact.summary != summary_before:  # named, never copied: it may hold anything
+        a["text_changed"] = ["summary"]
     if a:
         audit.record(
             "lado_contact.update",
@@ -508,6 +524,7 @@ def update_referral(
     returned_to_panel: bool,
 ) -> LadoReferral:
     _writable(referral)
+    checks.reference((officer_id or "").strip(), "officer_id", "The officer id")
     _change_referral(
         referral,
         "lado_referral.update",
@@ -656,7 +673,7 @@ def add_action(
     referral: LadoReferral, *, description: str, owner: str | None = None, due_date: dt.date | None = None
 ) -> LadoAction:
     _writable(referral)
-    check_action(description)
+    check_action(description, due_date=due_date)
     action = LadoAction(
         action_id=references.new_ref("lado_action"),
         referral=referral,

@@ -35,7 +35,7 @@ from tracker.lado.models import (
     Sector,
 )
 from tracker.web import lifecycle
-from tracker.web.forms import submit
+from tracker.web.forms import carry_version, is_stale, submit
 from tracker.web.lifecycle import note_read, reads
 from tracker.web.records import load_or_404, record_url
 
@@ -140,6 +140,7 @@ def progress(contact_id: str):
             police_investigation=form.police_investigation.data,
             officer_id=getattr(current_user, "officer_id", None) or contact.officer_id,
         ),
+        record=contact,
     )
     if made:
         flash(f"Referral {made.result.referral_id} opened.", "success")
@@ -179,7 +180,7 @@ def edit_contact(contact_id: str):
             fields["disposition"] = form.disposition.data
         return operations.update_contact(contact, **fields)
 
-    if submit(form, save):
+    if submit(form, save, record=contact):
         flash(f"Contact {contact.contact_id} saved.", "success")
         return redirect(back)
     return render_template(
@@ -224,16 +225,20 @@ def referral(referral_id: str):
 
 
 def _referral_step(referral_id: str, form, title: str, apply, *, allow_closed: bool = False, prefill=None,
-                   template: str = "form_page.html"):  # fmt: skip
-    """One small form page per step of a referral (GOV.UK: one thing per page)."""
+                   template: str = "form_page.html", adds: bool = False):  # fmt: skip
+    """One small form page per step of a referral (GOV.UK: one thing per page). A step that
+    changes the referral is refused when a colleague changed the referral since the page was
+    opened; a step that ``adds`` a meeting or an action to it is not (it overwrites nothing,
+    and a closed referral refuses it anyway)."""
     referral = load_or_404(LadoReferral, referral_id=referral_id)
     back = record_url("lado_referral", referral.referral_id)
-    if referral.closed_date is not None and not allow_closed:
+    if referral.closed_date is not None and not allow_closed and (adds or not is_stale(form, referral)):
+        # (a post from a page opened before a colleague closed it shows the conflict instead)
         flash("This referral is closed. Re-open it before changing it.", "important")
         return redirect(back)
     if request.method == "GET" and prefill:
         prefill(form, referral)
-    if done := submit(form, lambda: apply(form, referral)):
+    if done := submit(form, lambda: apply(form, referral), record=None if adds else referral):
         flash(done.result, "success")
         return redirect(back)
     return _form_page(form, title.format(ref=referral.referral_id), back, template=template)
@@ -262,7 +267,12 @@ def new_meeting(referral_id: str):
         form.meeting_date.data = today()
 
     return _referral_step(
-        referral_id, forms.MeetingForm(), "Record or schedule a meeting for referral {ref}", apply, prefill=prefill
+        referral_id,
+        forms.MeetingForm(),
+        "Record or schedule a meeting for referral {ref}",
+        apply,
+        prefill=prefill,
+        adds=True,
     )
 
 
@@ -291,6 +301,7 @@ def edit_meeting(meeting_id: str):
             minutes_notes=form.minutes_notes.data,
             decisions=form.decisions.data,
         ),
+        record=meeting,
     )
     if changed:
         flash(f"{changed.result.meeting_type.label} saved.", "success")
@@ -390,7 +401,7 @@ def new_action(referral_id: str):
         )
         return f"Action {action.action_id} added."
 
-    return _referral_step(referral_id, forms.ActionForm(), "Add an action to referral {ref}", apply)
+    return _referral_step(referral_id, forms.ActionForm(), "Add an action to referral {ref}", apply, adds=True)
 
 
 # --- actions -------------------------------------------------------------------------------------------
@@ -438,8 +449,9 @@ def _action_page(action: LadoAction, complete_form=None, review_form=None, form=
         action=action,
         deadline=next(iter(worklist.collect(today(), kinds=["lado_action"], refs=[action.action_id])), None),
         form=form,
-        complete_form=complete_form or forms.CompleteActionForm(formdata=None, completed_date=today()),
-        review_form=review_form or forms.ReviewActionForm(formdata=None),
+        complete_form=complete_form
+        or carry_version(forms.CompleteActionForm(formdata=None, completed_date=today()), action),
+        review_form=review_form or carry_version(forms.ReviewActionForm(formdata=None), action),
     )
 
 
@@ -458,7 +470,7 @@ def complete_action(action_id: str):
     if request.method == "GET":
         return redirect(record_url("lado_action", action_id))
     form = forms.CompleteActionForm()
-    if submit(form, lambda: operations.complete_action(action, completed_date=form.completed_date.data)):
+    if submit(form, lambda: operations.complete_action(action, completed_date=form.completed_date.data), record=action):
         flash(f"Action {action.action_id} completed.", "success")
         return redirect(record_url("lado_action", action_id))
     return _action_page(load_or_404(LadoAction, action_id=action_id), complete_form=form, form=form)
@@ -472,7 +484,7 @@ def review_action(action_id: str):
     if request.method == "GET":
         return redirect(record_url("lado_action", action_id))
     form = forms.ReviewActionForm()
-    if submit(form, lambda: operations.review_action(action, notes=form.notes.data)):
+    if submit(form, lambda: operations.review_action(action, notes=form.notes.data), record=action):
         flash("Review notes added.", "success")
         return redirect(record_url("lado_action", action_id))
     return _action_page(load_or_404(LadoAction, action_id=action_id), review_form=form, form=form)
@@ -496,6 +508,7 @@ def person(ref: str):
             lambda: operations.update_person(
                 person, name=form.name.data, date_of_birth=form.date_of_birth.data, notes=form.notes.data
             ),
+            record=person,
         ):
             flash("Person saved.", "success")
             return redirect(record_url("lado_person", person.ref))

@@ -2,16 +2,17 @@
 
 Forms check the shape of the input (a real date, a known code); the rules (inside a care
 period, no overlaps, not in the future) are the operations' and come back as field errors.
+A form that changes an existing record carries its version (``VersionedForm``; the forms that
+also add a record carry an empty one then).
 """
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from tracker.core.forms import GovDate, choices, required_date
+from tracker.core.forms import GovDate, TrackerForm, VersionedForm, choices, required_date
 from tracker.reviews.models import NOT_KNOWN_LABEL, ContactType, LegalStatus, ParticipationCode
 
 
@@ -19,7 +20,7 @@ def participation_choices():
     return choices([("", NOT_KNOWN_LABEL)] + [(code, f"{code}: {code.label}") for code in ParticipationCode])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(VersionedForm, TrackerForm):
     review_date = GovDate("Date the review was held", validators=[required_date("Enter the date the review was held")])
     officer_id = SelectField("QARO who chaired the review", widget=GovSelect(), validators=[Optional()], choices=[])
     participation_code = RadioField(
@@ -41,7 +42,7 @@ class ReviewForm(FlaskForm):
     submit = SubmitField("Save review", widget=GovSubmitInput())
 
 
-class ContactForm(FlaskForm):
+class ContactForm(TrackerForm):
     contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
     contact_type = RadioField(
         "Type of contact",
@@ -53,7 +54,7 @@ class ContactForm(FlaskForm):
     submit = SubmitField("Save contact", widget=GovSubmitInput())
 
 
-class CarePeriodForm(FlaskForm):
+class CarePeriodForm(VersionedForm, TrackerForm):
     start_date = GovDate(
         "Date the care period started", validators=[required_date("Enter the date the care period started")]
     )
@@ -69,7 +70,7 @@ class CarePeriodForm(FlaskForm):
     submit = SubmitField("Save care period", widget=GovSubmitInput())
 
 
-class ChildForm(FlaskForm):
+class ChildForm(VersionedForm, TrackerForm):
     child_id = StringField(
         "Child's reference",
         widget=GovTextInput(),
@@ -88,17 +89,20 @@ class ChildForm(FlaskForm):
     submit = SubmitField("Save child", widget=GovSubmitInput())
 
 
-class AllocateForm(FlaskForm):
+class AllocateForm(VersionedForm, TrackerForm):
     officer_id = SelectField("Allocated QARO", widget=GovSelect(), validators=[Optional()], choices=[])
     submit = SubmitField("Save allocation", widget=GovSubmitInput())
 
+    def record_values(self, child) -> dict:
+        return {"officer_id": child.iro_officer_id}
 
-class SearchForm(FlaskForm):
+
+class SearchForm(TrackerForm):
     """Posted, not a query string: names stay out of URLs and logs."""
 
     q = StringField("Search by name or reference", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
     submit = SubmitField("Search", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(VersionedForm, TrackerForm):
     submit = SubmitField("Yes, delete this review", widget=GovSubmitInput())

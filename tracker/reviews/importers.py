@@ -56,7 +56,7 @@ class ChildrenImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         rec = {
-            "child_id": r.text("child_id", required=True, max_len=40),
+            "child_id": r.id("child_id", required=True),
             "first_name": r.text("first_name", max_len=100),
             "last_name": r.text("last_name", max_len=100),
             "date_of_birth": r.date("date_of_birth", required=True),
@@ -171,7 +171,7 @@ class ReviewsImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         rec = {
-            "review_id": r.text("review_id", required=True, max_len=40),
+            "review_id": r.id("review_id", required=True),
             "child_id": r.ref("child_id", "child", required=True),
             "review_date": r.date("review_date", required=True),
             "participation_code": r.raw("participation_code") or None,
@@ -220,7 +220,7 @@ class IroContactsImporter(Importer):
 
     def parse(self, r: RowReader) -> dict | None:
         rec = {
-            "contact_id": r.text("contact_id", required=True, max_len=40),
+            "contact_id": r.id("contact_id", required=True),
             "child_id": r.ref("child_id", "child", required=True),
             "contact_date": r.date("contact_date", required=True),
             "contact_type": r.raw("contact_type") or None,

@@ -123,6 +123,7 @@ def create_child(
 ) -> Child:
     child_id = (child_id or "").strip()
     checks.required(child_id, "child_id", "Enter the child's reference")
+    checks.reference(child_id, "child_id", "The child's reference")
     _unique(Child.child_id, child_id, "child_id", "child")
     check_child(date_of_birth)
     child = Child(
@@ -283,6 +284,7 @@ def record_review(
     scheduled_date: dt.date | None = None,
 ) -> Review:
     check_review(review_date, participation_code, recommendations_date, minutes_date)
+    checks.date_in_range(scheduled_date, "scheduled_date", "The date the review was due", ahead=True)
     _check_in_a_period(child, review_date)
     review = Review(
         child=child,

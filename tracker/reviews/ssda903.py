@@ -17,8 +17,9 @@ from pathlib import Path
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased
 
-from tracker.core import audit
+from tracker.core import audit, checks
 from tracker.core.clock import today
+from tracker.core.errors import DomainError
 from tracker.core.interchange import ImportProblem
 from tracker.extensions import db
 from tracker.reviews.chain import in_period, overlaps
@@ -73,7 +74,19 @@ class _File:
             for row in reader:
                 if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
                     continue
-                self.rows.append((reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}))
+                cells = {k.strip(): (v or "").strip() for k, v in row.items() if k and isinstance(v, str)}
+                if self.plain_text(reader.line_num, cells):
+                    self.rows.append((reader.line_num, cells))
+
+    def plain_text(self, line: int, cells: dict) -> bool:
+        """No cell holds NUL or another control character (the rule of every import and form)."""
+        ok = True
+        for column, value in cells.items():
+            found = checks.control_character(value)
+            if found is not None:
+                self.error(line, column, f"must not contain control characters ({found} found)")
+                ok = False
+        return ok
 
     def error(self, line, column, message) -> None:
         self.result.problems.append(ImportProblem(self.name, line, column, message))
@@ -91,6 +104,11 @@ class _File:
             return None
         if not_future and parsed > today():
             self.error(line, col, f"{value} is after today, but it must already have happened")
+            return None
+        try:
+            checks.date_storable(parsed, col, value)
+        except DomainError as exc:
+            self.error(line, col, exc.message)
             return None
         return parsed
 
@@ -113,6 +131,11 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
             continue
         if child_id in children:
             header.error(line, "CHILD", f"{child_id!r} appears twice in the file")
+            continue
+        try:
+            checks.reference(child_id, "CHILD", repr(child_id))
+        except DomainError as exc:
+            header.error(line, "CHILD", exc.message)
             continue
         dob = header.date(line, row, "DOB", required=True, not_future=True)
         sex = row.get("SEX", "")
@@ -161,7 +184,9 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
                 f"{code!r} is not a known code (expected one of: {', '.join(ParticipationCode.codes())})",
             )
             continue
-        if held:
+        if held and len(f"903-{child_id}-yyyymmdd") > 40:
+            reviews.error(line, "CHILD", f"{child_id!r} is too long for the review id 903-{child_id}-yyyymmdd (40)")
+        elif held:
             review_rows.append(
                 {
                     "review_id": f"903-{child_id}-{held.strftime('%Y%m%d')}",

@@ -251,6 +251,7 @@ def edit_child(child_id: str):
             uasc=form.uasc.data,
             iro_contact_expected=form.iro_contact_expected.data,
         ),
+        record=child,
     ):
         flash("Child's details saved", "success")
         return redirect(_back_to_child(child))
@@ -263,7 +264,7 @@ def allocate(child_id: str):
     child = load_or_404(Child, child_id=child_id)
     form = AllocateForm(officer_id=child.iro_officer_id or "")
     form.officer_id.choices = _officer_choices("Not allocated", child.iro_officer_id)
-    if submit(form, lambda: operations.allocate(child, form.officer_id.data or None)):
+    if submit(form, lambda: operations.allocate(child, form.officer_id.data or None), record=child):
         flash(f"QARO allocation of {child.child_id} saved", "success")
         return redirect(_back_to_child(child))
     return _form_page(form, f"Allocate a QARO to {child.child_id}", _back_to_child(child))
@@ -291,7 +292,7 @@ def care_period(child_id: str, period_id: int | None):
             return operations.add_care_period(child, **values)
         return operations.edit_care_period(period, **values)
 
-    if submit(form, save):
+    if submit(form, save, record=period):
         flash("Care period saved", "success")
         return redirect(_back_to_child(child))
     title = f"{'Add a' if period is None else 'Change the'} care period of {child.child_id}"
@@ -326,7 +327,7 @@ def review(child_id: str, review_id: str | None):
             return operations.record_review(child, **values)
         return operations.edit_review(existing, **values)
 
-    if done := submit(form, save):
+    if done := submit(form, save, record=existing):
         flash(f"Review held on {format_date(done.result.review_date)} saved", "success")
         return redirect(_back_to_child(child))
     title = f"{'Record a' if existing is None else 'Change the'} review of {child.child_id}"
@@ -339,7 +340,7 @@ def delete_review(child_id: str, review_id: str):
     child = load_or_404(Child, child_id=child_id)
     existing = load_or_404(Review, review_id=review_id, child_pk=child.id)
     form = ConfirmForm()
-    if submit(form, lambda: operations.delete_review(existing)):
+    if submit(form, lambda: operations.delete_review(existing), record=existing):
         flash("Review deleted", "success")
         return redirect(_back_to_child(child))
     return render_template("reviews/confirm_delete.html", form=form, child=child, review=existing)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import IntegerField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from tracker.core.forms import CodeRadioField, GovDate, required_date
+from tracker.core.forms import CodeRadioField, GovDate, TrackerForm, VersionedForm, required_date
 from tracker.core.timescales import Unit
 
 AMOUNT_MESSAGE = "Enter the amount as a whole number, like 20"
 
 
-class RuleForm(FlaskForm):
+class RuleForm(VersionedForm, TrackerForm):
     amount = IntegerField(
         "Amount",
         widget=GovTextInput(),
@@ -26,8 +25,8 @@ class RuleForm(FlaskForm):
     submit = SubmitField("Save rule", widget=GovSubmitInput())
 
 
-class ClosureForm(FlaskForm):
-    day = GovDate("Date", validators=[required_date("Enter the date of the closure")])
+class ClosureForm(TrackerForm):
+    day = GovDate("Date", validators=[required_date("Enter the date of the closure")], ahead=True)
     reason = StringField(
         "Reason",
         widget=GovTextInput(),
@@ -40,5 +39,5 @@ class ClosureForm(FlaskForm):
     submit = SubmitField("Add closure day", widget=GovSubmitInput())
 
 
-class RemoveForm(FlaskForm):
+class RemoveForm(TrackerForm):
     submit = SubmitField("Remove", widget=GovSubmitInput())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tracker.core import audit, calendar, timescales
+from tracker.core import audit, calendar, checks, timescales
 from tracker.core.calendar import ClosureDay
 from tracker.core.clock import now_utc
 from tracker.core.errors import DomainError
@@ -64,8 +64,7 @@ def add_closure_day(day: dt.date, reason: str, *, user=None) -> ClosureDay:
         raise DomainError("Enter the reason for the closure", "reason")
     if len(reason) > 200:
         raise DomainError("The reason must be 200 characters or fewer", "reason")
-    if not calendar.FIRST_DAY <= day <= calendar.LAST_DAY:
-        raise DomainError(f"The date must be between {calendar.FIRST_DAY.year} and {calendar.LAST_DAY.year}", "day")
+    checks.date_in_range(day, "day", "The date", ahead=True)  # a day closed in the past, or booked ahead
     if db.session.get(ClosureDay, day) is not None:
         raise DomainError("That date is already a closure day", "day")
     if day.weekday() >= 5:

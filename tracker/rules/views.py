@@ -36,7 +36,7 @@ def index():
 def edit(name: str):
     rule = load_or_404(TimescaleRule, name=name)
     form = RuleForm(obj=rule)
-    if done := submit(form, lambda: operations.update_rule(rule, form.amount.data, form.unit.data)):
+    if done := submit(form, lambda: operations.update_rule(rule, form.amount.data, form.unit.data), record=rule):
         if done.result:
             flash(f"{rule.label}: saved as {rule.duration_text}.", "success")
         else:

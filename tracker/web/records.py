@@ -13,15 +13,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, current_app, has_request_context, url_for
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Integer, SmallInteger, select
 
+from tracker.core import checks
 from tracker.extensions import db
+
+# The integers a column can hold (PostgreSQL's smallint, bigint and integer; most specific first):
+# a larger number typed into a URL (/admin/users/100000000000000000000000) matches no row
+# instead of failing in the database driver.
+INTEGER_BITS = ((SmallInteger, 15), (BigInteger, 63), (Integer, 31))
+
+
+def _representable(model, column: str, value) -> bool:
+    if isinstance(value, str):  # no stored value holds a control character (checks.plain_text)
+        return checks.control_character(value) is None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return True
+    column_type = getattr(getattr(model, column), "type", None)
+    bits = next((bits for kind, bits in INTEGER_BITS if isinstance(column_type, kind)), None)
+    return bits is None or -(2**bits) <= value < 2**bits
 
 
 def find(model, **criteria):
-    """The one row of ``model`` matching ``criteria`` (columns = values), or None."""
+    """The one row of ``model`` matching ``criteria`` (columns = values), or None — also for a
+    value no column can hold (an id of 10²³, or with a NUL, in a URL is not found, not a crash)."""
     if not criteria:
         raise TypeError("find needs at least one column to match")
+    if not all(_representable(model, column, value) for column, value in criteria.items()):
+        return None
     return db.session.scalar(select(model).filter_by(**criteria))
 
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from wtforms import SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from tracker.core import worklist
+from tracker.core.forms import TrackerForm
 from tracker.core.timescales import DueState
 
 ANY_STATE = "any"
 
 
-class WorklistFilterForm(FlaskForm):
+class WorklistFilterForm(TrackerForm):
     class Meta:
         csrf = False
 

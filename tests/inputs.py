@@ -1,0 +1,192 @@
+"""What the input tests (``test_input.py``, ``test_fuzz.py``) share: a world with one record of
+each kind to post forms about (``seed_world``), the form classes of the application
+(``form_classes``) and of a page (``forms_bound_by``), the values of URL arguments
+(``url_values``) and a fingerprint of every table (``fingerprint``) to prove that a refused
+submission or import changed nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import importlib
+import pkgutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+
+import tracker
+
+TODAY = "2023-06-30"  # the world's records lie before it; meetings and due dates may lie after
+D = dt.date
+
+
+@dataclass(frozen=True)
+class World:
+    """The references of the seeded records (``seed_world``)."""
+
+    user_id: int  # officer Q1, a QARO (not the signed-in administrator)
+    child_id: str  # in care since 2020, a review and an IRO contact
+    period_id: int
+    review_id: str
+    escalation_id: str  # open, informal stage
+    contact_id: str  # LADO: the referral's contact
+    advice_contact_id: str  # LADO: an advice contact (no referral)
+    referral_id: str
+    meeting_id: str
+    action_id: str
+    person_ref: str
+    organisation_ref: str
+    rule_name: str
+    closure_day: str  # not a closure day: removing it is "not found"
+
+
+def seed_world() -> World:
+    """One record of each kind, made through the operations (inside an app context; committed)."""
+    from tests.lado import factories as lado
+    from tracker.auth import operations as users
+    from tracker.core.timescales import TimescaleRule
+    from tracker.escalations import operations as escalations
+    from tracker.extensions import db
+    from tracker.reviews import operations as reviews
+
+    qaro = users.create_user(
+        email="q1@example.org", name="Officer Q1", roles=["qaro"], password=None, officer_id="Q1", team="North"
+    )
+    users.create_user(email="l1@example.org", name="Officer L1", roles=["lado"], password=None, officer_id="L1")
+    child = reviews.create_child(child_id="C00001", date_of_birth=D(2012, 5, 1), first_name="Sam", last_name="Smith")
+    period = reviews.add_care_period(child, start_date=D(2020, 1, 1))
+    review = reviews.record_review(child, review_date=D(2023, 1, 10), officer_id="Q1")
+    reviews.record_contact(child, contact_date=D(2023, 2, 1), contact_type="visit", officer_id="Q1")
+    escalation = escalations.raise_escalation(
+        child=child, raised_by="Q1", areas=["care_plan"], stage="informal", started_date=D(2023, 3, 1)
+    )
+    refs = lado.seeded()
+    db.session.commit()
+    return World(
+        user_id=qaro.id,
+        child_id=child.child_id,
+        period_id=period.id,
+        review_id=review.review_id,
+        escalation_id=escalation.escalation_id,
+        contact_id=refs.contact_id,
+        advice_contact_id=refs.advice_contact_id,
+        referral_id=refs.referral_id,
+        meeting_id=refs.meeting_id,
+        action_id=refs.action_id,
+        person_ref=refs.person_ref,
+        organisation_ref=refs.organisation_ref,
+        rule_name=db.session.scalars(select(TimescaleRule.name).order_by(TimescaleRule.name)).first(),
+        closure_day="2023-05-02",
+    )
+
+
+def url_values(rule, world: World) -> dict:
+    """The URL arguments of ``rule`` for the world's records."""
+    values = {
+        "user_id": world.user_id,
+        "child_id": world.child_id,
+        "period_id": world.period_id,
+        "review_id": world.review_id,
+        "escalation_id": world.escalation_id,
+        "contact_id": world.contact_id,
+        "referral_id": world.referral_id,
+        "meeting_id": world.meeting_id,
+        "action_id": world.action_id,
+        "ref": world.organisation_ref if rule.endpoint == "lado.organisation" else world.person_ref,
+        "name": world.rule_name,
+        "day": world.closure_day,
+        "indicator_id": _first_indicator(),
+        "part": "numerator",
+    }
+    if rule.endpoint in ("lado.progress", "lado.edit_contact"):  # steps of a contact without a referral
+        values["contact_id"] = world.advice_contact_id
+    return {name: values[name] for name in rule.arguments if name not in (rule.defaults or {})}
+
+
+def _first_indicator() -> str:
+    from tracker.core import kpis
+
+    return sorted(kpis.REGISTRY.by_id)[0]
+
+
+def app_rules() -> list:
+    """Every URL rule of the application (read from an application that is never started)."""
+    from tests.conftest import base_config
+
+    app = tracker.create_app(base_config("sqlite://"))
+    return sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+
+
+def form_classes() -> list[type[FlaskForm]]:
+    """Every form class of the application's packages (abstract bases included)."""
+    for module in pkgutil.walk_packages(tracker.__path__, "tracker."):
+        if module.name.endswith(".forms"):
+            importlib.import_module(module.name)
+    found, queue = [], [FlaskForm]
+    while queue:
+        for sub in queue.pop().__subclasses__():
+            if sub.__module__.startswith("tracker.") and sub not in found:
+                found.append(sub)
+            queue.append(sub)
+    return sorted(found, key=lambda c: (c.__module__, c.__qualname__))
+
+
+_AUTO = object()  # no formdata given: Flask-WTF binds the form to a posted request's form
+
+
+def _bound(args, kwargs, submitted: bool) -> bool:
+    formdata = args[0] if args else kwargs.get("formdata", _AUTO)
+    return formdata is not None and (formdata is not _AUTO or submitted)
+
+
+@contextmanager
+def forms_bound_by(monkeypatch, *, bound_only: bool = True):
+    """Collect the forms a request binds to its input (the posted form, or a query string
+    passed to the form) — or every form it builds (``bound_only=False``):
+    ``with forms_bound_by(monkeypatch) as forms: client.post(...)``."""
+    from flask import request
+
+    forms: list[FlaskForm] = []
+    original = FlaskForm.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if not bound_only or _bound(args, kwargs, request.method == "POST"):
+            forms.append(self)
+
+    monkeypatch.setattr(FlaskForm, "__init__", init)
+    try:
+        yield forms
+    finally:
+        monkeypatch.setattr(FlaskForm, "__init__", original)
+
+
+# Tables whose every row is compared, except: the working-day calendar (a count and a checksum of its
+# running counters: 73,000 rows) and the audit rows of reads (every LADO page shown writes one).
+READ_ACTIONS = ("lado_record.read",)
+
+
+def fingerprint() -> dict[str, str]:
+    """A digest of every table's rows (inside an app context)."""
+    from tracker.core.audit import AuditEntry
+    from tracker.core.calendar import CalendarDay
+    from tracker.extensions import db
+
+    digest = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == CalendarDay.__tablename__:
+            rows = db.session.execute(select(func.count(), func.sum(CalendarDay.wd_seq))).all()
+        else:
+            query = select(table).order_by(*table.primary_key.columns)
+            if table.name == AuditEntry.__tablename__:
+                query = query.where(AuditEntry.action.not_in(READ_ACTIONS))
+            rows = db.session.execute(query).all()
+        digest[table.name] = hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
+    db.session.rollback()
+    return digest
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
