@@ -17,6 +17,7 @@ No app context is pushed for you: use ``with app.app_context():`` around direct 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -121,6 +122,25 @@ def database_uri(request, tmp_path):
     yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextlib.contextmanager
+def blank_database(backend: str, tmp_path: Path, prefix: str):
+    """The URI of a database of ``backend`` with nothing in it, not even the schema (a PostgreSQL
+    one is dropped afterwards): for what builds a database from empty (migrations, restores)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / (prefix + '.sqlite')}"
+        return
+    name = f"tracker_{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def pytest_generate_tests(metafunc):

@@ -37,6 +37,7 @@ class World:
     meeting_id: str
     action_id: str
     person_ref: str
+    person_public_id: str
     organisation_ref: str
     rule_name: str
     closure_day: str  # not a closure day: removing it is "not found"
@@ -76,6 +77,7 @@ def seed_world() -> World:
         meeting_id=refs.meeting_id,
         action_id=refs.action_id,
         person_ref=refs.person_ref,
+        person_public_id=refs.person_public_id,
         organisation_ref=refs.organisation_ref,
         rule_name=db.session.scalars(select(TimescaleRule.name).order_by(TimescaleRule.name)).first(),
         closure_day="2023-05-02",
@@ -94,7 +96,8 @@ def url_values(rule, world: World) -> dict:
         "referral_id": world.referral_id,
         "meeting_id": world.meeting_id,
         "action_id": world.action_id,
-        "ref": world.organisation_ref if rule.endpoint == "lado.organisation" else world.person_ref,
+        "ref": world.organisation_ref,
+        "public_id": world.person_public_id,
         "name": world.rule_name,
         "day": world.closure_day,
         "indicator_id": _first_indicator(),

@@ -254,7 +254,10 @@ def audit_entries(page) -> list[dict]:
     return entries
 
 
-def test_audit_log_page_filters_and_order(app, client_request, admin, make_user):
+def test_audit_log_page_filters_and_order(app, client_request, login_as, make_user):
+    # the rows are about children: their values are shown to an admin who may read children's
+    # records (tests/test_audit_access.py has who sees what)
+    admin = login_as("admin", "iro_manager")
     other = make_user("other@example.org", ["qaro"])
     utc = dt.UTC
     with app.app_context():
@@ -339,6 +342,7 @@ def test_audit_log_is_paginated(app, client_request, admin):
                 _entry(
                     dt.datetime(2026, 1, 1, tzinfo=utc) + dt.timedelta(hours=i),
                     "calendar.rebuild",
+                    object_type="calendar",
                     summary=f"entry-{i:02d}",
                 )
                 for i in range(5)

@@ -5,17 +5,15 @@ with a clear message; both are audited; SQLite runs in WAL mode with a busy time
 
 from __future__ import annotations
 
-import os
 import shutil
 import stat
-import uuid
 
 import pytest
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 import tracker
-from tests.conftest import PG_URL, base_config
+from tests.conftest import base_config, blank_database
 
 
 def snapshot(uri: str) -> dict[str, list[tuple]]:
@@ -39,21 +37,11 @@ def snapshot(uri: str) -> dict[str, list[tuple]]:
 @pytest.fixture
 def empty_database(database_uri, tmp_path):
     """A second database of the same kind, with nothing in it (not even the schema)."""
-    if make_url(database_uri).get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite'}"
-        return
-    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+    backend = make_url(database_uri).get_backend_name()
+    if backend != "sqlite" and (shutil.which("pg_dump") is None or shutil.which("pg_restore") is None):
         pytest.skip("PostgreSQL's client programs (pg_dump, pg_restore) are not installed")
-    name = f"tracker_restore_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with blank_database(backend, tmp_path, "restored") as uri:
+        yield uri
 
 
 def app_on(uri: str):

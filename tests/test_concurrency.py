@@ -308,9 +308,10 @@ CASES = {
         REVIEW,
         "minutes_date",
         Step(_review_edit, {"minutes_date": date(D(2022, 6, 30))}),
-        Step(lambda w: f"/children/{w.child_id}/reviews/{w.review_id}/delete", {}),
+        Step(lambda w: f"/children/{w.child_id}/reviews/{w.review_id}/delete", {"reason": "Recorded twice"}),
         D(2022, 6, 30),
         "deleted",
+        kept=("reason",),
     ),
     # --- escalations (the response is recorded on the current stage) ---
     "escalation response": Case(
@@ -408,8 +409,8 @@ CASES = {
         "lado",
         ("LadoPerson", lambda w: {"ref": w.lado.person_ref}),
         "notes",
-        Step(lambda w: f"/lado/people/{w.lado.person_ref}", {"notes": "Moved school"}),
-        Step(lambda w: f"/lado/people/{w.lado.person_ref}", {"notes": "Works weekends", "name": "Joanne Bloggs"}),
+        Step(lambda w: f"/lado/people/{w.lado.person_public_id}", {"notes": "Moved school"}),
+        Step(lambda w: f"/lado/people/{w.lado.person_public_id}", {"notes": "Works weekends", "name": "Joanne Bloggs"}),
         "Moved school",
         "Works weekends",
         row=("Notes", "Moved school", "Works weekends"),
@@ -423,7 +424,7 @@ CASES = {
         Step(lambda w: _referral(w, "details"), {"officer_id": "L2", "police_investigation": "y"}),
         "L1",
         "L2",
-        row=("Allocated LADO officer id", "L1", "L2"),
+        row=("Allocated LADO officer", "first-lado (L1)", "second-lado (L2)"),  # the select's labels
         kept=("officer_id", "police_investigation"),
     ),
     "LADO referral outcome": Case(
@@ -721,7 +722,7 @@ def test_a_record_deleted_by_a_colleague_is_not_found(app, csrf_token, world):
     edit = _review_edit(world)
     opened = form_data(second.get(edit), None)
     delete = f"/children/{world.child_id}/reviews/{world.review_id}/delete"
-    first.post(delete, form_data(first.get(delete), None))
+    first.post(delete, with_changes(form_data(first.get(delete), None), {"reason": "Recorded twice"}))
     second.post(edit, with_changes(opened, {"minutes_date": date(D(2022, 7, 1))}), status=404)
     assert stored(app, "Review", {"review_id": world.review_id}, "id") is None
 

@@ -294,7 +294,9 @@ def test_the_audit_log_filter_takes_no_date_beyond_the_range(client_request, adm
 
 def test_a_date_of_birth_of_9999_12_31_is_refused(app, client_request, admin, world, fingerprint):
     before = fingerprint()
-    page = client_request.post(f"/lado/people/{world.person_ref}", {"date_of_birth": ["31", "12", "9999"]}, status=200)
+    page = client_request.post(
+        f"/lado/people/{world.person_public_id}", {"date_of_birth": ["31", "12", "9999"]}, status=200
+    )
     assert page.field_error("date_of_birth") == "Date of birth must be today or in the past"
     page = client_request.post(
         "/lado/contacts/new",
@@ -318,14 +320,14 @@ def test_a_stored_date_of_birth_of_9999_12_31_fails_no_page_of_the_person(app, c
         db.session.get(LadoPerson, world.person_ref).date_of_birth = dt.date(9999, 12, 31)
         db.session.commit()
     for url in (
-        f"/lado/people/{world.person_ref}",
+        f"/lado/people/{world.person_public_id}",
         f"/lado/contacts/{world.contact_id}",
         f"/lado/referrals/{world.referral_id}",
         "/lado/retention",
         "/lado/",
     ):
         client_request.get(url)
-    assert "31 December 9999" in client_request.get(f"/lado/people/{world.person_ref}").text
+    assert "31 December 9999" in client_request.get(f"/lado/people/{world.person_public_id}").text
 
 
 def test_date_arithmetic_saturates_at_the_ends_of_the_calendar_python_knows():

@@ -38,9 +38,9 @@ ARGUMENTS = {
     "part": "numerator",
 }
 ENDPOINT_ARGUMENTS = {
-    "lado.person": {"ref": "P0112"},
     "lado.organisation": {"ref": "ORG043"},
 }
+SAMPLE_PERSON = "P0112"  # a LADO person's page is at their public id (random: read after the import)
 # Pages that answer a GET with a redirect for a user allowed to use them.
 REDIRECTS = {
     "auth.login": "signed in already: sent home",
@@ -50,18 +50,19 @@ REDIRECTS = {
     "lado.review_action": "a POST form; GET goes back to the action",
 }
 SKIPPED = {"static", "govuk_assets"}  # files, not pages
+SWEEP_QARO = "QSWEEP"  # the officer id of the sweep's QARO, to whom the sample child is allocated
 
 
 def _url(adapter, rule, values) -> str:
     return adapter.build(rule.endpoint, values)
 
 
-def _arguments(rule, user_id: int, period_id: int) -> dict:
+def _arguments(rule, user_id: int, period_id: int, public_id: str) -> dict:
     values = {}
     for name in rule.arguments:
         value = ENDPOINT_ARGUMENTS.get(rule.endpoint, {}).get(name)
         if value is None:
-            value = {"user_id": user_id, "period_id": period_id}.get(name, ARGUMENTS.get(name))
+            value = {"user_id": user_id, "period_id": period_id, "public_id": public_id}.get(name, ARGUMENTS.get(name))
         if value is None:
             raise AssertionError(f"{rule.endpoint}: no sample value for the argument {name!r} (add it to ARGUMENTS)")
         values[name] = value
@@ -91,6 +92,8 @@ def sweep(database_uri: str) -> list[dict]:
     from tracker.auth.models import User
     from tracker.core.permissions import Role
     from tracker.extensions import db
+    from tracker.lado.models import LadoPerson
+    from tracker.reviews import operations as reviews
     from tracker.reviews.models import CarePeriod, Child
 
     app = tracker.create_app({"TESTING": True, "SECRET_KEY": "pages-sweep", "SQLALCHEMY_DATABASE_URI": database_uri})
@@ -106,13 +109,19 @@ def sweep(database_uri: str) -> list[dict]:
             user.set_roles([role.value])
             db.session.add(user)
             users[role] = user
+        # The QARO's caseload is the sample child, so the pages that change it open for them too
+        # (a QARO changes only their own children's records: README "Who may change what").
+        users[Role.qaro].officer_id = SWEEP_QARO
+        db.session.flush()
+        reviews.allocate(db.session.scalar(select(Child).where(Child.child_id == ARGUMENTS["child_id"])), SWEEP_QARO)
         db.session.commit()
         period_id = db.session.scalar(
             select(CarePeriod.id).join(Child).where(Child.child_id == ARGUMENTS["child_id"]).limit(1)
         )
+        public_id = db.session.scalar(select(LadoPerson.public_id).where(LadoPerson.ref == SAMPLE_PERSON))
         adapter = app.url_map.bind("localhost")
         pages = [
-            (rule, _url(adapter, rule, _arguments(rule, users[Role.admin].id, period_id)))
+            (rule, _url(adapter, rule, _arguments(rule, users[Role.admin].id, period_id, public_id)))
             for rule in app.url_map.iter_rules()
             if "GET" in rule.methods and rule.endpoint not in SKIPPED
         ]

@@ -142,8 +142,12 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     expect(page).to_have_url(referral_url)
     expect(timeline).to_contain_text("iem decisions, revised")
 
-    # the person's page lists both of that person's contacts, and the referral
-    page.goto(live_server(f"/lado/people/{ref}"))
+    # the person's page (at their public id, never their reference) lists both of that person's
+    # contacts, and the referral
+    page.goto(referral_url)
+    page.get_by_role("link", name=ref, exact=True).click()
+    expect(page.locator("h1")).to_have_text(f"Person {ref}")
+    assert ref not in page.url
     rows = page.locator("table tbody tr")
     expect(rows).to_have_count(2)
     expect(page.locator("table")).to_contain_text(referral_id)

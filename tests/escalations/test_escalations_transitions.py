@@ -209,7 +209,7 @@ def _state(app, ref: str):
 def test_refused_move_is_shown_on_the_page(app, client_request, login_as, seed, current, route, data, message, field):
     with seed():
         ref = _setup(current).escalation_id
-    login_as("qaro", officer_id="Q9")
+    login_as("qaro", officer_id="Q1")  # who raised it (tests/test_edit_policy.py: who else may move it)
     before = _state(app, ref)
     page = client_request.post(f"/escalations/{ref}/{route}", data, status=200)
     assert page.errors == [message]  # the error summary
@@ -222,7 +222,7 @@ def test_refused_move_is_shown_on_the_page(app, client_request, login_as, seed, 
 
 
 def test_allowed_moves_through_the_page(app, client_request, login_as, escalation_id):
-    login_as("qaro", officer_id="Q9")
+    login_as("qaro", officer_id="Q1")  # who raised it
     url = f"/escalations/{escalation_id}"
     for route, data, done in [
         (
@@ -257,7 +257,7 @@ def test_allowed_moves_through_the_page(app, client_request, login_as, escalatio
 
 
 def test_input_is_kept_after_an_error(client_request, login_as, escalation_id):
-    login_as("qaro", officer_id="Q9")
+    login_as("qaro", officer_id="Q1")  # who raised it
     page = client_request.post(
         f"/escalations/{escalation_id}/escalate",
         {

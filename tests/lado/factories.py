@@ -79,6 +79,7 @@ class Seeded:
     meeting_id: str  # the strategy meeting of 4 January
     action_id: str  # "Training", owner L1, due 20 January
     person_ref: str  # named PERSON_NAME, born 17 May 1980
+    person_public_id: str  # the person's page: /lado/people/<person_public_id>
     organisation_ref: str  # named ORGANISATION_NAME
     advice_contact_id: str  # 3 January, sport, advice (no referral), category physical
     advice_person_ref: str  # named ADVICE_PERSON_NAME
@@ -103,6 +104,7 @@ def seeded() -> Seeded:
         meeting_id=held.meeting_id,
         action_id=training.action_id,
         person_ref=made.contact.person_ref,
+        person_public_id=made.contact.person.public_id,
         organisation_ref=made.contact.organisation_ref,
         advice_contact_id=advice.contact_id,
         advice_person_ref=advice.person_ref,

@@ -83,7 +83,7 @@ def test_a_search_is_an_audited_read_of_references_only(client_request, login_as
     (shown,) = lado_reads()  # the page of results (the post redirected: it showed nothing)
     assert (shown.object_type, shown.object_id, shown.user_id) == ("lado_page", "lado.search", user.id)
     # which kinds of criteria were used, never their values
-    assert shown.after == {"refs": [seeded.person_ref], "page": 1, "total": 1, "by": ["name"]}
+    assert shown.after == {"refs": [seeded.person_public_id], "page": 1, "total": 1, "by": ["name"]}
     assert "bloggs" not in (shown.summary + str(shown.after)).lower()
 
 

@@ -9,15 +9,17 @@ import pytest
 
 from tests.lado.factories import NAMES
 
-# the record a page is about, by the rule's argument (``ref`` names a person or an organisation)
+# the record a page is about, by the rule's argument (``ref`` names an organisation; a person's
+# page is at their public id, and its read row names their reference)
 RECORD_ARGUMENTS = {
     "contact_id": "lado_contact",
     "referral_id": "lado_referral",
     "meeting_id": "lado_meeting",
     "action_id": "lado_action",
+    "public_id": "lado_person",
 }
-REF_RECORDS = {"lado.person": "lado_person", "lado.organisation": "lado_organisation"}
-MANAGER_PAGES = {"lado.oversight", "lado.retention"}  # capability lado.oversight
+REF_RECORDS = {"lado.organisation": "lado_organisation"}
+MANAGER_PAGES = {"lado.oversight", "lado.retention", "lado.audit_log"}  # capability lado.oversight
 REDIRECTS = {"lado.complete_action", "lado.review_action"}  # forms on the action's page: GET goes there
 
 
@@ -29,13 +31,15 @@ def values_for(rule, seeded) -> dict[str, str]:
         "referral_id": seeded.referral_id,
         "meeting_id": seeded.meeting_id,
         "action_id": seeded.action_id,
-        "ref": seeded.person_ref if rule.endpoint == "lado.person" else seeded.organisation_ref,
+        "ref": seeded.organisation_ref,
+        "public_id": seeded.person_public_id,
     }
     return {argument: refs[argument] for argument in rule.arguments}
 
 
-def expected_object(rule, values) -> tuple[str, str]:
-    """(object_type, object_id) of the read row: the record, or the page itself."""
+def expected_object(rule, values, seeded) -> tuple[str, str]:
+    """(object_type, object_id) of the read row: the record (a person by reference, never by the
+    public id of the URL), or the page itself."""
     if not rule.arguments:
         return "lado_page", rule.endpoint
     (argument,) = rule.arguments
@@ -78,7 +82,7 @@ def test_every_lado_page_writes_exactly_one_read_row(  # and a redirect writes n
             continue
         assert len(new) == 1, (url, new)
         (row,) = new
-        assert (row.object_type, row.object_id) == expected_object(rule, values), url
+        assert (row.object_type, row.object_id) == expected_object(rule, values, seeded), url
         assert row.user_id == users[role].id
         for name in NAMES:
             assert name not in row.summary and name not in str(row.after), (url, row)
@@ -92,7 +96,7 @@ def test_every_lado_page_writes_exactly_one_read_row(  # and a redirect writes n
         ("/lado/referrals/{referral_id}", "lado.referral", "lado_referral", "referral_id"),
         ("/lado/contacts/{contact_id}", "lado.contact", "lado_contact", "contact_id"),
         ("/lado/actions/{action_id}", "lado.action", "lado_action", "action_id"),
-        ("/lado/people/{person_ref}", "lado.person", "lado_person", "person_ref"),
+        ("/lado/people/{person_public_id}", "lado.person", "lado_person", "person_public_id"),
         ("/lado/organisations/{organisation_ref}", "lado.organisation", "lado_organisation", "organisation_ref"),
     ],
 )
@@ -115,13 +119,14 @@ def test_a_record_page_names_its_record_and_no_names(
         "/lado/meetings/LM999999/edit",
         "/lado/actions/LA999999",
         "/lado/people/P9999",
+        "/lado/people/{person_ref}",  # a person's page is at their public id only
         "/lado/organisations/ORG999",
         "/lado/referrals/LR99999/outcome",
     ],
 )
 def test_a_lado_page_that_fails_writes_no_read_row(client_request, login_as, seeded, lado_reads, path):
     login_as("lado")
-    client_request.get(path, status=404)
+    client_request.get(path.format(**vars(seeded)), status=404)
     assert lado_reads() == []
 
 
@@ -146,7 +151,7 @@ def test_a_refused_page_writes_no_read_row(client_request, login_as, lado_reads)
         ("/lado/referrals/{referral_id}/actions/new", "lado_referral", "referral_id"),
         ("/lado/meetings/{meeting_id}/edit", "lado_meeting", "meeting_id"),
         ("/lado/actions/{action_id}/complete", "lado_action", "action_id"),
-        ("/lado/people/{person_ref}", "lado_person", "person_ref"),
+        ("/lado/people/{person_public_id}", "lado_person", "person_public_id"),
     ],
 )
 def test_a_form_shown_again_after_a_refused_post_is_an_audited_read(

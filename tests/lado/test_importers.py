@@ -39,7 +39,7 @@ GOOD = {
         "C2,2023-02-01,Parent,foster_care,Carer,P1,,emotional,standards_of_care,connected,own",
         "C3,2023-03-01,,sport,,,,,advice,,",
     ],
-    "lado_referrals.csv": [REFERRALS_HEADER, "R1,C1,2023-01-11,Y,substantiated,2023-03-01,2023-03-05,N,Y,2023-03-10"],
+    "lado_referrals.csv": [REFERRALS_HEADER, "R1,C1,2023-01-11,,Y,substantiated,2023-03-01,2023-03-05,N,Y,2023-03-10"],
     "lado_meetings.csv": [MEETINGS_HEADER, "R1i,R1,iem,2023-01-13", "R1p,R1,paim,2023-02-08"],
     "lado_actions.csv": [ACTIONS_HEADER, "R1a,R1,Training,Employer,2023-09-01,"],
 }
@@ -104,7 +104,7 @@ def test_imported_references_move_the_counters_on(app, runner, tmp_path):
 
     rows = {
         "lado_contacts": contacts("LC00007,2023-01-10,,education,,P0012,ORG003,,referral,,"),
-        "lado_referrals": referrals("LR00005,LC00007,2023-01-11,N,,,,N,N,"),
+        "lado_referrals": referrals("LR00005,LC00007,2023-01-11,,N,,,,N,N,"),
         "lado_meetings": [MEETINGS_HEADER, "LM000009,LR00005,iem,2023-01-13"],
         "lado_actions": [ACTIONS_HEADER, "LA000004,LR00005,Training,,,"],
     }
@@ -149,51 +149,51 @@ def test_imported_references_move_the_counters_on(app, runner, tmp_path):
             "lado_contacts.csv:2: contact_date: The date of the contact must be today or in the past",
         ),
         (
-            {"lado_referrals": referrals("R1,C9,2023-01-11,N,,,,N,N,")},
+            {"lado_referrals": referrals("R1,C9,2023-01-11,,N,,,,N,N,")},
             "lado_referrals.csv:2: contact_id: 'C9' does not exist in the import files or the database",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-09,N,,,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-09,,N,,,,N,N,")},
             "lado_referrals.csv:2: referral_date: 2023-01-09 is before the date of its contact (2023-01-10)",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-07-01,N,,,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-07-01,,N,,,,N,N,")},
             "lado_referrals.csv:2: referral_date: The date of the referral must be today or in the past",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,N,false,,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,N,false,,,N,N,")},
             "lado_referrals.csv:2: outcome_date: Enter the date of the outcome",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,N,,2023-03-01,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,N,,2023-03-01,,N,N,")},
             "lado_referrals.csv:2: outcome: Select the outcome as well as its date",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,N,cleared,2023-03-01,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,N,cleared,2023-03-01,,N,N,")},
             f"lado_referrals.csv:2: outcome: 'cleared' {unknown(Outcome)}",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,N,false,2023-07-02,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,N,false,2023-07-02,,N,N,")},
             "lado_referrals.csv:2: outcome_date: The date of the outcome must be today or in the past",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,N,,,,N,N,2023-07-02")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,N,,,,N,N,2023-07-02")},
             "lado_referrals.csv:2: closed_date: The date of closure must be today or in the past",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,N,false,2023-01-05,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,N,false,2023-01-05,,N,N,")},
             "lado_referrals.csv:2: outcome_date: The outcome cannot be dated before the referral",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,N,,,2023-01-05,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,N,,,2023-01-05,N,N,")},
             "lado_referrals.csv:2: dbs_referral_date: The DBS referral cannot be dated before the referral",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,X,,,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,X,,,,N,N,")},
             "lado_referrals.csv:2: police_investigation: 'X' is not Y or N",
         ),
         (
-            {"lado_referrals": referrals("R1,C1,2023-01-11,N,,,,N,N,", "R2,C1,2023-01-12,N,,,,N,N,")},
+            {"lado_referrals": referrals("R1,C1,2023-01-11,,N,,,,N,N,", "R2,C1,2023-01-12,,N,,,,N,N,")},
             "lado_referrals.csv:3: contact_id: 'C1' already has referral 'R1'",
         ),
         # a contact with disposition referral and no referral row: reported at the contact's line
@@ -347,6 +347,6 @@ def test_a_referrals_only_import_for_a_referral_contact_in_the_database_succeeds
     from tracker.lado.models import LadoReferral
 
     assert run(runner, tmp_path / "a") == []
-    assert run_only(runner, tmp_path / "b", lado_referrals=referrals("R1,C1,2023-01-12,N,,,,N,N,")) == []
+    assert run_only(runner, tmp_path / "b", lado_referrals=referrals("R1,C1,2023-01-12,,N,,,,N,N,")) == []
     with app.app_context():
         assert db.session.get(LadoReferral, "R1").referral_date.isoformat() == "2023-01-12"

@@ -136,7 +136,7 @@ def test_contacts_log_filters_and_person_page_lists_every_contact(app, client_re
         referral = factories.referral(D(2023, 3, 1), person_ref="P5")
         anonymous = factories.contact(D(2023, 3, 2))
         old, anonymous, new = old.contact_id, anonymous.contact_id, referral.contact_id
-        referral_id = referral.referral_id
+        referral_id, person_url = referral.referral_id, f"/lado/people/{referral.contact.person.public_id}"
         db.session.commit()
     login_as("lado_manager")
 
@@ -149,7 +149,8 @@ def test_contacts_log_filters_and_person_page_lists_every_contact(app, client_re
     page = client_request.get("/lado/?sector=sport")
     assert page.table("#contacts") == [[old, "1 Mar 2019", "Sport", "P5", "Advice only (low-level enquiry)"]]
 
-    page = client_request.get("/lado/people/P5")
+    assert client_request.get("/lado/").links()["P5"] == person_url
+    page = client_request.get(person_url)
     assert page.h1 == "Person P5"
     assert [row[0] for row in page.table("table")] == [old, new]  # every contact about P5, across years
     assert page.table("table")[1][4:] == [referral_id, "Pending"]
@@ -171,11 +172,12 @@ def test_retention_report_lists_records_past_retention(app, client_request, logi
 
 
 def test_meetings_actions_and_details_are_recorded_from_the_referral_page(
-    app, client_request, login_as, seeded, audit_rows
+    app, client_request, login_as, make_user, seeded, audit_rows
 ):
     from tracker.extensions import db
     from tracker.lado.models import LadoAction, LadoReferral
 
+    make_user("l7@example.org", ["lado"], officer_id="L7")
     login_as("lado")
     referral_url = f"/lado/referrals/{seeded.referral_id}"
     page = client_request.get(referral_url)
@@ -234,7 +236,7 @@ def test_meetings_actions_and_details_are_recorded_from_the_referral_page(
 
 def test_the_person_page_shows_the_index_entry_and_saves_changes(app, client_request, login_as, seeded, audit_rows):
     login_as("lado")
-    person_url = f"/lado/people/{seeded.person_ref}"
+    person_url = f"/lado/people/{seeded.person_public_id}"
     page = client_request.get(person_url)
     assert page.summary()["Name"] == factories.PERSON_NAME and page.summary()["Date of birth"] == "17 May 1980"
     assert page.summary()["Keep records until"] == "17 May 2047"  # pension age 67, later than contact + 10 years

@@ -125,7 +125,7 @@ def test_each_change_writes_one_audit_row_of_the_vocabulary(app):
         operations.allocate(c, "Q2")
         operations.edit_child(c, uasc=True)
         k = contact(c, "2022-08-01")
-        operations.delete_review(r)
+        operations.delete_review(r, reason="Recorded against the wrong child")
         rows = db.session.scalars(select(AuditEntry).where(~AuditEntry.action.like("user.%")).order_by(AuditEntry.id))
         rows = [(e.action, e.object_id, e.before, e.after) for e in rows]
     assert [action for action, *_ in rows] == [
@@ -144,7 +144,8 @@ def test_each_change_writes_one_audit_row_of_the_vocabulary(app):
     assert rows[4][1:] == (r.review_id, {"minutes_date": None}, {"minutes_date": "2022-07-01"})
     assert rows[6][2:] == ({"uasc": False}, {"uasc": True})
     assert rows[7][1] == k.contact_id and rows[7][3]["contact_type"] == "visit"
-    assert rows[8][1] == r.review_id and rows[8][2]["participation_code"] == "PN1" and rows[8][3] is None
+    assert rows[8][1] == r.review_id and rows[8][2]["participation_code"] == "PN1"
+    assert rows[8][3] == {"reason": "Recorded against the wrong child"}  # the deletion's reason
 
 
 def test_references_come_from_the_database_in_sequence(app):

@@ -12,7 +12,7 @@ from tracker.formatters import format_date_short
 from tracker.reviews.kpis import INDICATORS
 from tracker.reviews.models import CarePeriod, Child, Review
 
-from .factories import care_period, child, d
+from .factories import care_period, child, d, officer
 
 
 @pytest.fixture
@@ -44,12 +44,18 @@ def review_form(day: str, month: str, year: str, **fields) -> dict:
 # --- who may see what ------------------------------------------------------------------------
 
 PAGES = {"/children/": 200, "/children/C1": 200, "/children/all": 302, "/children/export/903-reviews.csv": 200}
+# Recording something new: any QARO, for any child (covering for a colleague).
 EDIT_PAGES = [
     "/children/C1/reviews/new",
     "/children/C1/contacts/new",
-    "/children/C1/periods/new",
     "/children/new",
+]
+# Changing what is there: the QARO of the child (C1 is Q1's; its review was chaired by Q1) or the
+# IRO manager (tests/test_edit_policy.py has the whole table).
+CHANGE_PAGES = [
+    "/children/C1/periods/new",
     "/children/C1/edit",
+    "/children/C1/reviews/R000001/edit",
 ]
 
 
@@ -72,8 +78,22 @@ def test_who_may_see_the_children_pages(client, login_as, caseload, role, allowe
         assert client.get(url).status_code == (status if allowed else 403), url
     for url in EDIT_PAGES:
         assert client.get(url).status_code == (200 if role in ("qaro", "iro_manager") else 403), url
+    for url in CHANGE_PAGES:  # the QARO signed in here has no caseload
+        assert client.get(url).status_code == (200 if role == "iro_manager" else 403), url
+    assert client.get("/children/C1/reviews/R000001/delete").status_code == (200 if role == "iro_manager" else 403)
     assert client.get("/children/team").status_code == (200 if role in ("iro_manager", "manager") else 403)
     assert client.get("/children/C1/allocate").status_code == (200 if role == "iro_manager" else 403)
+
+
+def test_a_qaro_changes_their_own_childrens_records(app, client, sign_in_as, caseload):
+    with app.app_context():
+        c2_period = db.session.scalar(select(Child).where(Child.child_id == "C2")).care_periods[0].id
+    sign_in_as("Q1")
+    for url in CHANGE_PAGES:
+        assert client.get(url).status_code == 200, url
+    for url in ("/children/C2/periods/new", f"/children/C2/periods/{c2_period}/edit", "/children/C2/edit"):
+        assert client.get(url).status_code == 403, url  # Q2's child
+    assert client.get("/children/C1/reviews/R000001/delete").status_code == 403  # the IRO manager deletes
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, caseload):
@@ -259,8 +279,8 @@ def test_review_form_errors_are_shown_and_the_input_kept(login_as, client_reques
         assert db.session.scalar(select(func.count()).select_from(Review)) == 1
 
 
-def test_overlapping_care_period_is_refused_with_a_clear_error(login_as, client_request, caseload):
-    login_as("qaro")
+def test_overlapping_care_period_is_refused_with_a_clear_error(sign_in_as, client_request, caseload):
+    sign_in_as("Q1")  # C1's QARO
     page = client_request.post(
         "/children/C1/periods/new",
         {"start_date": ["1", "9", "2022"], "end_date": ["", "", ""], "legal_status": ""},
@@ -278,8 +298,8 @@ def test_overlapping_care_period_is_refused_with_a_clear_error(login_as, client_
     assert page.field_error("end_date") == "The end date must be the same as or after the start date"
 
 
-def test_ending_a_care_period_that_would_strand_a_review_is_refused(login_as, client_request, caseload, app):
-    login_as("qaro")
+def test_ending_a_care_period_that_would_strand_a_review_is_refused(sign_in_as, client_request, caseload, app):
+    sign_in_as("Q1")  # C1's QARO
     with app.app_context():
         pid = db.session.scalar(select(Child).where(Child.child_id == "C1")).care_periods[0].id
     page = client_request.post(
@@ -307,13 +327,14 @@ def test_ending_a_care_period_that_would_strand_a_review_is_refused(login_as, cl
     assert audit_count(app, "care_period.update") == 1
 
 
-def test_changing_a_care_period_keeps_a_legal_status_sent_by_the_case_system(login_as, client_request, app):
+def test_changing_a_care_period_keeps_a_legal_status_sent_by_the_case_system(sign_in_as, client_request, app):
     """Legal statuses are stored as the case system sends them: one that is not on the list
     stays selected on the form, and saving the period (here, ending it) keeps it."""
     with app.app_context():
-        pid = care_period(child("C5"), "2022-01-10", legal_status="X9").id
+        officer("Q5")
+        pid = care_period(child("C5", officer_id="Q5"), "2022-01-10", legal_status="X9").id
         db.session.commit()
-    login_as("qaro")
+    sign_in_as("Q5")  # C5's QARO
     form = client_request.get(f"/children/C5/periods/{pid}/edit")
     assert form.text_of("#legal_status option[selected]") == "X9"
     client_request.post(
@@ -336,8 +357,8 @@ def test_reallocating_a_qaro(login_as, client_request, caseload, app):
         assert entry.before == {"iro_officer_id": "Q1"} and entry.after == {"iro_officer_id": "Q2"}
 
 
-def test_editing_and_deleting_a_review(login_as, client_request, caseload, app):
-    login_as("qaro")
+def test_editing_and_deleting_a_review(sign_in_as, login_as, client_request, caseload, app):
+    sign_in_as("Q1")  # who chaired it
     with app.app_context():
         rid = db.session.scalar(select(Review.review_id))
     form = client_request.get(f"/children/C1/reviews/{rid}/edit")
@@ -351,9 +372,10 @@ def test_editing_and_deleting_a_review(login_as, client_request, caseload, app):
     assert ("cic_review", "C1", "2022-09-27", "overdue") in page.deadlines()
     assert page.text_of("#next-review-due") == "27 Sep 2022 Overdue"
     assert audit_count(app, "review.update") == 1
+    login_as("iro_manager")  # the one role that deletes a review, with a reason
     confirm = client_request.get(f"/children/C1/reviews/{rid}/delete")
     assert confirm.h1 == "Delete the review of C1 held on 27 June 2022?"
-    client_request.post(f"/children/C1/reviews/{rid}/delete")
+    client_request.post(f"/children/C1/reviews/{rid}/delete", {"reason": "Recorded twice"})
     page = client_request.get("/children/C1")
     assert page.select("tr[data-review]") == []
     assert ("cic_review", "C1", "2022-07-01", "overdue") in page.deadlines()  # the first review's due date again
@@ -424,8 +446,8 @@ def test_adding_and_editing_a_child(sign_in_as, client_request, caseload, app):
         )
 
 
-def test_every_date_input_shows_the_example_hint(login_as, client_request, caseload):
-    login_as("qaro")
+def test_every_date_input_shows_the_example_hint(sign_in_as, client_request, caseload):
+    sign_in_as("Q1")  # C1's QARO
     for url in ("/children/C1/reviews/new", "/children/C1/contacts/new", "/children/C1/periods/new", "/children/new"):
         page = client_request.get(url)
         dates = [field["id"] for field in page.select(".govuk-date-input")]

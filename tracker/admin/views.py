@@ -16,8 +16,9 @@ from tracker.auth.models import User
 from tracker.core.audit import ACTIONS
 from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
-from tracker.core.permissions import ROLE_CODES, require
+from tracker.core.permissions import ROLE_CODES, audit_family, audit_withheld, require
 from tracker.web.forms import carry_version, submit
+from tracker.web.lifecycle import note_read
 from tracker.web.records import load_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -147,17 +148,27 @@ def _with_asked(values: list[str], name: str, allowed=None) -> list[str]:
     return values
 
 
-@bp.route("/audit")
-@require("admin.audit")
-def audit():
+def audit_log_page(endpoint: str, *, family: str | None = None) -> dict:
+    """The audit log's filters, page of entries and what the viewer may see of each, as the
+    template context of ``macros/audit.html``: the administrators' log (every row; ``admin.audit``)
+    or one record family's own log (only its rows, e.g. the LADO manager's, ``lado.audit_log``).
+
+    Every row shows when, who, the action and the record's type and id. Its summary and
+    before/after values are shown only when ``permissions.audit_withheld`` allows them to the
+    viewer; otherwise ``withheld`` holds the text shown instead (filters never reveal them)."""
     form = AuditFilterForm(request.args)
+    vocabulary = ACTIONS
+    if family is not None:
+        del form.object_type  # one family's rows: the record id is the filter that makes sense
+        vocabulary = [a for a in ACTIONS if audit_family(a.partition(".")[0], a) == family]
     # The choices are what the log holds, plus the action or record type asked for when no entry
     # has it yet (the "audit history" link of a record with none): no entries match, no error.
-    actions = _with_asked(queries.audit_actions(), "action", allowed=ACTIONS)
-    types = _with_asked(queries.audit_object_types(), "object_type")
+    actions = _with_asked(queries.audit_actions(family), "action", allowed=vocabulary)
     form.action.choices = choices([("", "Any action")] + [(a, a) for a in actions])
-    form.object_type.choices = choices([("", "Any type")] + [(t, t) for t in types])
-    form.actor.choices = choices([("", "Anyone")] + queries.audit_actor_choices())
+    if "object_type" in form:
+        types = _with_asked(queries.audit_object_types(family), "object_type")
+        form.object_type.choices = choices([("", "Any type")] + [(t, t) for t in types])
+    form.actor.choices = choices([("", "Anyone")] + queries.audit_actor_choices(family))
     valid = form.validate() if request.args else True
     filters = queries.AuditFilters()
     args = {}
@@ -165,17 +176,31 @@ def audit():
         filters = queries.AuditFilters(
             action=form.action.data or None,
             actor=form.actor.data or None,
-            object_type=form.object_type.data or None,
+            object_type=(form.object_type.data or None) if "object_type" in form else None,
             object_id=(form.object_id.data or "").strip() or None,
             date_from=form.date_from.data,
             date_to=form.date_to.data,
         )
         args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
-    page = queries.audit_page(filters, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
-    return render_template(
-        "admin/audit.html",
-        form=form,
-        page=page,
-        pagination=links(page, "admin.audit", **args),
-        users=queries.users_by_id(e.user_id for e in page.items),
-    )
+    page = queries.audit_page(filters, family=family, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
+    viewer = current_user._get_current_object()
+    withheld = {e.id: audit_withheld(viewer, e.object_type, e.action) for e in page.items}
+    # Showing the values of LADO rows is a read of the LADO records they name (domain.md §1):
+    # noted like any list of LADO records (references only; a ``lado_page`` row names a page).
+    lado_shown = [e for e in page.items if withheld[e.id] is None and audit_family(e.object_type, e.action) == "lado"]
+    if lado_shown:
+        refs = [e.object_id for e in lado_shown if e.object_id and e.object_type != "lado_page"]
+        note_read(list(dict.fromkeys(refs)), page=page.page, total=page.total)
+    return {
+        "form": form,
+        "page": page,
+        "pagination": links(page, endpoint, **args),
+        "users": queries.users_by_id(e.user_id for e in page.items),
+        "withheld": withheld,
+    }
+
+
+@bp.route("/audit")
+@require("admin.audit")
+def audit():
+    return render_template("admin/audit.html", **audit_log_page("admin.audit"))

@@ -53,8 +53,8 @@ FILES: dict[str, tuple[Column, ...]] = {
         ("escalation_stages.csv", "*escalation_id *stage *started_date response_date"),
         ("lado_contacts.csv", "*contact_id *contact_date referrer_agency *employer_sector subject_role subject_ref "
                               "employer_ref categories *disposition foster_carer_type foster_carer_agency"),
-        ("lado_referrals.csv", "*referral_id *contact_id *referral_date police_investigation outcome outcome_date "
-                               "dbs_referral_date returned_to_panel child_informed closed_date"),
+        ("lado_referrals.csv", "*referral_id *contact_id *referral_date lado_officer_id police_investigation outcome "
+                               "outcome_date dbs_referral_date returned_to_panel child_informed closed_date"),
         ("lado_meetings.csv", "*meeting_id *referral_id *meeting_type *meeting_date"),
         ("lado_actions.csv", "*action_id *referral_id *description owner due_date completed_date"),
         ("panel_meetings.csv", "*meeting_id *panel *meeting_date *status members_present chair_present "

@@ -685,7 +685,7 @@ class _Generator:
                     dbs = None
         returned = own_carer and closed is not None and rng.chance(0.9)
         informed = bool(outcome) and rng.chance(0.8)
-        row = [ref_id, contact_id, _iso(referral), _yn(police), outcome, _iso(outcome_date), _iso(dbs)]
+        row = [ref_id, contact_id, _iso(referral), "", _yn(police), outcome, _iso(outcome_date), _iso(dbs)]
         self.out.row("lado_referrals.csv", [*row, _yn(returned), _yn(informed), _iso(closed)])
         for kind, day in sorted(meetings, key=lambda m: m[1]):
             self.out.row("lado_meetings.csv", [f"{ref_id}{MEETING_IDS[kind]}", ref_id, kind, _iso(day)])

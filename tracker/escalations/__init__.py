@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.core.permissions import register_editable
 from tracker.web.navigation import home_area, nav_item
 from tracker.web.records import register_record
 
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     register_record("escalation", "escalations.show", "escalation_id")
+    register_editable(models.Escalation, "escalation")  # who may change which record: tracker.core.permissions
     child_section("escalations/_child_section.html", queries.for_child, "escalations.view")
     nav_item("Escalations", "escalations.index", "escalations.view", order=20)
     home_area(

@@ -11,7 +11,7 @@ from tracker.core.clock import today
 from tracker.core.errors import DomainError
 from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
-from tracker.core.permissions import can, require
+from tracker.core.permissions import can, check_may_edit, require
 from tracker.escalations import operations, queries
 from tracker.escalations.forms import CloseForm, EscalateForm, FilterForm, RaiseForm, ResponseForm
 from tracker.escalations.models import Escalation, Resolution, Stage
@@ -94,6 +94,8 @@ def stage4():
 @bp.route("/new", methods=["GET", "POST"])
 @require("escalations.edit")
 def new():
+    """Raise an escalation about any child (the capability alone); what follows is the raiser's,
+    the allocated QARO's and the IRO manager's (``check_may_edit``)."""
     form = RaiseForm()
     if request.method == "GET":
         form.child_id.data = request.args.get("child", "")
@@ -146,7 +148,6 @@ def _render_show(escalation: Escalation, failed=None, **forms):
         response_form=forms.get("response_form") or carry_version(ResponseForm(formdata=None), escalation),
         escalate_form=escalate_form,
         close_form=close_form,
-        can_edit=can(current_user, "escalations.edit"),
     )
 
 
@@ -158,6 +159,7 @@ def show(escalation_id: str):
 
 def _transition(escalation_id: str, form, form_name: str, default_field: str, run, done: str):
     escalation = load_or_404(Escalation, escalation_id=escalation_id)
+    check_may_edit(escalation)  # raised by the user, or about a child allocated to them (or the IRO manager)
     if submit(form, lambda: run(escalation, form), record=escalation, default_field=default_field):
         flash(done, "success")
         return redirect(record_url("escalation", escalation_id))

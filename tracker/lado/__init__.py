@@ -23,10 +23,11 @@ def init_app(app: Flask) -> None:
         ("lado_contact", "lado.contact", "contact_id"),
         ("lado_referral", "lado.referral", "referral_id"),
         ("lado_action", "lado.action", "action_id"),
-        ("lado_person", "lado.person", "ref"),
         ("lado_organisation", "lado.organisation", "ref"),
     ):
         register_record(kind, endpoint, argument)
+    # a person's reference may be a name: their page is at the random public id (record_url takes the person)
+    register_record("lado_person", "lado.person", "public_id", attribute="public_id")
     nav_item("LADO", "lado.index", "lado.view", order=30)
     home_area(
         "LADO",
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
             ("Find a person or organisation", "lado.search", "lado.view"),
             ("Oversight of overdue referrals", "lado.oversight", "lado.oversight"),
             ("Records past their retention date", "lado.retention", "lado.oversight"),
+            ("LADO audit log", "lado.audit_log", "lado.oversight"),
         ],
         order=30,
     )

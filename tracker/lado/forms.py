@@ -153,8 +153,14 @@ class ReferralDetailsForm(VersionedForm, TrackerForm):
     police_investigation = BooleanField("The police are investigating", widget=GovCheckboxInput())
     child_informed = BooleanField("The child has been told the outcome", widget=GovCheckboxInput())
     returned_to_panel = BooleanField("The foster carer has been returned to fostering panel", widget=GovCheckboxInput())
-    officer_id = StringField(
-        "Allocated LADO officer id (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    # the LADO officers (the view's choices); that the one chosen is one is the operation's rule,
+    # whose message a stale or forged choice gets
+    officer_id = SelectField(
+        "Allocated LADO officer",
+        widget=GovSelect(),
+        choices=[],
+        validators=[Optional(), Length(max=40)],
+        validate_choice=False,
     )
     submit = SubmitField("Save details", widget=GovSubmitInput())
 

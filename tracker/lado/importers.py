@@ -6,8 +6,10 @@ meetings held, outcomes and closures are not after today; codes are known; refer
 in the file set or the database; a referral is not dated before its contact; a contact with
 disposition ``referral`` has a referral row and a referral's contact has that disposition
 (set-based on the database, in ``after_all``, whenever lado_contacts.csv or lado_referrals.csv
-is in the import); an outcome comes with its date and a date with its outcome.
-``subject_ref`` and ``employer_ref`` create or reuse rows of the person and organisation indexes.
+is in the import); an outcome comes with its date and a date with its outcome; a referral's
+``lado_officer_id`` (its allocated LADO) is an enabled user with the role lado or lado_manager.
+``subject_ref`` and ``employer_ref`` create or reuse rows of the person and organisation indexes
+(a new person gets its random public id, as on screen).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import delete, select
 from tracker.core import interchange, references
 from tracker.core.interchange import Importer, RowReader
 from tracker.extensions import db
-from tracker.lado import operations
+from tracker.lado import operations, queries
 from tracker.lado.models import (
     LadoAction,
     LadoContact,
@@ -181,6 +183,7 @@ class ReferralsImporter(Importer):
             "referral_id": r.id("referral_id", required=True),
             "contact_id": r.ref("contact_id", "lado_contact", required=True),
             "referral_date": r.date("referral_date", required=True),
+            "officer_id": r.ref("lado_officer_id", "officer"),
             "police_investigation": r.boolean("police_investigation"),
             "outcome": r.text("outcome"),
             "outcome_date": r.date("outcome_date"),
@@ -189,6 +192,8 @@ class ReferralsImporter(Importer):
             "child_informed": r.boolean("child_informed"),
             "closed_date": r.date("closed_date"),
         }
+        if "lado_officer_id" not in r.row:  # a file without the column keeps the allocations made on screen
+            del record["officer_id"]
         if r.ok:
             r.check(
                 operations.check_referral,
@@ -201,6 +206,7 @@ class ReferralsImporter(Importer):
         return record if r.ok else None
 
     def write(self, records: list[dict], ctx) -> None:
+        records = self._allocated_to_lado_officers(records, ctx)
         # one referral per contact: a second row for the same contact is an error, not an overwrite
         ids = [r["referral_id"] for r in records]
         contacts = [r["contact_id"] for r in records]
@@ -226,7 +232,26 @@ class ReferralsImporter(Importer):
             seen[rec["contact_id"]] = rec["referral_id"]
             good.append(rec)
         if not ctx.failed:
-            _upsert(LadoReferral, "referral_id", good, self.fields)
+            allocated = any("officer_id" in rec for rec in good)  # the file has the lado_officer_id column
+            _upsert(LadoReferral, "referral_id", good, self.fields + (["officer_id"] if allocated else []))
+
+    def _allocated_to_lado_officers(self, records: list[dict], ctx) -> list[dict]:
+        """The records whose allocated LADO is blank or a LADO officer (one query for the batch:
+        ``operations.check_lado_officer``'s rule and message); the others are errors."""
+        wanted = {r["officer_id"] for r in records if r.get("officer_id")}
+        officers = {officer_id for officer_id, _name in queries.lado_officers(wanted)} if wanted else set()
+        good = []
+        for rec in records:
+            if rec.get("officer_id") and rec["officer_id"] not in officers:
+                ctx.error(
+                    self.filename,
+                    ctx.line_for(self.filename, rec["referral_id"]),
+                    "lado_officer_id",
+                    operations.not_a_lado_officer(rec["officer_id"]),
+                )
+                continue
+            good.append(rec)
+        return good
 
 
 class MeetingsImporter(Importer):

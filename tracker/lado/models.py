@@ -8,6 +8,7 @@ the foreign keys read as the LADO's own references.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -106,12 +107,22 @@ class CarerAgency(CodeEnum):
 # --- the indexes for repeat concerns (domain.md §6, 003:L1445) ------------------------
 
 
+def new_public_id() -> str:
+    """An unguessable, URL-safe id (16 characters, 96 random bits)."""
+    return secrets.token_urlsafe(12)
+
+
 class LadoPerson(Versioned, db.Model):
-    """A person allegations may be about; reference only unless the LADO adds a name."""
+    """A person allegations may be about; reference only unless the LADO adds a name.
+
+    The reference may be a name-like string from the case system ("JSmith-1980"), so it never
+    goes in a URL: the person's page is at their ``public_id``, random and set on every insert
+    (by an operation, the import or a test alike)."""
 
     __tablename__ = "lado_persons"
 
     ref: Mapped[str] = mapped_column(String(40), primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
     name: Mapped[str | None] = mapped_column(String(200), index=True)
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date, index=True)
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")

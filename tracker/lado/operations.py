@@ -27,6 +27,7 @@ from tracker.core import audit, checks, references
 from tracker.core.clock import today
 from tracker.core.errors import DomainError
 from tracker.extensions import db
+from tracker.lado import queries
 from tracker.lado.models import (
     CarerAgency,
     CarerType,
@@ -172,6 +173,18 @@ def check_subject(person_ref: str | None, organisation_ref: str | None, person_d
     checks.not_future(person_dob, "person_dob", "The date of birth")
 
 
+def check_lado_officer(officer_id: str | None) -> None:
+    """An allocated LADO is an enabled user with the role lado or lado_manager (blank: not
+    allocated). The import checks a whole file with ``queries.lado_officers`` and this message."""
+    if officer_id and not queries.lado_officers([officer_id]):
+        raise DomainError(not_a_lado_officer(officer_id), "officer_id")
+
+
+def not_a_lado_officer(officer_id: str) -> str:
+    """The message of ``check_lado_officer`` (a form's field error, an import row's error)."""
+    return f"{officer_id} is not a LADO officer"
+
+
 def referrals_before_contact(referral_id: str | None = None):
     """Referrals dated before their contact: referral_id, contact_id, referral_date, contact_date."""
     query = (
@@ -227,7 +240,7 @@ def find_or_create_person(
         audit.record(
             "lado_person.create",
             object_type="lado_person",
-            object_id=person.ref,
+            object_id=person.public_id,  # the reference may be a name: the log names the public id
             summary=f"Person {person.ref} added to the LADO index",
         )
     else:
@@ -241,7 +254,7 @@ def find_or_create_person(
             audit.record(
                 "lado_person.update",
                 object_type="lado_person",
-                object_id=person.ref,
+                object_id=person.public_id,  # the reference may be a name: the log names the public id
                 summary=f"Person {person.ref} details completed",
                 after={"changed": list(a)},  # which details, never the name or date of birth
             )
@@ -293,7 +306,7 @@ def update_person(
         audit.record(
             "lado_person.update",
             object_type="lado_person",
-            object_id=person.ref,
+            object_id=person.public_id,  # the reference may be a name: the log names the public id
             summary=f"Person {person.ref} updated",
             after={"changed": list(a)},  # which details, never the name, date of birth or notes
         )
@@ -523,15 +536,20 @@ def update_referral(
     child_informed: bool,
     returned_to_panel: bool,
 ) -> LadoReferral:
+    """The referral's details and its allocated LADO: a LADO officer (``check_lado_officer``) —
+    an allocation made before, whose officer is no longer one, is kept when it is not changed."""
     _writable(referral)
-    checks.reference((officer_id or "").strip(), "officer_id", "The officer id")
+    officer_id = (officer_id or "").strip() or None
+    checks.reference(officer_id, "officer_id", "The officer id")
+    if officer_id != referral.officer_id:
+        check_lado_officer(officer_id)
     _change_referral(
         referral,
         "lado_referral.update",
         "details updated",
         {
             "police_investigation": bool(police_investigation),
-            "officer_id": officer_id or None,
+            "officer_id": officer_id,
             "child_informed": bool(child_informed),
             "returned_to_panel": bool(returned_to_panel),
         },

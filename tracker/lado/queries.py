@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, and_, case, exists, func, or_, select, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.core import calendar
 from tracker.core.timescales import DueState, Unit, add_sql, deadline_sql, due_state_sql
@@ -320,7 +320,8 @@ def timeline(referral: LadoReferral, as_of: dt.date) -> list[Event]:
 
 
 def contacts_log(*, date_from=None, date_to=None, sector=None, disposition=None) -> Select:
-    query = select(LadoContact)
+    """Contacts, newest first, each with its subject (``person``, whose public id is the link)."""
+    query = select(LadoContact).options(joinedload(LadoContact.person))
     if date_from:
         query = query.where(LadoContact.contact_date >= date_from)
     if date_to:
@@ -411,10 +412,12 @@ def search_organisations(organisation: str) -> Select:
 
 
 def contacts_about(*, person_ref: str | None = None, organisation_ref: str | None = None) -> list:
-    """Every contact (and its referral, if any) about a person or organisation, across years."""
+    """Every contact (and its referral, if any) about a person or organisation, across years,
+    with the subject and the employer the rows show (loaded in the same query)."""
     query = (
         select(LadoContact, LadoReferral)
         .outerjoin(LadoReferral, LadoReferral.contact_id == LadoContact.contact_id)
+        .options(joinedload(LadoContact.person), joinedload(LadoContact.organisation))
         .order_by(LadoContact.contact_date, LadoContact.contact_id)
     )
     if person_ref is not None:
@@ -422,6 +425,30 @@ def contacts_about(*, person_ref: str | None = None, organisation_ref: str | Non
     if organisation_ref is not None:
         query = query.where(LadoContact.organisation_ref == organisation_ref)
     return list(db.session.execute(query))
+
+
+# --- LADO officers: who a referral may be allocated to ----------------------------------------
+
+LADO_ROLES = ("lado", "lado_manager")
+
+
+def lado_officers(officer_ids=None) -> list[tuple[str, str]]:
+    """(officer_id, name) of every enabled user with an officer id and the role lado or
+    lado_manager, by name — only those among ``officer_ids`` when given (one query)."""
+    from tracker.auth.models import User, UserRole
+
+    query = (
+        select(User.officer_id, User.name)
+        .where(
+            User.officer_id.is_not(None),
+            User.active.is_(True),
+            exists().where(UserRole.user_id == User.id, UserRole.role.in_(LADO_ROLES)),
+        )
+        .order_by(User.name, User.officer_id)
+    )
+    if officer_ids is not None:
+        query = query.where(User.officer_id.in_(sorted(set(officer_ids))))
+    return [(officer_id, name) for officer_id, name in db.session.execute(query)]
 
 
 # --- retention (domain.md §6) -----------------------------------------------------------------
@@ -450,11 +477,12 @@ def _last_anchor_before(today: dt.date, months: int) -> dt.date:
 
 
 def past_retention(today: dt.date) -> Select:
-    """Contacts (with their referral, if any) whose retention date is before today."""
+    """Contacts (with their referral, if any, and their subject) whose retention date is before today."""
     contact_limit = _last_anchor_before(today, 12 * RETENTION_YEARS)
     dob_limit = _last_anchor_before(today, 12 * pension_age())
     return (
         select(LadoContact, LadoReferral, LadoPerson.date_of_birth)
+        .options(joinedload(LadoContact.person))
         .outerjoin(LadoReferral, LadoReferral.contact_id == LadoContact.contact_id)
         .outerjoin(LadoPerson, LadoPerson.ref == LadoContact.person_ref)
         .where(

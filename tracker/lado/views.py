@@ -36,7 +36,7 @@ from tracker.lado.models import (
 )
 from tracker.web import lifecycle
 from tracker.web.forms import carry_version, is_stale, submit
-from tracker.web.lifecycle import note_read, reads
+from tracker.web.lifecycle import note_read, note_read_record, reads
 from tracker.web.records import load_or_404, record_url
 
 bp = Blueprint("lado", __name__, url_prefix="/lado")
@@ -225,13 +225,16 @@ def referral(referral_id: str):
 
 
 def _referral_step(referral_id: str, form, title: str, apply, *, allow_closed: bool = False, prefill=None,
-                   template: str = "form_page.html", adds: bool = False):  # fmt: skip
+                   template: str = "form_page.html", adds: bool = False, setup=None):  # fmt: skip
     """One small form page per step of a referral (GOV.UK: one thing per page). A step that
     changes the referral is refused when a colleague changed the referral since the page was
     opened; a step that ``adds`` a meeting or an action to it is not (it overwrites nothing,
-    and a closed referral refuses it anyway)."""
+    and a closed referral refuses it anyway). ``setup(form, referral)`` fills the form's
+    choices; ``prefill(form, referral)`` its values on GET."""
     referral = load_or_404(LadoReferral, referral_id=referral_id)
     back = record_url("lado_referral", referral.referral_id)
+    if setup:
+        setup(form, referral)
     if referral.closed_date is not None and not allow_closed and (adds or not is_stale(form, referral)):
         # (a post from a page opened before a colleague closed it shows the conflict instead)
         flash("This referral is closed. Re-open it before changing it.", "important")
@@ -361,9 +364,23 @@ def details(referral_id: str):
         form.police_investigation.data = referral.police_investigation
         form.child_informed.data = referral.child_informed
         form.returned_to_panel.data = referral.returned_to_panel
-        form.officer_id.data = referral.officer_id
+        form.officer_id.data = referral.officer_id or ""
 
-    return _referral_step(referral_id, forms.ReferralDetailsForm(), "Referral {ref}: details", apply, prefill=prefill)
+    def setup(form, referral):
+        form.officer_id.choices = _lado_officer_choices(referral.officer_id)
+
+    return _referral_step(
+        referral_id, forms.ReferralDetailsForm(), "Referral {ref}: details", apply, prefill=prefill, setup=setup
+    )
+
+
+def _lado_officer_choices(current: str | None):
+    """The LADO officers a referral may be allocated to; ``current`` (the officer it is allocated
+    to) is kept as a choice when it is not one any more, so saving the other details keeps it."""
+    officers = [(officer_id, f"{name} ({officer_id})") for officer_id, name in queries.lado_officers()]
+    if current and current not in {officer_id for officer_id, _ in officers}:
+        officers.append((current, current))
+    return choices([("", "Not allocated")] + officers)
 
 
 @bp.route("/referrals/<referral_id>/close", methods=["GET", "POST"])
@@ -493,11 +510,14 @@ def review_action(action_id: str):
 # --- repeat concerns: people and organisations -----------------------------------------------------------
 
 
-@bp.route("/people/<ref>", methods=["GET", "POST"])
+@bp.route("/people/<public_id>", methods=["GET", "POST"])
 @require("lado.view")
-@reads("lado_person", "ref")
-def person(ref: str):
-    person = load_or_404(LadoPerson, ref=ref)
+@reads("lado_person")
+def person(public_id: str):
+    """A person's page is at their random public id: their reference may be a name, and stays
+    out of URLs and out of the audit log, whose rows name the person by the public id too."""
+    person = load_or_404(LadoPerson, public_id=public_id)
+    note_read_record(person.public_id)
     form = forms.PersonForm(obj=person) if request.method == "GET" else forms.PersonForm()
     if request.method == "POST":
         from tracker.core.permissions import check
@@ -511,8 +531,8 @@ def person(ref: str):
             record=person,
         ):
             flash("Person saved.", "success")
-            return redirect(record_url("lado_person", person.ref))
-        person = load_or_404(LadoPerson, ref=ref)
+            return redirect(record_url("lado_person", person))
+        person = load_or_404(LadoPerson, public_id=public_id)
     rows = queries.contacts_about(person_ref=person.ref)
     return render_template(
         "lado/person.html",
@@ -585,7 +605,7 @@ def search():
         if organisation and not name and not dob:
             orgs = list(db.session.scalars(queries.search_organisations(organisation).limit(50)))
         note_read(
-            [p.ref for p in people.items] + [o.ref for o in orgs or ()],
+            [p.public_id for p in people.items] + [o.ref for o in orgs or ()],
             page=people.page,
             total=people.total,
             by=[k for k, v in (("name", name), ("date_of_birth", dob), ("organisation", organisation)) if v],
@@ -642,3 +662,18 @@ def retention():
         retention_date=queries.retention_date,
         pagination=links(page, "lado.retention"),
     )
+
+
+# --- the LADO audit log (lado_manager) -------------------------------------------------------------------
+
+
+@bp.route("/audit")
+@require("lado.oversight")
+def audit_log():
+    """The audit log's LADO rows (changes to LADO records and reads of them), with their values:
+    the administrators' log, filtered to the ``lado`` family (``permissions.audit_family``).
+    Showing the values is itself a read of the records the rows name: ``audit_log_page`` notes
+    their references (``note_read``), as the administrators' log does for a LADO role."""
+    from tracker.admin.views import audit_log_page
+
+    return render_template("lado/audit.html", **audit_log_page("lado.audit_log", family="lado"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.core.permissions import register_editable
 from tracker.web.navigation import home_area, nav_item
 from tracker.web.records import register_record
 
@@ -16,6 +17,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     register_record("child", "reviews.child", "child_id")
+    register_editable(models.Child, "child")  # who may change which record: tracker.core.permissions
+    register_editable(models.CarePeriod, "care_period")
+    register_editable(models.Review, "review")
     app.cli.add_command(export_903_command)
     app.cli.add_command(import_903_command)
     nav_item("My children", "reviews.my_children", "children.view", order=10)

@@ -8,8 +8,15 @@ also add a record carry an empty one then).
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.core.forms import GovDate, TrackerForm, VersionedForm, choices, required_date
@@ -105,4 +112,12 @@ class SearchForm(TrackerForm):
 
 
 class ConfirmForm(VersionedForm, TrackerForm):
+    """Deleting a review: the reason is required and goes into the audit row of the deletion."""
+
+    reason = TextAreaField(
+        "Why is the review being deleted?",
+        widget=GovTextArea(),
+        description="For example, it was recorded twice or against the wrong child. This is kept in the audit log.",
+        validators=[InputRequired(message="Enter why the review is being deleted"), Length(max=2000)],
+    )
     submit = SubmitField("Yes, delete this review", widget=GovSubmitInput())

@@ -338,7 +338,10 @@ def edit_review(review: Review, **changes) -> Review:
     return review
 
 
-def delete_review(review: Review) -> None:
+def delete_review(review: Review, *, reason: str) -> None:
+    """Delete a review (the IRO manager's correction: tracker.core.permissions); the reason is
+    kept in the audit row of the deletion (``after``), beside the review as it was (``before``)."""
+    checks.required(reason, "reason", "Enter why the review is being deleted")
     before = audit.snapshot(review, REVIEW_FIELDS)
     child_id = review.child.child_id
     review.child.reviews.remove(review)
@@ -350,6 +353,7 @@ def delete_review(review: Review) -> None:
         object_id=before["review_id"],
         summary=f"review {before['review_id']} of child {child_id} deleted",
         before=before,
+        after={"reason": reason.strip()},
     )
 
 

@@ -18,7 +18,7 @@ from tracker.core.clock import today
 from tracker.core.exports import write_csv
 from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
-from tracker.core.permissions import require
+from tracker.core.permissions import check_may_delete, check_may_edit, require
 from tracker.formatters import format_date
 from tracker.reviews import chain, operations, queries
 from tracker.reviews import kpis as review_kpis
@@ -237,6 +237,7 @@ def new_child():
 @require("children.edit")
 def edit_child(child_id: str):
     child = load_or_404(Child, child_id=child_id)
+    check_may_edit(child)
     form = ChildForm(obj=child)
     del form.child_id  # the reference is not editable
     if submit(
@@ -279,6 +280,7 @@ def allocate(child_id: str):
 def care_period(child_id: str, period_id: int | None):
     child = load_or_404(Child, child_id=child_id)
     period = load_or_404(CarePeriod, id=period_id, child_pk=child.id) if period_id else None
+    check_may_edit(child if period is None else period)
     form = CarePeriodForm(obj=period)
     if period is not None and period.legal_status and LegalStatus.get(period.legal_status) is None:
         # A code the case system sent that is not on the list: offer it, so saving keeps it.
@@ -308,7 +310,8 @@ def care_period(child_id: str, period_id: int | None):
 def review(child_id: str, review_id: str | None):
     child = load_or_404(Child, child_id=child_id)
     existing = load_or_404(Review, review_id=review_id, child_pk=child.id) if review_id else None
-    if existing is not None:
+    if existing is not None:  # recording a new review needs the capability alone (covering for a colleague)
+        check_may_edit(existing)
         form = ReviewForm(obj=existing, participation_code=existing.participation_code or "")
     else:
         form = ReviewForm(officer_id=current_user.officer_id or child.iro_officer_id or "")
@@ -335,12 +338,13 @@ def review(child_id: str, review_id: str | None):
 
 
 @bp.route("/<child_id>/reviews/<review_id>/delete", methods=["GET", "POST"])
-@require("children.edit")
+@require("children.delete")
 def delete_review(child_id: str, review_id: str):
     child = load_or_404(Child, child_id=child_id)
     existing = load_or_404(Review, review_id=review_id, child_pk=child.id)
+    check_may_delete(existing)
     form = ConfirmForm()
-    if submit(form, lambda: operations.delete_review(existing), record=existing):
+    if submit(form, lambda: operations.delete_review(existing, reason=form.reason.data), record=existing):
         flash("Review deleted", "success")
         return redirect(_back_to_child(child))
     return render_template("reviews/confirm_delete.html", form=form, child=child, review=existing)

@@ -241,6 +241,8 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["can"] = lambda cap: permissions.can(current_user, cap)
+    app.jinja_env.globals["may_edit"] = lambda record: permissions.may_edit(current_user, record)
+    app.jinja_env.globals["may_delete"] = lambda record: permissions.may_delete(current_user, record)
     app.jinja_env.globals["record_url"] = record_url
     # a query string with a control character is a bad request (PostgreSQL cannot compare such text)
     app.before_request(refuse_control_characters)

@@ -10,7 +10,9 @@ shown again with the error reflects the database, not the half-made change.
 Reads of LADO records are audited here too (domain.md §1): a blueprint declared with
 ``audit_reads(bp)`` writes one ``lado_record.read`` row for every page it shows (a redirect
 after a change shows nothing: the change has its own audit row), naming the
-record (``@reads("lado_referral", "referral_id")``) or the list and the references it showed
+record (``@reads("lado_referral", "referral_id")``; a page whose URL carries an opaque id
+instead of the reference names it once loaded: ``@reads("lado_person")`` and
+``note_read_record(person.ref)``) or the list and the references it showed
 (``note_read(refs)``). Pages of other blueprints that show LADO records (worklists, the home
 page, drill-downs) call ``note_read`` and get the same row. No LADO page can forget it.
 """
@@ -33,14 +35,20 @@ def audit_reads(blueprint) -> None:
     AUDITED_BLUEPRINTS.add(blueprint.name)
 
 
-def reads(object_type: str, argument: str):
-    """The page shows the record of ``object_type`` named by the view argument ``argument``."""
+def reads(object_type: str, argument: str | None = None):
+    """The page shows the record of ``object_type`` named by the view argument ``argument`` — or,
+    without one, by the view with ``note_read_record(ref)`` (its URL holds no reference)."""
 
     def decorator(view):
         view.read_object = (object_type, argument)
         return view
 
     return decorator
+
+
+def note_read_record(ref) -> None:
+    """This page shows the record ``ref`` (of the type its ``@reads`` names, without an argument)."""
+    g.lado_read_record = str(ref)
 
 
 def note_read(refs, *, page: int | None = None, total: int | None = None, **facts) -> None:
@@ -67,7 +75,11 @@ def _record_read(view) -> None:
     if not audited and not (noted and noted["refs"]):
         return
     declared = getattr(view, "read_object", None)
-    if declared is not None:
+    if declared is not None and declared[1] is None:
+        object_type, object_id = declared[0], g.pop("lado_read_record", None)
+        if object_id is None:  # no page may show a record without naming it
+            raise RuntimeError(f"{request.endpoint} showed a {object_type} without note_read_record(ref)")
+    elif declared is not None:
         object_type, object_id = declared[0], (request.view_args or {}).get(declared[1])
     else:
         object_type, object_id = "lado_page", request.endpoint

@@ -6,6 +6,11 @@
 ``record_url("child", "C1")`` gives its URL anywhere — in a view, a template (as the
 ``record_url`` global), a drill-down row, a worklist item or an e-mail built by a job, with or
 without a request.
+
+A record whose reference must not appear in a URL (a LADO person's may be a name) is registered
+with the ``attribute`` that goes there instead, ``register_record("lado_person", "lado.person",
+"public_id", attribute="public_id")``, and ``record_url("lado_person", person)`` takes the record
+— or any row with that attribute, so a list loads it in its own query — never a reference.
 """
 
 from __future__ import annotations
@@ -57,21 +62,30 @@ class RecordPage:
     kind: str
     endpoint: str
     argument: str
+    attribute: str | None = None  # the record's attribute in the URL, when it is not the reference
 
 
 RECORD_PAGES: dict[str, RecordPage] = {}
 
 
-def register_record(kind: str, endpoint: str, argument: str) -> None:
-    """``kind`` records have their page at ``endpoint`` with the reference as ``argument``."""
-    RECORD_PAGES[kind] = RecordPage(kind, endpoint, argument)
+def register_record(kind: str, endpoint: str, argument: str, *, attribute: str | None = None) -> None:
+    """``kind`` records have their page at ``endpoint`` with the reference as ``argument`` — or,
+    with ``attribute``, with that attribute of the record (``record_url`` then takes the record)."""
+    RECORD_PAGES[kind] = RecordPage(kind, endpoint, argument, attribute)
 
 
-def record_url(kind: str, ref: str | None) -> str | None:
-    """The page of a record (None when there is no reference or no page of that kind)."""
+def record_url(kind: str, ref) -> str | None:
+    """The page of a record (None when there is no reference or no page of that kind): ``ref`` is
+    the reference, or for a kind registered with an ``attribute`` the record (or a row) holding it."""
     page = RECORD_PAGES.get(kind)
     if page is None or ref is None or ref == "":
         return None
+    if page.attribute is not None:
+        if isinstance(ref, str):
+            raise TypeError(f"record_url({kind!r}, …) takes the record, not its reference (which stays out of URLs)")
+        ref = getattr(ref, page.attribute)
+        if ref is None or ref == "":
+            return None
     values = {page.argument: ref}
     if has_request_context():
         return url_for(page.endpoint, **values)
