@@ -25,7 +25,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.pages import Page
-from tests.test_pages import SKIPPED, _arguments
+from tests.test_pages import SAMPLE_PERSON, SKIPPED, _arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,12 +73,14 @@ def test_every_page_sends_the_security_headers_and_holds_no_inline_code(app, cli
         from sqlalchemy import select
 
         from tracker.extensions import db
+        from tracker.lado.models import LadoPerson
         from tracker.reviews.models import CarePeriod, Child
 
         period_id = db.session.scalar(select(CarePeriod.id).join(Child).where(Child.child_id == "C00001").limit(1))
+        public_id = db.session.scalar(select(LadoPerson.public_id).where(LadoPerson.ref == SAMPLE_PERSON))
         adapter = app.url_map.bind("localhost")
         urls = [
-            adapter.build(rule.endpoint, _arguments(rule, user.id, period_id))
+            adapter.build(rule.endpoint, _arguments(rule, user.id, period_id, public_id))
             for rule in app.url_map.iter_rules()
             if "GET" in rule.methods and rule.endpoint not in SKIPPED
         ]
@@ -283,7 +285,7 @@ def test_gunicorn_with_its_config_file_sends_no_server_banner_and_logs_no_query_
             for _ in range(150):
                 try:
                     with urllib.request.urlopen(
-                        f"http://127.0.0.1:{port}/login?email=zebedee.quist%40example.org", timeout=2
+                        f"http://127.0.0.1:{port}/login?email=zebedee.quist%40example.org", timeout=10
                     ) as response:
                         headers = response.headers
                         body = response.read().decode()
@@ -300,6 +302,7 @@ def test_gunicorn_with_its_config_file_sends_no_server_banner_and_logs_no_query_
     assert headers["Content-Security-Policy"] == EXPECTED_CSP
     output = log.read_text()
     access = [line for line in output.splitlines() if '"GET /login HTTP/1.1" 200' in line]
-    assert len(access) == 1, output[-2000:]
-    assert access[0].endswith(f"request={headers['X-Request-ID']}")
+    # one line per request that reached the app (a retry on a busy machine adds one), none with the query
+    assert access, output[-2000:]
+    assert access[-1].endswith(f"request={headers['X-Request-ID']}")
     assert "zebedee" not in output.lower()
