@@ -105,6 +105,8 @@ def test_lists_and_filters(client_request, login_as, seed):
     assert refs("/escalations/all?partner=any") == [e2]
     assert refs("/escalations/all?partner=none") == [e1]
     assert refs("/escalations/all?partner=CAMHS") == [e2]
+    # a blank choice typed as spaces is "any", never an error page
+    assert refs("/escalations/all?area=%20&stage=%20&team=%20&partner=%20&status=%20") == [e1, e2]
 
     page = client_request.get("/escalations/all?status=all")
     headers = page.texts("#escalations-table thead th")

@@ -45,13 +45,17 @@ def _list(endpoint: str, title: str, raised_by: str | None, show_filters: bool):
     filters = queries.Filters(raised_by=raised_by)
     args: dict = {}
     if valid:
+
+        def chosen(field):  # a blank choice (spaces too: ``Optional`` lets them through) is "any"
+            return (field.data or "").strip() or None
+
         filters = queries.Filters(
-            stage=form.stage.data or None,
-            area=form.area.data or None,
-            team=(form.team.data or None) if show_filters else None,
-            partner=form.partner.data or None,
+            stage=chosen(form.stage),
+            area=chosen(form.area),
+            team=chosen(form.team) if show_filters else None,
+            partner=chosen(form.partner),
             raised_by=raised_by,
-            status=form.status.data or "open",
+            status=chosen(form.status) or "open",
         )
         args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
     page = queries.escalations_page(filters, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
