@@ -166,6 +166,13 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     },
     ("/lado/meetings/<meeting_id>/edit", "GET"): [case("/lado/meetings/{meeting}/edit", LADO)],
     ("/lado/meetings/<meeting_id>/edit", "POST"): [case("/lado/meetings/{meeting}/edit", LADO)],
+    **{
+        (f"/lado/{kind}s/<{kind}_id>/remove", method): [
+            case(f"/lado/{kind}s/{{{kind}}}/remove", LADO_MANAGER, "its author or a LADO manager: not another LADO")
+        ]
+        for kind in ("meeting", "action")
+        for method in ("GET", "POST")
+    },
     ("/lado/actions", "GET"): [case("/lado/actions", LADO)],
     ("/lado/actions", "POST"): [case("/lado/actions", LADO)],
     ("/lado/actions/<action_id>", "GET"): [case("/lado/actions/{action}", LADO)],
@@ -173,12 +180,20 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/lado/actions/<action_id>/complete", "POST"): [case("/lado/actions/{action}/complete", LADO)],
     ("/lado/actions/<action_id>/review", "GET"): [case("/lado/actions/{action}/review", LADO)],
     ("/lado/actions/<action_id>/review", "POST"): [case("/lado/actions/{action}/review", LADO)],
+    ("/lado/actions/<action_id>/edit", "GET"): [case("/lado/actions/{action}/edit", LADO)],
+    ("/lado/actions/<action_id>/edit", "POST"): [case("/lado/actions/{action}/edit", LADO)],
     ("/lado/people/<public_id>", "GET"): [case("/lado/people/{person}", LADO)],
     ("/lado/people/<public_id>", "POST"): [case("/lado/people/{person}", LADO)],
+    ("/lado/people/<public_id>/merge", "POST"): [
+        case("/lado/people/{person}/merge", LADO_MANAGER, "merging two records of a person: the LADO manager")
+    ],
     ("/lado/organisations/<ref>", "GET"): [case("/lado/organisations/{organisation}", LADO)],
+    ("/lado/organisations/<ref>", "POST"): [case("/lado/organisations/{organisation}", LADO)],
     ("/lado/search", "GET"): [case("/lado/search", LADO)],
     ("/lado/search", "POST"): [case("/lado/search", LADO)],
     ("/lado/oversight", "GET"): [case("/lado/oversight", LADO_MANAGER)],
+    ("/lado/queue", "GET"): [case("/lado/queue", LADO_MANAGER, "the LADO managers' queue of referrals to allocate")],
+    ("/lado/queue/<referral_id>", "POST"): [case("/lado/queue/{referral}", LADO_MANAGER, "allocating from the queue")],
     ("/lado/retention", "GET"): [case("/lado/retention", LADO_MANAGER)],
     ("/lado/audit", "GET"): [case("/lado/audit", LADO_MANAGER, "the LADO manager's own audit view, with values")],
 }

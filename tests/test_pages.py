@@ -49,6 +49,10 @@ REDIRECTS = {
     "lado.complete_action": "a POST form; GET goes back to the action",
     "lado.review_action": "a POST form; GET goes back to the action",
 }
+# Pages of one record that only some holders of their capability may use (an object-level check):
+# the roles of the sweep who may. A meeting or an action is removed by its author or a LADO manager,
+# and the small authority's (imported) have no author.
+OBJECT_LEVEL = {"lado.remove_meeting": {"lado_manager"}, "lado.remove_action": {"lado_manager"}}
 SKIPPED = {"static", "govuk_assets"}  # files, not pages
 SWEEP_QARO = "QSWEEP"  # the officer id of the sweep's QARO, to whom the sample child is allocated
 
@@ -78,6 +82,8 @@ def _expected(app, view, endpoint: str, user) -> set[int]:
         from tracker.indicators.views import may_drill
 
         allowed = may_drill(user, kpis.get(ARGUMENTS["indicator_id"]))
+    if allowed and endpoint in OBJECT_LEVEL:
+        allowed = bool(set(user.role_codes) & OBJECT_LEVEL[endpoint])
     if not allowed:
         return {403}
     return {302} if endpoint in REDIRECTS else {200}

@@ -85,7 +85,8 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
 
     # 2. a named advice contact, 3. a named contact about the same person that becomes a referral
     log_contact(page, live_server, sector="education", disposition="advice", person_ref=ref, name="Pat Browser")
-    expect(page.get_by_role("link", name=ref)).to_be_visible()
+    expect(page.get_by_role("link", name="Pat Browser", exact=True)).to_be_visible()  # by name, then the reference
+    expect(page.locator("main")).to_contain_text(f"Pat Browser ({ref})")
     log_contact(page, live_server, sector="education", disposition="advice", person_ref=ref)
     page.get_by_role("link", name="Progress to a referral").click()
     page.get_by_role("button", name="Progress to a referral").click()
@@ -145,7 +146,7 @@ def test_lado_logs_contacts_runs_a_referral_and_finds_the_person(page, live_serv
     # the person's page (at their public id, never their reference) lists both of that person's
     # contacts, and the referral
     page.goto(referral_url)
-    page.get_by_role("link", name=ref, exact=True).click()
+    page.get_by_role("link", name="Pat Browser", exact=True).click()
     expect(page.locator("h1")).to_have_text(f"Person {ref}")
     assert ref not in page.url
     rows = page.locator("table tbody tr")
@@ -180,6 +181,7 @@ def test_a_paim_is_not_due_once_the_outcome_is_recorded(page, live_server, sign_
 
     page.get_by_role("link", name="Record a meeting").click()
     fill_date(page, "meeting_date", day - dt.timedelta(days=140))
+    page.fill("#late_reason", "The employer was slow to reply")  # its deadline has passed: asked why
     page.get_by_role("button", name="Save meeting").click()
     expect(page).to_have_url(referral_url)
     assert deadlines(page) == {"lado_paim": "overdue"}
@@ -190,6 +192,7 @@ def test_a_paim_is_not_due_once_the_outcome_is_recorded(page, live_server, sign_
     page.goto(referral_url)
     page.get_by_role("link", name="Record the outcome").click()
     page.check("input[name=outcome][value=unfounded]")
+    page.fill("#outcome_late_reason", "Waiting for the police")  # long after its timescale
     page.get_by_role("button", name="Save outcome").click()
     expect(page).to_have_url(referral_url)
     expect(page.locator("#deadlines-none")).to_be_visible()
@@ -197,3 +200,172 @@ def test_a_paim_is_not_due_once_the_outcome_is_recorded(page, live_server, sign_
     assert axe_check(page) == []
     page.goto(live_server("/worklist/mine"))
     expect(page.get_by_role("link", name=re.compile(referral_id))).to_have_count(0)
+
+
+KNOWN_NAME, KNOWN_DOB = "Morgan Hale", dt.date(1986, 2, 14)
+
+
+def known_person(live_server) -> tuple[str, str, str]:
+    """A person already known: an earlier referral about them (IEM, outcome, closed), made
+    through the operations. Returns their reference, the contact's and the referral's."""
+    from tests.lado import factories
+    from tracker.extensions import db
+
+    with live_server.app.app_context():
+        earlier = factories.referral(
+            dt.date(2023, 6, 12),
+            person_name=KNOWN_NAME,
+            person_dob=KNOWN_DOB,
+            organisation_name="Oakfield Primary School",
+            subject_role="Teaching assistant",
+            categories=["physical"],
+        )
+        factories.meeting(earlier, "iem", dt.date(2023, 6, 14))
+        factories.outcome(earlier, "unsubstantiated", dt.date(2023, 7, 3))
+        factories.closed(earlier, dt.date(2023, 7, 4))
+        db.session.commit()
+        return earlier.contact.person_ref, earlier.contact_id, earlier.referral_id
+
+
+def test_lado_follows_a_possible_match_and_closes_the_referral(page, live_server, sign_in, monkeypatch):
+    """Issue 11: a concern about a person already known. The contact form offers them before
+    saving (the earlier contact and its referral shown); the LADO links the contact to them,
+    then records the IEM, a late PAIM and a late outcome (each asking the reason for the delay)
+    and closes the referral with its checklist. The person's page lists both concerns. The
+    app's today (``TODAY``) moves on as the weeks pass; axe-core checks every page visited."""
+    from playwright.sync_api import expect
+
+    from tracker.formatters import format_date, format_date_short
+
+    def on(day: dt.date) -> None:
+        monkeypatch.setitem(live_server.app.config, "TODAY", day)
+
+    person_ref, earlier_contact, earlier_referral = known_person(live_server)
+    on(dt.date(2024, 9, 2))  # a Monday
+    sign_in(page, "lado@example.org")
+
+    # a concern about someone with the same name and date of birth: offered before it is saved
+    page.goto(live_server("/lado/"))
+    page.locator("a.govuk-button", has_text="Log a contact").click()
+    expect(page.locator("#contact_date-day")).to_have_value("2")  # today, by default
+    page.select_option("#employer_sector", "sport")
+    page.check("input[name=disposition][value=referral]")
+    page.fill("#person_name", KNOWN_NAME)
+    fill_date(page, "person_dob", KNOWN_DOB)
+    page.fill("#subject_role", "Swimming coach")
+    page.fill("#organisation_name", "Riverside Swimming Club")
+    page.check("input[name=categories][value=physical]")
+    page.fill("#summary", "A parent saw the coach grab a child by the arm at training.")
+    page.get_by_role("button", name="Save contact").click()
+    panel = page.locator("#possible-matches")
+    expect(panel).to_contain_text("Possible previous concerns")
+    expect(page.locator(".govuk-summary-card[id^=match-]")).to_have_count(1)
+    match = page.locator("#match-1")
+    expect(match.locator("h3")).to_have_text(f"{KNOWN_NAME} ({person_ref})")
+    expect(match).to_contain_text("Same name and date of birth")
+    expect(match).to_contain_text(format_date(KNOWN_DOB))
+    history = match.locator("table tbody tr")
+    expect(history).to_have_count(1)
+    for text in (format_date_short(dt.date(2023, 6, 12)), earlier_contact, earlier_referral, "Unsubstantiated"):
+        expect(history).to_contain_text(text)
+    expect(page.locator("#summary")).to_have_value("A parent saw the coach grab a child by the arm at training.")
+    assert page.url == live_server("/lado/contacts/new")  # not saved yet
+    assert axe_check(page) == []
+
+    page.get_by_label(f"Link to this person: {KNOWN_NAME} ({person_ref})").check()
+    page.get_by_role("button", name="Save contact").click()
+    expect(page).to_have_url(re.compile(r"/lado/referrals/LR\d{5}$"))
+    referral_url, referral_id = page.url, page.url.rsplit("/", 1)[1]
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        re.compile(rf"Contact LC\d{{5}} saved and referral {referral_id} opened")
+    )
+    contact_id = page.get_by_role("link", name=re.compile(r"^LC\d{5}$")).inner_text()
+    assert contact_id != earlier_contact
+    expect(page.get_by_role("link", name=KNOWN_NAME, exact=True)).to_be_visible()  # the subject: the person known
+    expect(page.locator("main")).to_contain_text(f"{KNOWN_NAME} ({person_ref})")
+    expect(page.locator("#repeat-concerns")).to_contain_text("The 2nd contact about this person in 2 years")
+    assert deadlines(page).keys() == {"lado_iem"}
+    assert axe_check(page) == []
+
+    # the IEM, three days later: within its 5 working days, so no reason is asked
+    on(dt.date(2024, 9, 5))
+    page.get_by_role("link", name="Record a meeting").click()
+    expect(page.locator("input[name=meeting_type][value=iem]")).to_be_checked()
+    expect(page.locator("#meeting_date-day")).to_have_value("5")
+    expect(page.locator("#late_reason")).to_have_count(0)
+    page.fill("#attendees", "LADO, club welfare officer, police")
+    page.fill("#decisions", "Club to investigate; coach suspended meanwhile")
+    page.get_by_role("button", name="Save meeting").click()
+    expect(page).to_have_url(referral_url)
+    assert deadlines(page).keys() == {"lado_paim"}
+
+    # the PAIM, a week after its 28 days: the page asks why, and will not save without a reason
+    on(dt.date(2024, 10, 10))
+    page.get_by_role("link", name="Record a meeting").click()
+    expect(page.locator("input[name=meeting_type][value=paim]")).to_be_checked()
+    expect(page.locator("main")).to_contain_text(
+        f"The Post-Allegation Investigation Meeting (PAIM) was due by {format_date(dt.date(2024, 10, 3))}"
+    )
+    page.fill("#decisions", "Allegation substantiated by the club's investigation")
+    page.get_by_role("button", name="Save meeting").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(
+        f"The Post-Allegation Investigation Meeting (PAIM) was due by {format_date(dt.date(2024, 10, 3))}: enter the reason for the delay"
+    )
+    page.fill("#late_reason", "Waiting for the police to finish their enquiries")
+    assert axe_check(page) == []
+    page.get_by_role("button", name="Save meeting").click()
+    expect(page).to_have_url(referral_url)
+    expect(page.locator("#meetings")).to_contain_text(
+        "Later than its deadline: Waiting for the police to finish their enquiries"
+    )
+    expect(page.locator("#deadlines-none")).to_be_visible()
+
+    # the outcome, after its 28 days from the contact: the reason is asked; the IEM was held
+    on(dt.date(2024, 10, 14))
+    page.get_by_role("link", name="Record the outcome").click()
+    expect(page.locator("main")).to_contain_text(f"The outcome was due by {format_date(dt.date(2024, 9, 30))}")
+    expect(page.locator("#no-iem")).to_have_count(0)
+    page.check("input[name=outcome][value=substantiated]")
+    page.fill("#outcome_late_reason", "Waiting for the police to finish their enquiries")
+    assert axe_check(page) == []
+    page.get_by_role("button", name="Save outcome").click()
+    expect(page).to_have_url(referral_url)
+    expect(page.locator("main")).to_contain_text(f"Substantiated ({format_date(dt.date(2024, 10, 14))})")
+
+    # closed the next day, with the checklist
+    on(dt.date(2024, 10, 15))
+    page.get_by_role("link", name="Close", exact=True).click()
+    expect(page.locator("h1")).to_contain_text(f"Close referral {referral_id}")
+    expect(page.locator("main")).to_contain_text(f"Substantiated ({format_date(dt.date(2024, 10, 14))})")
+    expect(page.locator("#closed_date-day")).to_have_value("15")
+    checklist = page.locator("#checklist")
+    checklist.get_by_label("A referral to the DBS has been considered").check()
+    checklist.get_by_label("The child or family has been told the outcome").check()
+    assert axe_check(page) == []
+    page.get_by_role("button", name="Close the referral").click()
+    expect(page).to_have_url(referral_url)
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Referral closed.")
+    expect(page.locator("main")).to_contain_text("This referral is closed and read-only")
+    expect(page.locator("#deadlines-none")).to_have_text("No meeting is due: the referral is closed.")
+    expect(page.get_by_role("link", name="Record a meeting")).to_have_count(0)
+    assert axe_check(page) == []
+
+    # the person's history: both concerns, the earlier one first
+    page.locator("#repeat-concerns").get_by_role("link", name="see their history").click()
+    expect(page.locator("h1")).to_have_text(f"Person {person_ref}")
+    expect(page.locator("main")).to_contain_text(
+        f"2 contacts about this person in the 2 years to {format_date(dt.date(2024, 10, 15))}"
+    )
+    rows = page.locator("#history table tbody tr")
+    expect(rows).to_have_count(2)
+    for row, texts in zip(
+        rows.all(),
+        (
+            (earlier_contact, "Oakfield Primary School", earlier_referral, "Unsubstantiated"),
+            (contact_id, "Riverside Swimming Club", referral_id, "Substantiated"),
+        ),
+        strict=True,
+    ):
+        for text in texts:
+            expect(row).to_contain_text(text)
+    assert axe_check(page) == []

@@ -63,7 +63,11 @@ def test_generate_data_refuses_bad_options(runner, tmp_path):
 
 def test_demo_data(app, runner):
     from tracker.auth.models import User
+    from tracker.core import worklist
+    from tracker.core.clock import today
     from tracker.core.permissions import ROLE_CODES
+    from tracker.lado import matching
+    from tracker.lado.models import LadoOrganisation, LadoPerson, LadoReferral
     from tracker.reviews.models import Child
 
     result = runner.invoke(args=["demo-data", "--children", "10"])
@@ -78,8 +82,25 @@ def test_demo_data(app, runner):
         assert qaro.officer_id == "Q1" and qaro.check_password("demo-password")
         caseload = db.session.scalar(select(func.count()).select_from(Child).where(Child.iro_officer_id == "Q1"))
         children = db.session.scalar(select(func.count()).select_from(Child))
+        people = db.session.execute(select(LadoPerson.name, LadoPerson.name_key, LadoPerson.date_of_birth)).all()
+        employers = db.session.execute(select(LadoOrganisation.name, LadoOrganisation.sector)).all()
+        # the demo LADO's real day: her open referrals at every stage, some overdue, actions due this week
+        lado = db.session.scalar(select(User).where(User.email == "lado@example.org"))
+        open_referrals = db.session.scalar(
+            select(func.count())
+            .select_from(LadoReferral)
+            .where(LadoReferral.officer_id == lado.officer_id, LadoReferral.closed_date.is_(None))
+        )
+        mine = worklist.items_for(lado, today())
     assert set(ROLE_CODES) <= roles
     assert caseload > 0, "the demo QARO signs in to a real caseload"
+    # the LADO's people and employers by name (the import format has their references only)
+    assert people and all(name and key == matching.name_key(name) and born for name, key, born in people)
+    assert employers and all(name and sector for name, sector in employers)
+    assert 20 <= open_referrals <= 40
+    assert {i.kind for i in mine} == {"lado_iem", "lado_paim", "lado_action"}
+    assert any(i.state == "overdue" for i in mine)
+    assert any(i.kind == "lado_action" and 0 <= (i.due_date - today()).days <= 7 for i in mine)
 
     # `make run` runs demo-data every time: a second run keeps the first load's records.
     again = runner.invoke(args=["demo-data", "--children", "10"])

@@ -5,6 +5,10 @@ context; they flush, the test commits (``db.session.commit()``) when a request m
     referral = factories.referral(D(2023, 1, 2), person_name="Jo Bloggs")   # logged as a referral
     factories.meeting(referral, "iem", D(2023, 1, 4))
     factories.action(referral, due_date=D(2023, 1, 20))
+    factories.closed(referral)                 # an outcome first when it has none (closing needs one)
+
+A meeting after its deadline, or an outcome after its timescale or without an IEM, gets a reason
+(``LATE``, ``NO_IEM``) as a user gives one; a test of those rules calls the operations itself.
     refs = factories.seeded()                                                # the ``seeded`` fixture's records
 """
 
@@ -18,6 +22,8 @@ from tracker.lado.models import LadoAction, LadoContact, LadoMeeting, LadoReferr
 
 D = dt.date
 FIRST_DAY = D(2023, 1, 2)  # the default date of a contact
+LATE = "Waiting for the police investigation"  # the reason given for a meeting or an outcome after its deadline
+NO_IEM = "Concluded at the strategy meeting"  # the reason given for an outcome without an IEM
 
 
 def contact(
@@ -42,6 +48,7 @@ def meeting(
     referral: LadoReferral, meeting_type: str = "iem", meeting_date: dt.date | None = None, **fields
 ) -> LadoMeeting:
     """A meeting held (or, dated after today, scheduled); on the referral's day by default."""
+    fields.setdefault("late_reason", LATE)  # kept only when it is late
     return operations.record_meeting(
         referral, meeting_type=meeting_type, meeting_date=meeting_date or referral.referral_date, **fields
     )
@@ -51,15 +58,23 @@ def action(referral: LadoReferral, description: str = "Training", **fields) -> L
     return operations.add_action(referral, description=description, **fields)
 
 
-def outcome(referral: LadoReferral, outcome: str = "unfounded", outcome_date: dt.date | None = None) -> LadoReferral:
-    return operations.record_outcome(referral, outcome=outcome, outcome_date=outcome_date or referral.referral_date)
-
-
-def closed(referral: LadoReferral, closed_date: dt.date | None = None) -> LadoReferral:
-    """The referral closed (on its outcome's day, or the referral's, by default)."""
-    return operations.close_referral(
-        referral, closed_date=closed_date or referral.outcome_date or referral.referral_date
+def outcome(
+    referral: LadoReferral, outcome: str = "unfounded", outcome_date: dt.date | None = None, **fields
+) -> LadoReferral:
+    """The outcome (the reasons ``NO_IEM`` and ``LATE`` are kept only where they are needed)."""
+    fields = {"no_iem_reason": NO_IEM, "late_reason": LATE} | fields
+    return operations.record_outcome(
+        referral, outcome=outcome, outcome_date=outcome_date or referral.referral_date, **fields
     )
+
+
+def closed(referral: LadoReferral, closed_date: dt.date | None = None, **checklist) -> LadoReferral:
+    """The referral closed (on its outcome's day, or the referral's, by default); one without an
+    outcome gets one first (``outcome``, dated the closure's day), as closing needs it."""
+    closed_date = closed_date or referral.outcome_date or referral.referral_date
+    if referral.outcome is None:
+        outcome(referral, outcome_date=closed_date)
+    return operations.close_referral(referral, closed_date=closed_date, **checklist)
 
 
 # --- the seeded records (the ``seeded`` fixture) -------------------------------------------------

@@ -21,7 +21,7 @@ D = dt.date
         ("/lado/", "lado", lambda s: [s.advice_contact_id, s.contact_id]),  # newest first
         ("/lado/referrals", "lado", lambda s: [s.referral_id]),
         ("/lado/actions", "lado", lambda s: [s.action_id]),
-        ("/lado/oversight", "lado_manager", lambda s: [s.referral_id]),  # its IEM is overdue
+        ("/lado/oversight", "lado_manager", lambda s: [f"lado_iem:{s.referral_id}"]),  # its IEM is overdue
         ("/lado/retention", "lado_manager", lambda s: []),
     ],
 )
@@ -52,23 +52,26 @@ def test_a_filter_value_is_not_written_to_the_read_row(app, client_request, logi
     from tracker.extensions import db
     from tracker.lado.models import LadoReferral
 
+    login_as("lado", officer_id="L7", name="Sam Person")  # the LADO who chases the letter
     with app.app_context():
+        referral = db.session.get(LadoReferral, seeded.referral_id)
         letter = factories.action(
-            db.session.get(LadoReferral, seeded.referral_id), "Letter", owner="Sam Person", due_date=D(2023, 1, 30)
-        ).action_id
+            referral, "Letter", owner="Sam Person", due_date=D(2023, 1, 30), chaser_officer_id="L7"
+        )
         db.session.commit()
-    login_as("lado")
-    page = client_request.post("/lado/actions", {"view": "open", "owner": "Sam Person"}, follow=True, status=200)
+        letter = letter.action_id
+    page = client_request.post("/lado/actions", {"view": "open", "chaser": "L7"}, follow=True, status=200)
     assert [row[1] for row in page.table("#actions")] == ["Letter"]
     page = client_request.get("/lado/?sector=sport&date_from=3&date_from=1&date_from=2023")
     assert [row[0] for row in page.table("#contacts")] == [seeded.advice_contact_id]
     actions, contacts = lado_reads()  # the filter's post redirected: it showed nothing
     assert actions.after["refs"] == [letter] and contacts.after["refs"] == [seeded.advice_contact_id]
     for row in (actions, contacts):
-        assert "Sam" not in row.summary + str(row.after) and "sport" not in row.summary + str(row.after)
+        assert "L7" not in row.summary + str(row.after) and "sport" not in row.summary + str(row.after)
 
 
-def test_oversight_lists_every_overdue_referral_across_pages(app, client_request, login_as, lado_reads):
+def test_oversight_lists_every_overdue_item_across_pages(app, client_request, login_as, lado_reads):
+    """The oversight lists the due items of the worklist engine (overdue by default), paginated."""
     from tracker.extensions import db
 
     with app.app_context():
@@ -78,21 +81,27 @@ def test_oversight_lists_every_overdue_referral_across_pages(app, client_request
     app.config["PAGE_SIZE"] = 2
     login_as("lado_manager")
     first = client_request.get("/lado/oversight")
-    assert "4 open referrals; 3 with an overdue deadline on 16 January 2023." in first.texts("main p.govuk-body")
-    assert first.text_of("#oversight caption") == "Referrals with an overdue deadline 1 to 2 of 3"
-    assert first.table("#oversight")[0] == [overdue[0], "Not allocated", "IEM: 9 Jan 2023", "Overdue"]
+    assert (
+        first.text_of("#oversight-counts") == "4 open referrals on 16 January 2023, 4 of them not allocated to a LADO."
+    )
+    assert first.text_of("#oversight caption") == "Overdue items 1 to 2 of 3"
+    row = first.table("#oversight")[0]
+    assert (row[0], row[1], row[3], row[4]) == ("9 Jan 2023 Overdue", "LADO: Initial Evaluation Meeting", overdue[0],
+                                                "Not allocated")  # fmt: skip
     second = client_request.get("/lado/oversight?page=2")
-    assert second.text_of("#oversight caption") == "Referrals with an overdue deadline 3 to 3 of 3"
+    assert second.text_of("#oversight caption") == "Overdue items 3 to 3 of 3"
     shown = [ref for row in lado_reads() for ref in row.after["refs"]]
-    assert shown == overdue
+    assert shown == [f"lado_iem:{ref}" for ref in overdue]
     assert [(row.after["page"], row.after["total"]) for row in lado_reads()] == [(1, 3), (2, 3)]
 
 
 def test_oversight_with_nothing_overdue_says_so(client_request, login_as):
     login_as("lado_manager")
     page = client_request.get("/lado/oversight")
-    assert "0 open referrals; 0 with an overdue deadline on 16 January 2023." in page.texts("main p.govuk-body")
-    assert page.text_of("#oversight-empty") == "No open referral has an overdue deadline."
+    assert (
+        page.text_of("#oversight-counts") == "0 open referrals on 16 January 2023, 0 of them not allocated to a LADO."
+    )
+    assert page.text_of("#oversight-empty") == "There are no overdue LADO items."
 
 
 def test_lado_items_on_the_worklist_and_home_page_are_audited_reads(app, client_request, login_as, seeded, lado_reads):
@@ -105,12 +114,14 @@ def test_lado_items_on_the_worklist_and_home_page_are_audited_reads(app, client_
     login_as("lado", officer_id="L7")
     worklist = client_request.get("/worklist/mine")
     assert [row[3] for row in worklist.table("table")] == [
-        f"Initial Evaluation Meeting for referral {seeded.referral_id}"
+        f"Initial Evaluation Meeting for referral {seeded.referral_id} (Jo Bloggs, Teacher, Hill School)",
+        f"LADO action {seeded.action_id} (Jo Bloggs, Teacher, Hill School)",  # its owner is free text: L7 chases it
     ]
     client_request.get("/")
     rows = lado_reads()
     assert [(r.object_type, r.object_id) for r in rows] == [("lado_page", "worklist.mine"), ("lado_page", "home.index")]
-    assert all(r.after == {"refs": [f"lado_iem:{seeded.referral_id}"]} for r in rows)
+    refs = [f"lado_iem:{seeded.referral_id}", f"lado_action:{seeded.action_id}"]
+    assert all(r.after == {"refs": refs} for r in rows)
 
 
 def test_pages_without_lado_items_write_no_read_row(app, client_request, login_as, seeded, lado_reads):

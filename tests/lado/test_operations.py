@@ -176,6 +176,7 @@ def test_outcome_before_the_referral_is_refused(ctx):
     from tracker.lado import operations
 
     referral = make_referral()
+    factories.meeting(referral, "iem")  # an outcome follows the IEM
     with pytest.raises(DomainError, match="cannot be dated before the referral"):
         operations.record_outcome(referral, outcome="unfounded", outcome_date=D(2023, 5, 2))
     operations.record_outcome(referral, outcome="unfounded", outcome_date=D(2023, 5, 3))
@@ -202,7 +203,9 @@ def test_a_closed_referral_is_read_only_until_reopened_and_reopening_is_audited(
     from tracker.lado import operations
 
     referral = make_referral()
+    factories.meeting(referral, "iem")
     action = factories.action(referral, owner="Employer", due_date=D(2023, 9, 1))
+    factories.outcome(referral, "unfounded", D(2023, 6, 1))  # closing needs an outcome
     operations.close_referral(referral, closed_date=D(2023, 6, 1))
     assert referral.status == "closed"
     for change in (
@@ -233,7 +236,9 @@ def test_a_closed_referral_is_read_only_until_reopened_and_reopening_is_audited(
         "closed_date": None,
         "reason": "New information from the police",
     }
-    operations.record_outcome(referral, outcome="false", outcome_date=D(2023, 6, 1))  # writable again
+    operations.record_outcome(  # writable again (later than its timescale: with the reason)
+        referral, outcome="false", outcome_date=D(2023, 6, 1), late_reason=factories.LATE
+    )
     with pytest.raises(DomainError, match="not closed"):
         operations.reopen_referral(referral, reason="Again")
 

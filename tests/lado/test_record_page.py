@@ -52,7 +52,10 @@ def test_every_referral_page_shows_exactly_its_due_items(app, client_request, lo
         referral_ids = db.session.scalars(select(LadoReferral.referral_id).order_by(LadoReferral.referral_id)).all()
     expected = json.loads((authority / "expected-due-items-2023-01-16.json").read_text())
     lado_items = [i for i in items if i.kind.startswith("lado_")]
-    assert [i.as_dict() for i in lado_items] == [i for i in expected["items"] if i["kind"].startswith("lado_")]
+    from tests.test_small_authority import as_the_rule_says  # the documented deviation of lado_action owners
+
+    want = [as_the_rule_says(i) for i in expected["items"] if i["kind"].startswith("lado_")]
+    assert [i.as_dict() for i in lado_items] == want
     assert len(referral_ids) == 43
 
     login_as("lado_manager")

@@ -154,18 +154,26 @@ def test_errors_are_shown_and_clear_forgets_the_search(client_request, login_as,
     assert page.select("#people") == [] and not page.value("name") and "Clear search" not in page.links()
 
 
-def test_the_actions_owner_filter_is_posted_and_kept_out_of_the_url(client_request, login_as, people, lado_reads):
-    login_as("lado")
+def test_the_actions_filter_is_posted_and_kept_out_of_the_url(app, client_request, login_as, people, lado_reads):
+    """The tracker is filtered by the LADO who chases the actions (it was once by their free-text
+    owner, which may be a name): posted, and kept in the session, never in the URL."""
+    from tracker.extensions import db
+    from tracker.lado.models import LadoAction
+
+    login_as("lado", officer_id="L1", name="Lee One")
+    with app.app_context():
+        db.session.query(LadoAction).filter_by(description="Training").one().chaser_officer_id = "L1"
+        db.session.commit()
 
     def actions_shown(page):
         return [row[1] for row in page.table("#actions")]
 
-    assert actions_shown(client_request.get("/lado/actions")) == ["Training", "Policy review"]
-    posted = client_request.post("/lado/actions", {"view": "open", "owner": "Mrs Headteacher"})
+    assert actions_shown(client_request.get("/lado/actions")) == ["Policy review", "Training"]  # by chaser: none first
+    posted = client_request.post("/lado/actions", {"view": "open", "chaser": "L1"})
     assert posted.response.headers["Location"] == "/lado/actions?view=open"
     page = client_request.get("/lado/actions?view=open")
-    assert actions_shown(page) == ["Training"] and page.text_of("#owner option[selected]") == "Mrs Headteacher"
-    client_request.post("/lado/actions", {"owner": "Trust board"}, csrf=False, status=400)
+    assert actions_shown(page) == ["Training"] and page.text_of("#chaser option[selected]") == "Lee One (L1)"
+    client_request.post("/lado/actions", {"chaser": ""}, csrf=False, status=400)
     assert actions_shown(client_request.get("/lado/actions?view=open")) == ["Training"]  # unchanged
     assert all("Headteacher" not in r.summary + str(r.after) for r in lado_reads())
 

@@ -88,6 +88,10 @@ def test_log_contact_progress_record_outcome_and_close(app, client_request, logi
     referral_id = referral_url.rsplit("/", 1)[-1]
     assert referral_url == f"/lado/referrals/{referral_id}" and referral_id.startswith("LR")
 
+    # the IEM, then the outcome (an outcome follows the IEM)
+    client_request.post(
+        f"/lado/referrals/{referral_id}/meetings/new", {"meeting_type": "iem", **date("meeting_date", D(2023, 6, 5))}
+    )
     outcome_url = f"/lado/referrals/{referral_id}/outcome"
     page = client_request.get(outcome_url)
     assert page.h1 == f"LADO Record the outcome of referral {referral_id}"
@@ -101,7 +105,7 @@ def test_log_contact_progress_record_outcome_and_close(app, client_request, logi
     assert page.h1 == f"Referral {referral_id} Closed" and page.tags[:1] == ["Closed"]
     assert page.text_of(".govuk-inset-text") == "This referral is closed and read-only. Re-open it to change it."
     assert page.summary()["Outcome"] == "False (20 June 2023)"
-    assert "20 June 2023 – Outcome: False" in page.texts("#timeline li")[2]
+    assert "20 June 2023 – Outcome: False" in page.texts("#timeline li")[3]  # contact, referral, IEM, outcome
     assert list(page.links(".govuk-button-group")) == ["Re-open"]
     # read-only: a change page sends the user back, a post changes nothing
     assert client_request.get(f"/lado/referrals/{referral_id}/dbs", status=302).response.headers["Location"] == (
@@ -147,7 +151,7 @@ def test_contacts_log_filters_and_person_page_lists_every_contact(app, client_re
     assert listed("/lado/?sector=sport") == [old]
     assert listed("/lado/?disposition=advice&date_from=1&date_from=1&date_from=2023") == [anonymous]
     page = client_request.get("/lado/?sector=sport")
-    assert page.table("#contacts") == [[old, "1 Mar 2019", "Sport", "P5", "Advice only (low-level enquiry)"]]
+    assert page.table("#contacts") == [[old, "1 Mar 2019", "Sport", "P5", "ORG5", "Advice only (low-level enquiry)"]]
 
     assert client_request.get("/lado/").links()["P5"] == person_url
     page = client_request.get(person_url)
@@ -230,8 +234,9 @@ def test_meetings_actions_and_details_are_recorded_from_the_referral_page(
         assert (referral.police_investigation, referral.officer_id, referral.child_informed) == (True, "L7", False)
     assert client_request.get(referral_url).summary()["Police investigation"] == "Yes"
     changes = [r.action for r in audit_rows() if r.action not in ("lado_record.read",) and r.user_id is not None]
+    # the allocation is its own row
     assert changes == ["lado_meeting.create", "lado_action.create", "lado_action.review", "lado_action.complete",
-                       "lado_referral.update"]  # fmt: skip
+                       "lado_referral.update", "lado_referral.allocate"]  # fmt: skip
 
 
 def test_the_person_page_shows_the_index_entry_and_saves_changes(app, client_request, login_as, seeded, audit_rows):

@@ -321,6 +321,9 @@ class ImportContext:
     lines: dict[str, dict[str, int]] = field(default_factory=dict)
     max_problems: int = 1000
     more_problems: int = 0  # problems found beyond ``max_problems`` (counted, not kept)
+    # what an import that succeeded should tell its user besides the counts, e.g.
+    # {"lado_contacts.csv: possible duplicate people": 2} (a number, never personal data)
+    notes: dict[str, int] = field(default_factory=dict)
 
     def error(self, filename: str, line: int | None, column: str, message: str) -> None:
         if len(self.problems) < self.max_problems:
@@ -342,6 +345,7 @@ class ImportResult:
     counts: dict[str, int]
     skipped: list[str]
     more_problems: int = 0  # problems not listed because there were more than the cap
+    notes: dict[str, int] = field(default_factory=dict)  # ``ImportContext.notes``
 
     @property
     def ok(self) -> bool:
@@ -525,13 +529,15 @@ def run(directory: Path | str, *, show_progress: bool = False, actor: str = "cli
         audit.record(
             "data.import",
             object_type="import",
-            summary="import-data: " + ", ".join(f"{k} {v}" for k, v in ctx.counts.items()),
-            after={"counts": ctx.counts, "skipped": skipped},
+            summary="import-data: "
+            + ", ".join(f"{k} {v}" for k, v in ctx.counts.items())
+            + "".join(f"; {k} {v}" for k, v in ctx.notes.items()),
+            after={"counts": ctx.counts, "skipped": skipped} | ({"notes": ctx.notes} if ctx.notes else {}),
             actor=actor,
         )
         db.session.flush()
         _refresh_statistics()
-        return ImportResult([], dict(ctx.counts), skipped)
+        return ImportResult([], dict(ctx.counts), skipped, notes=dict(ctx.notes))
     except Exception:
         db.session.rollback()
         raise

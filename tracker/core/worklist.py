@@ -8,6 +8,11 @@ queries in the database (owner, team, record, state), adds the one ``due_state``
 due date. Everything that shows a deadline reads it from here: the ``due-items`` command, the
 worklist pages, the home page — and the record pages (``for_record``), so a child's, an
 escalation's or a referral's page shows exactly the deadlines the worklist computes.
+
+An item with a blank owner is in a queue. A kind registered with ``queue_role`` (the LADO kinds:
+``lado_manager``) puts its unallocated items on the own list of every holder of that role: an
+officer's items (``collect(owner=…)``, ``due-items --owner``, ``items_for``) include them when the
+officer holds the role (interchange.md §3: "blank while unallocated: the LADO managers' queue").
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, union_all
 
 from tracker.core import permissions
 from tracker.core.timescales import DueState, due_state, due_state_sql
@@ -33,6 +38,7 @@ class DueKind:
     describe: Callable[[object], str]  # a row of ``query`` → the item's label in lists
     link_type: str | None = None  # the item's own page, when it has one (else the record's page)
     order: int = 50
+    queue_role: str | None = None  # whose own lists include the unallocated items (blank owner)
 
 
 @dataclass(frozen=True)
@@ -82,10 +88,13 @@ def register_kind(
     describe: Callable[[object], str],
     link_type: str | None = None,
     order: int = 50,
+    queue_role: str | None = None,
 ) -> None:
     if family not in permissions.RECORD_FAMILY_CAPABILITY:
         raise ValueError(f"unknown record family {family!r}")
-    KINDS[kind] = DueKind(kind, label, family, query, record_type, describe, link_type, order)
+    if queue_role is not None:
+        permissions.Role(queue_role)  # ValueError for an unknown role
+    KINDS[kind] = DueKind(kind, label, family, query, record_type, describe, link_type, order, queue_role)
 
 
 def kinds_for(user=None) -> list[DueKind]:
@@ -93,6 +102,69 @@ def kinds_for(user=None) -> list[DueKind]:
     if user is None:  # CLI: the operator sees everything
         return kinds
     return [k for k in kinds if permissions.can(user, permissions.RECORD_FAMILY_CAPABILITY[k.family])]
+
+
+def staff_roles(user=None) -> set[str]:
+    """The roles of the staff who own items of the kinds ``user`` may see (everyone's when None):
+    holders of an own worklist who may read the kind's records — a LADO manager's lists name LADO
+    staff, an IRO manager's QAROs and IRO managers."""
+    own = permissions.CAPABILITIES["worklist.own"]
+    roles: set[str] = set()
+    for k in kinds_for(user):
+        readers = permissions.CAPABILITIES[permissions.RECORD_FAMILY_CAPABILITY[k.family]]
+        roles |= {str(role.value) for role in readers & own}
+    return roles
+
+
+def staff(user=None) -> list[tuple[str, str, str | None]]:
+    """(officer_id, name, team) of the users holding one of ``staff_roles(user)``, by name: whom a
+    worklist's officer and team filters offer to ``user``."""
+    from tracker.auth.models import User, UserRole
+
+    roles = staff_roles(user)
+    if not roles:
+        return []
+    rows = db.session.execute(
+        select(User.officer_id, User.name, User.team)
+        .where(
+            User.officer_id.is_not(None),
+            select(UserRole.user_id).where(UserRole.user_id == User.id, UserRole.role.in_(sorted(roles))).exists(),
+        )
+        .order_by(User.name, User.officer_id)
+    )
+    return [(officer_id, name or officer_id, team) for officer_id, name, team in rows]
+
+
+def officer_names() -> dict[str, str]:
+    """officer_id → name of every user with an officer id (an item's owner, shown by name)."""
+    from tracker.auth.models import User
+
+    rows = db.session.execute(select(User.officer_id, User.name).where(User.officer_id.is_not(None)))
+    return {officer_id: name or officer_id for officer_id, name in rows}
+
+
+def _roles_of_officer(officer_id: str) -> set[str]:
+    """The roles of the enabled user with this officer id (none for an unknown id)."""
+    from tracker.auth.models import User, UserRole
+
+    return set(
+        db.session.scalars(
+            select(UserRole.role)
+            .join(User, User.id == UserRole.user_id)
+            .where(User.officer_id == officer_id, User.active.is_(True))
+        )
+    )
+
+
+def _owners(k: DueKind, owner: str | None, roles: set[str]) -> list[str] | None:
+    """The owner values of kind ``k`` on the list of ``owner`` (None: everyone's): the officer's
+    own items, and the unallocated ones when the officer holds the kind's queue role."""
+    if owner is None:
+        return None
+    owners = [owner] if owner else [""]
+    if k.queue_role is not None and k.queue_role in roles and "" not in owners:
+        owners.append("")
+    return owners
 
 
 def _officers_in_team(team: str):
@@ -112,7 +184,7 @@ def _rows(
     k: DueKind,
     as_of: dt.date,
     *,
-    owner: str | None,
+    owners: list[str] | None,
     team: str | None,
     states: set[DueState] | None,
     record_refs: Iterable[str] | None,
@@ -121,8 +193,8 @@ def _rows(
     sq = k.query(as_of).subquery()
     owner_col = func.coalesce(sq.c.owner, "")
     q = select(sq).where(sq.c.due_date.is_not(None))
-    if owner is not None:
-        q = q.where(owner_col == owner)
+    if owners is not None:
+        q = q.where(owner_col.in_(owners))
     if team:
         q = q.where(sq.c.owner.in_(_officers_in_team(team)))
     if record_refs is not None:
@@ -144,10 +216,18 @@ def collect(
     user=None,
     record_refs: Iterable[str] | None = None,
     refs: Iterable[str] | None = None,
+    owner_roles: Iterable[str] | None = None,
 ) -> list[DueItem]:
     """Every open item at ``as_of`` that the user may see (everyone's when ``user`` is None),
-    filtered in the database, sorted by due date (then kind and reference)."""
+    filtered in the database, sorted by due date (then kind and reference).
+
+    ``owner`` keeps one officer's items ("" the unallocated ones); with it come the unallocated
+    items of the kinds whose queue role the officer holds (``owner_roles``, else the roles of the
+    enabled user with that officer id)."""
     wanted = set(kinds) if kinds else None
+    if owner is not None and owner_roles is None:
+        owner_roles = _roles_of_officer(owner) if owner else ()
+    roles = set(owner_roles or ())
     wanted_states = {DueState(s) for s in states} if states else None
     record_refs = list(record_refs) if record_refs is not None else None
     refs = list(refs) if refs is not None else None
@@ -156,7 +236,8 @@ def collect(
     for k in kinds_for(user):
         if wanted is not None and k.kind not in wanted:
             continue
-        for row in _rows(k, as_of, owner=owner, team=team, states=wanted_states, record_refs=record_refs, refs=refs):
+        owners = _owners(k, owner, roles)
+        for row in _rows(k, as_of, owners=owners, team=team, states=wanted_states, record_refs=record_refs, refs=refs):
             item_owner = row.owner or ""
             items.append(
                 DueItem(
@@ -175,20 +256,51 @@ def collect(
     return items
 
 
+def earliest_due(record_type: str, as_of: dt.date):
+    """A subquery of ``record_ref`` and ``due_date``: each record's earliest open deadline over
+    the kinds shown on its page, from the very queries every list reads (a list of records sorted
+    by their next deadline, paged in the database: the LADO's open referrals)."""
+    parts = [
+        select(sq.c.record_ref, sq.c.due_date).where(sq.c.due_date.is_not(None))
+        for k in KINDS.values()
+        if k.record_type == record_type
+        for sq in [k.query(as_of).subquery()]
+    ]
+    if not parts:
+        raise ValueError(f"no due-item kind is shown on a {record_type} page")
+    every = union_all(*parts).subquery()
+    return (
+        select(every.c.record_ref, func.min(every.c.due_date).label("due_date")).group_by(every.c.record_ref).subquery()
+    )
+
+
 def for_record(record_type: str, record_ref: str, as_of: dt.date, user=None) -> list[DueItem]:
     """The open items shown on one record's page (its deadlines), as every list computes them."""
+    return for_records(record_type, [record_ref], as_of, user=user)
+
+
+def for_records(record_type: str, record_refs: Iterable[str], as_of: dt.date, user=None) -> list[DueItem]:
+    """The open items shown on the pages of some records (a page of a list), earliest first."""
     kinds = [k.kind for k in KINDS.values() if k.record_type == record_type]
-    if not kinds:
+    record_refs = list(record_refs)
+    if not kinds or not record_refs:
         return []
-    return collect(as_of, kinds=kinds, record_refs=[record_ref], user=user)
+    return collect(as_of, kinds=kinds, record_refs=record_refs, user=user)
 
 
 def items_for(user, as_of: dt.date, kind: str | None = None, state: str | None = None) -> list[DueItem]:
-    """The user's own worklist: items whose owner is the user's officer id."""
-    if not getattr(user, "officer_id", None):
-        return []
+    """The user's own worklist: items whose owner is the user's officer id, and the unallocated
+    items of the kinds whose queue role the user holds (a LADO manager's: the LADO items)."""
+    roles = set(getattr(user, "role_codes", ()) or ())
+    officer_id = getattr(user, "officer_id", None)
+    kinds = [kind] if kind else None
+    if not officer_id:  # only the queues the user holds, if any
+        queues = [k.kind for k in kinds_for(user) if k.queue_role in roles and (kind is None or k.kind == kind)]
+        if not queues:
+            return []
+        officer_id, kinds = "", queues
     return collect(
-        as_of, owner=user.officer_id, kinds=[kind] if kind else None, states=[state] if state else None, user=user
+        as_of, owner=officer_id, owner_roles=roles, kinds=kinds, states=[state] if state else None, user=user
     )
 
 

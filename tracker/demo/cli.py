@@ -64,12 +64,22 @@ def demo_data_command(children, seed):
         click.echo("The demo authority is already loaded: keeping its records.")
     elif children:
         with tempfile.TemporaryDirectory() as tmp:
-            synthetic.generate(Path(tmp), children=children, years=3, seed=seed, today=today())
+            # with the LADOs' current caseload: the demo LADO's real day (synthetic.CASELOAD)
+            synthetic.generate(Path(tmp), children=children, years=3, seed=seed, today=today(), caseload=True)
             result = interchange.run(Path(tmp), actor="cli:demo-data")
             if not result.ok:
                 for problem in result.problems[:20]:
                     click.echo(str(problem), err=True)
                 sys.exit(1)
+        people, organisations = synthetic.name_lado_records(seed)
+        audit.record(
+            "demo.lado_names",
+            object_type="data",
+            object_id="demo",
+            summary=f"Demo LADO people ({people}) and organisations ({organisations}) named",
+            actor="cli:demo-data",
+        )
+        db.session.commit()
     # The synthetic authority's first officer of each role becomes that role's demo user.
     officers = {role: f"{prefix}1" for role, prefix in synthetic.OFFICER_PREFIXES.items() if prefix}
     users = create_demo_users(password, officers=officers)

@@ -16,6 +16,11 @@ What the data looks like:
   contacts and panel meetings lie inside the window.
 - Every event that must already have happened is dated on or before ``today``; only due dates
   of LADO actions and ``booked`` panel meetings (within the next six weeks) may be later.
+- Every LADO referral is allocated to one of the LADO officers (``lado_officer_id``). With
+  ``caseload=True`` (``demo-data``) the LADOs also hold a current caseload (``CASELOAD``): the
+  first LADO (the demo LADO) about 25 open referrals at every stage — IEMs and PAIMs due, some
+  overdue, actions due this week — the second fewer, and a few referrals are not allocated yet,
+  for the LADO manager's "To allocate" queue.
 - The data passes the validation rules of interchange.md §1: no overlapping care periods,
   reviews inside a care period, escalation stages in date order, a referral row for exactly
   the contacts with disposition ``referral``, outcomes/decisions paired with their dates, and
@@ -88,6 +93,29 @@ SURNAMES = [
     "Lloyd", "Butler", "Russell", "Barker", "Fisher", "Stevens", "Jenkins", "Murray", "Dixon", "Harvey", "Reid",
     "Okafor", "Mensah", "Nowak", "Kowalski", "Haile", "Ahmadi", "Rahimi",
 ]  # fmt: skip
+# The demo's LADO people and organisations by name (``name_lado_records``): the import format
+# carries only their references, and a LADO's day is about named people at named employers.
+PLACES = [
+    "Ashford", "Brook", "Castlefield", "Dene", "Elmwood", "Fairview", "Greenbank", "Hillside", "Kingsmead",
+    "Larkspur", "Meadowview", "Northgate", "Oakfield", "Parkside", "Queensway", "Riverside", "Southfields",
+    "Thornbury", "Westwood", "Yewtree",
+]  # fmt: skip
+ORGANISATION_NAMES = {
+    Sector.education: ["{} Primary School", "{} Academy", "{} High School", "{} Infant School"],
+    Sector.early_years: ["{} Day Nursery", "Little Stars {} Nursery", "{} Pre-school"],
+    Sector.foster_care: ["{} Fostering Service", "{} Foster Care"],
+    Sector.residential_care: ["{} House children's home", "{} Lodge"],
+    Sector.social_care: ["{} Family Support Team", "{} Children's Centre"],
+    Sector.health: ["{} Health Centre", "{} Hospital", "{} Surgery"],
+    Sector.police: ["{} Police Station"],
+    Sector.armed_forces: ["{} Army Cadets", "{} Sea Cadets"],
+    Sector.sport: ["{} Football Club", "{} Swimming Club", "{} Gymnastics Club"],
+    Sector.faith: ["{} Community Church", "{} Mosque", "{} Gurdwara"],
+    Sector.voluntary: ["{} Youth Club", "{} Scouts"],
+    Sector.transport: ["{} Taxis", "{} School Transport"],
+    Sector.self_employed: ["{} Tutoring", "{} Music Lessons"],
+    Sector.other: ["{} Community Centre", "{} Leisure Centre"],
+}
 ETHNICITIES = {
     "White British": 68, "White Irish": 1, "Traveller of Irish heritage": 1, "Gypsy/Roma": 1,
     "Any other White background": 5, "White and Black Caribbean": 4, "White and Black African": 1,
@@ -192,6 +220,28 @@ ACTION_DESCRIPTIONS = [
     "Support plan for the child",
 ]  # fmt: skip
 ACTION_OWNERS = ["Employer", "LADO", "HR", "Headteacher", "Fostering team", "Designated safeguarding lead", "Police"]
+# The LADOs' current caseload (``caseload=True``, ``demo-data``): per LADO officer (by number, the
+# first is the demo LADO; 0: not allocated, the LADO manager's queue), the open referrals at each
+# stage, each with how long it has been there — awaiting the IEM: working days since the referral
+# (overdue after 5); awaiting the PAIM: days since the IEM (overdue after 28); investigating (IEM
+# and PAIM held, no outcome) and concluding (outcome recorded, not closed): their actions, due
+# this many days from today (negative: overdue; 0 to 4: this week).
+CASELOAD: dict[int, dict[str, list]] = {
+    1: {
+        "awaiting_iem": [1, 3, 4, 7, 9],
+        "awaiting_paim": [6, 12, 17, 21, 26, 31, 38],
+        "investigating": [[-6, 21], [0], [2, 30], [4], [9, 45], [15], [3, 60]],
+        "concluding": [[-2], [1], [11, 25], [18], [4], [35]],
+    },
+    2: {
+        "awaiting_iem": [2, 6],
+        "awaiting_paim": [10, 30],
+        "investigating": [[1], [12, 40], [-4]],
+        "concluding": [[7], [20], [2]],
+    },
+    0: {"awaiting_iem": [0, 2, 6]},
+}
+CASELOAD_SIZE = sum(len(stages) for officer in CASELOAD.values() for stages in officer.values())
 
 # --- panels and foster households (domain.md §7). Panels are a later issue and have no enums
 # yet, so their codes are spelt here (and in ``panels()``: panel names, meeting statuses,
@@ -314,8 +364,10 @@ class _Out:
 
 
 class _Generator:
-    def __init__(self, out: _Out, children: int, years: int, seed: int, today: dt.date):
+    def __init__(self, out: _Out, children: int, years: int, seed: int, today: dt.date, caseload: bool = False):
         self.out = out
+        self.caseload = caseload
+        self.lados = [f"{OFFICER_PREFIXES[Role.lado]}{i}" for i in (1, 2)]  # as ``officers`` writes them
         self.n_children = children
         self.years = years
         self.seed = seed
@@ -585,6 +637,7 @@ class _Generator:
         today, w0 = self.today, self.window_start
         span = (today - w0).days
         total = max(30, round(self.n_children * 0.25)) * self.years
+        self.allocation = _stream(self.seed, "lado_allocation")  # its own stream: the history is as it was
         dates = []
         for _ in range(total):
             d = add_days(w0, rng.randint(0, span))
@@ -594,7 +647,7 @@ class _Generator:
         subjects: list[tuple] = []  # (ref, sector, role, employer, carer type, carer agency)
         orgs: dict[Sector, list[str]] = {}
         n_person = n_org = n_ref = 0
-        width = max(5, len(str(total)))
+        width = max(5, len(str(total + (CASELOAD_SIZE if self.caseload else 0))))
         for i, contact_date in enumerate(dates, 1):
             contact_id = f"LC{i:0{width}d}"
             if subjects and rng.chance(0.09):
@@ -634,6 +687,8 @@ class _Generator:
                 n_ref += 1
                 own_carer = foster_carer and fagency == CarerAgency.own
                 self._referral(rng, f"LR{n_ref:0{width}d}", contact_id, contact_date, cats, own_carer)
+        if self.caseload:
+            self._caseload(len(dates), n_ref, n_person, n_org, orgs, width)
 
     def _referral(
         self, rng: _Rng, ref_id: str, contact_id: str, contact_date: dt.date, cats: list[Category], own_carer: bool
@@ -685,7 +740,8 @@ class _Generator:
                     dbs = None
         returned = own_carer and closed is not None and rng.chance(0.9)
         informed = bool(outcome) and rng.chance(0.8)
-        row = [ref_id, contact_id, _iso(referral), "", _yn(police), outcome, _iso(outcome_date), _iso(dbs)]
+        officer = self.allocation.choice(self.lados)
+        row = [ref_id, contact_id, _iso(referral), officer, _yn(police), outcome, _iso(outcome_date), _iso(dbs)]
         self.out.row("lado_referrals.csv", [*row, _yn(returned), _yn(informed), _iso(closed)])
         for kind, day in sorted(meetings, key=lambda m: m[1]):
             self.out.row("lado_meetings.csv", [f"{ref_id}{MEETING_IDS[kind]}", ref_id, kind, _iso(day)])
@@ -704,6 +760,68 @@ class _Generator:
                     done = None
             what, owner = rng.choice(ACTION_DESCRIPTIONS), rng.choice(ACTION_OWNERS)
             self.out.row("lado_actions.csv", [f"{ref_id}a{k}", ref_id, what, owner, _iso(due), _iso(done)])
+
+    def _caseload(self, n_contact: int, n_ref: int, n_person: int, n_org: int, orgs: dict, width: int) -> None:
+        """The LADOs' current caseload (``CASELOAD``): recent contacts, each a referral open today
+        at its stage, allocated to its LADO (or to nobody)."""
+        rng = _stream(self.seed, "lado_caseload")
+        today = self.today
+        for number, stages in CASELOAD.items():
+            officer = f"{OFFICER_PREFIXES[Role.lado]}{number}" if number else ""
+            for stage, plans in stages.items():
+                for plan in plans:
+                    n_contact += 1
+                    n_ref += 1
+                    n_person += 1
+                    contact_id, ref_id = f"LC{n_contact:0{width}d}", f"LR{n_ref:0{width}d}"
+                    sector = rng.pick(T_SECTOR)
+                    pool = orgs.setdefault(sector, [])
+                    if pool and rng.chance(0.5):
+                        employer = rng.choice(pool)
+                    else:
+                        n_org += 1
+                        employer = f"ORG{n_org:03d}"
+                        pool.append(employer)
+                    ftype, fagency = ("", "")
+                    if sector == Sector.foster_care:
+                        ftype, fagency = rng.first(FOSTER_CARER_TYPES), rng.first(FOSTER_CARER_AGENCIES)
+                    cats = [rng.pick(T_CATEGORY)]
+                    meetings: list[tuple[MeetingType, dt.date]] = []
+                    outcome, outcome_date, actions = "", None, []
+                    if stage == "awaiting_iem":
+                        referral = add_working_days(_on_or_before(today), -plan) if plan else today
+                    else:
+                        if stage == "awaiting_paim":
+                            iem = _on_or_before(add_days(today, -plan))
+                        else:
+                            actions = plan
+                            end = _on_or_before(add_days(today, -rng.randint(2, 30)))  # the PAIM, or the outcome
+                            if stage == "concluding":
+                                outcome, outcome_date = rng.pick(T_OUTCOME), end
+                            paim = end if stage == "investigating" else _on_or_before(add_days(end, -rng.randint(0, 7)))
+                            iem = _on_or_before(add_days(paim, -rng.randint(14, 28)))
+                            meetings.append((MeetingType.paim, paim))
+                        meetings.append((MeetingType.iem, iem))
+                        referral = add_working_days(iem, -rng.randint(1, 5))
+                    role, referrer = rng.choice(SUBJECT_ROLES[sector]), rng.pick(T_REFERRER)
+                    self.out.row(
+                        "lado_contacts.csv",
+                        [contact_id, _iso(referral), referrer, sector, role, f"P{n_person:04d}", employer,
+                         ";".join(cats), Disposition.referral, ftype, fagency],
+                    )  # fmt: skip
+                    police = rng.chance(0.4)
+                    self.out.row(
+                        "lado_referrals.csv",
+                        [ref_id, contact_id, _iso(referral), officer, _yn(police), outcome, _iso(outcome_date), "",
+                         "N", "N", ""],
+                    )  # fmt: skip
+                    for kind, day in sorted(meetings, key=lambda m: m[1]):
+                        self.out.row("lado_meetings.csv", [f"{ref_id}{MEETING_IDS[kind]}", ref_id, kind, _iso(day)])
+                    for k, offset in enumerate(actions, 1):
+                        what = rng.choice(ACTION_DESCRIPTIONS)
+                        owner = rng.choice([o for o in ACTION_OWNERS if o != "LADO"])  # the LADO chases them
+                        row = [f"{ref_id}a{k}", ref_id, what, owner, _iso(add_days(today, offset)), ""]
+                        self.out.row("lado_actions.csv", row)
 
     # ---------------------------------------------------------------- panels
     def _panel_dates(self) -> list[tuple[dt.date, str]]:
@@ -785,9 +903,15 @@ class _Generator:
 
 
 def generate(
-    outdir: Path, children: int = 200, years: int = 3, seed: int = 1, today: dt.date | None = None
+    outdir: Path,
+    children: int = 200,
+    years: int = 3,
+    seed: int = 1,
+    today: dt.date | None = None,
+    caseload: bool = False,
 ) -> dict[str, int]:
-    """Write the 15 CSV files of a synthetic authority into ``outdir``; rows written per file."""
+    """Write the 15 CSV files of a synthetic authority into ``outdir``; rows written per file.
+    ``caseload``: the LADOs also hold a current caseload (``CASELOAD``, for ``demo-data``)."""
     if children < 1 or years < 1:
         raise ValueError("children and years must be at least 1")
     today = today or clock.today()
@@ -795,10 +919,44 @@ def generate(
     outdir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as files:
         out = _Out(outdir, files)
-        gen = _Generator(out, children, years, seed, today)
+        gen = _Generator(out, children, years, seed, today, caseload)
         gen.officers()
         gen.households_()
         gen.children_()
         gen.lado()
         gen.panels()
     return dict(out.counts)
+
+
+def name_lado_records(seed: int) -> tuple[int, int]:
+    """Give the LADO people and organisations that have no name a made-up one (deterministic for
+    a seed; a person also a date of birth; an organisation a name and the sector of its contacts),
+    through the models so their name keys are kept for matching. Returns how many of each."""
+    from sqlalchemy import func, select
+
+    from tracker.extensions import db
+    from tracker.lado.models import LadoContact, LadoOrganisation, LadoPerson
+
+    rng = _stream(seed, "lado_names")
+    people = db.session.scalars(select(LadoPerson).where(LadoPerson.name.is_(None)).order_by(LadoPerson.ref)).all()
+    for person in people:
+        person.name = f"{rng.choice(BOYS + GIRLS)} {rng.choice(SURNAMES)}"
+        person.date_of_birth = dt.date(rng.randint(1958, 2002), rng.randint(1, 12), rng.randint(1, 28))
+    sectors = dict(
+        db.session.execute(
+            select(LadoContact.organisation_ref, func.min(LadoContact.employer_sector)).group_by(
+                LadoContact.organisation_ref
+            )
+        )
+        .tuples()
+        .all()
+    )
+    organisations = db.session.scalars(
+        select(LadoOrganisation).where(LadoOrganisation.name.is_(None)).order_by(LadoOrganisation.ref)
+    ).all()
+    for organisation in organisations:
+        sector = Sector.get(sectors.get(organisation.ref)) or Sector.other
+        organisation.name = rng.choice(ORGANISATION_NAMES[sector]).format(rng.choice(PLACES))
+        organisation.sector = organisation.sector or sector
+    db.session.flush()
+    return len(people), len(organisations)

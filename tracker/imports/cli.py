@@ -33,3 +33,5 @@ def import_data_command(directory):
         sys.exit(1)
     for name, count in result.counts.items():
         click.echo(f"{name}: {count} rows")
+    for note, count in result.notes.items():
+        click.echo(f"{note}: {count}")

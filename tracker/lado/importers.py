@@ -7,9 +7,15 @@ in the file set or the database; a referral is not dated before its contact; a c
 disposition ``referral`` has a referral row and a referral's contact has that disposition
 (set-based on the database, in ``after_all``, whenever lado_contacts.csv or lado_referrals.csv
 is in the import); an outcome comes with its date and a date with its outcome; a referral's
-``lado_officer_id`` (its allocated LADO) is an enabled user with the role lado or lado_manager.
-``subject_ref`` and ``employer_ref`` create or reuse rows of the person and organisation indexes
-(a new person gets its random public id, as on screen).
+``lado_officer_id`` (its allocated LADO) is an enabled user with the role lado or lado_manager;
+a closed referral has an outcome; a PAIM is not dated before its referral's first IEM, nor held
+without one (on the database once lado_meetings.csv is written). ``subject_ref`` and
+``employer_ref`` create or reuse rows of the person and organisation indexes
+(a new person gets its random public id, and every row its name key, as on screen: the mapper
+events of ``tracker.lado.matching``). The file's ``subject_ref`` is authoritative: a contact is
+never moved to another person because the names match; instead the import counts the subjects
+of its contacts who share their name and date of birth with another person (its summary's
+"possible duplicate people"), whom a LADO manager may merge from their page.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from sqlalchemy import delete, select
 from tracker.core import interchange, references
 from tracker.core.interchange import Importer, RowReader
 from tracker.extensions import db
-from tracker.lado import operations, queries
+from tracker.lado import matching, operations, queries
 from tracker.lado.models import (
     LadoAction,
     LadoContact,
@@ -47,7 +53,8 @@ def _upsert(model, key: str, records: list[dict], fields: list[str]) -> dict:
 
 
 def _ensure_index_rows(model, refs: set[str], reference: str) -> None:
-    """Create person/organisation index rows for references not yet known (reuse the others)."""
+    """Create person/organisation index rows for references not yet known (reuse the others);
+    their name key is set as they are inserted (``matching``: none without a name)."""
     if not refs:
         return
     references.observe(reference, refs)
@@ -101,6 +108,23 @@ class ContactsImporter(Importer):
         rows = [{"contact_id": r["contact_id"], "category": c} for r in records for c in r["categories"]]
         if rows:
             db.session.execute(LadoContactCategory.__table__.insert(), rows)
+
+    def finish(self, ctx) -> None:
+        """The subjects of this file's contacts who may be duplicates (the same name key and date
+        of birth as another person not merged): counted in the import's summary, never merged."""
+        ids = sorted(ctx.lines.get(self.filename, {}))
+        subjects: set[str] = set()
+        for start in range(0, len(ids), 500):
+            subjects.update(
+                db.session.scalars(
+                    select(LadoContact.person_ref).where(
+                        LadoContact.contact_id.in_(ids[start : start + 500]), LadoContact.person_ref.is_not(None)
+                    )
+                )
+            )
+        found = matching.count_possible_duplicates(subjects)
+        if found:
+            ctx.notes[f"{self.filename}: possible duplicate people"] = found
 
     def after_all(self, ctx) -> None:
         """Contacts ↔ referrals, whenever either file is in this import (whichever came last,
@@ -281,6 +305,14 @@ class MeetingsImporter(Importer):
                 ctx.line_for(self.filename, ref),
                 "meeting_date",
                 f"{meeting_date.isoformat()} is before the referral date ({referral_date.isoformat()})",
+            )
+        # IEM before PAIM (the rule of the meeting form): a PAIM not before its referral's first IEM
+        for ref, meeting_date, first_iem in db.session.execute(operations.paims_before_iem()).all():
+            ctx.error(
+                self.filename,
+                ctx.line_for(self.filename, ref),
+                "meeting_date",
+                f"{meeting_date.isoformat()}: {operations.paim_before_iem_message(meeting_date, first_iem)}",
             )
 
 

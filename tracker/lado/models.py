@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, String, Text, false
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.enums import CodeEnum, Status
-from tracker.db import Code, Versioned, check_in
+from tracker.db import Code, UTCDateTime, Versioned, check_in
 from tracker.extensions import db
 
 # --- codes (domain.md §6) -------------------------------------------------------------
@@ -126,6 +126,13 @@ class LadoPerson(Versioned, db.Model):
     name: Mapped[str | None] = mapped_column(String(200), index=True)
     date_of_birth: Mapped[dt.date | None] = mapped_column(Date, index=True)
     notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    other_names: Mapped[str] = mapped_column(Text, default="", server_default="")  # aliases, one per line
+    identifiers: Mapped[str] = mapped_column(Text, default="", server_default="")  # e.g. a staff or DBS number
+    # The name normalised for matching (lower case, letters and spaces only, words sorted): the
+    # database narrows candidates by it; the fuzzy comparison runs over those in Python.
+    name_key: Mapped[str | None] = mapped_column(String(200), index=True)
+    # A duplicate merged by a LADO manager points at the person kept (the merge is audited).
+    merged_into_ref: Mapped[str | None] = mapped_column(ForeignKey("lado_persons.ref"), index=True)
 
     contacts: Mapped[list[LadoContact]] = relationship(back_populates="person", order_by="LadoContact.contact_date")
 
@@ -138,10 +145,15 @@ class LadoOrganisation(db.Model):
 
     ref: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200), index=True)
+    sector: Mapped[Sector | None] = mapped_column(Code(Sector, 30))
+    urn: Mapped[str | None] = mapped_column(String(20), index=True)  # e.g. a school's URN, an Ofsted number
+    name_key: Mapped[str | None] = mapped_column(String(200), index=True)  # as LadoPerson.name_key
 
     contacts: Mapped[list[LadoContact]] = relationship(
         back_populates="organisation", order_by="LadoContact.contact_date"
     )
+
+    __table_args__ = (CheckConstraint(check_in("sector", Sector, nullable=True), name="sector"),)
 
 
 # --- contacts, referrals, meetings, actions -------------------------------------------
@@ -224,13 +236,22 @@ class LadoReferral(Versioned, db.Model):
     child_informed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     closed_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     officer_id: Mapped[str | None] = mapped_column(String(40), index=True)  # allocated LADO (users.officer_id)
+    dbs_considered: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    no_iem_reason: Mapped[str | None] = mapped_column(Text)  # an outcome without an IEM: why none was held
+    outcome_late_reason: Mapped[str | None] = mapped_column(Text)  # why the outcome came after its timescale
 
     contact: Mapped[LadoContact] = relationship(back_populates="referral", lazy="joined")
+    # the meetings and actions in force: one removed by mistake is kept (``removed_at``) but is
+    # no part of the referral any more (its page, due items and figures); queries.removed_records
     meetings: Mapped[list[LadoMeeting]] = relationship(
-        back_populates="referral", order_by="(LadoMeeting.meeting_date, LadoMeeting.meeting_id)"
+        back_populates="referral",
+        primaryjoin="and_(LadoMeeting.referral_id == LadoReferral.referral_id, LadoMeeting.removed_at.is_(None))",
+        order_by="(LadoMeeting.meeting_date, LadoMeeting.meeting_id)",
     )
     actions: Mapped[list[LadoAction]] = relationship(
-        back_populates="referral", order_by="(LadoAction.due_date, LadoAction.action_id)"
+        back_populates="referral",
+        primaryjoin="and_(LadoAction.referral_id == LadoReferral.referral_id, LadoAction.removed_at.is_(None))",
+        order_by="(LadoAction.due_date, LadoAction.action_id)",
     )
 
     __table_args__ = (
@@ -259,6 +280,12 @@ class LadoMeeting(Versioned, db.Model):
     attendees: Mapped[str] = mapped_column(Text, default="", server_default="")
     minutes_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     decisions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    late_reason: Mapped[str | None] = mapped_column(Text)  # why it was held after its timescale
+    # who recorded it, and a removal made by mistake (kept, hidden but for the LADO manager: audited)
+    recorded_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    removed_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
 
     referral: Mapped[LadoReferral] = relationship(back_populates="meetings")
 
@@ -277,5 +304,13 @@ class LadoAction(Versioned, db.Model):
     due_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     completed_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
     review_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the LADO who chases it (users.officer_id): its due item is theirs, whoever does the action
+    chaser_officer_id: Mapped[str | None] = mapped_column(String(40), index=True)
+    last_reviewed_date: Mapped[dt.date | None] = mapped_column(Date)  # reviewed quarterly (003:L1585)
+    # who recorded it, and a removal made by mistake (kept, hidden but for the LADO manager: audited)
+    recorded_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    removed_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
 
     referral: Mapped[LadoReferral] = relationship(back_populates="actions")

@@ -45,7 +45,7 @@ def first_meetings(as_of: dt.date):
             func.min(case((LadoMeeting.meeting_type == "iem", LadoMeeting.meeting_date))).label("first_iem"),
             func.min(case((LadoMeeting.meeting_type == "paim", LadoMeeting.meeting_date))).label("first_paim"),
         )
-        .where(LadoMeeting.meeting_date <= as_of)
+        .where(LadoMeeting.meeting_date <= as_of, LadoMeeting.removed_at.is_(None))  # not removed by mistake
         .group_by(LadoMeeting.referral_id)
         .subquery("first_meetings")
     )
@@ -166,11 +166,12 @@ def referrals_frame(start: dt.date, end: dt.date, as_of: dt.date):
 
 
 def open_actions(as_of: dt.date) -> Select:
-    """Actions of referrals made on or before as_of, not completed on or before as_of."""
+    """Actions of referrals made on or before as_of, not completed on or before as_of (nor removed)."""
     return (
         select(LadoAction)
         .join(LadoReferral, LadoReferral.referral_id == LadoAction.referral_id)
         .where(
+            LadoAction.removed_at.is_(None),
             LadoReferral.referral_date <= as_of,
             or_(LadoAction.completed_date.is_(None), LadoAction.completed_date > as_of),
         )
@@ -228,36 +229,76 @@ def paim_due(as_of: dt.date) -> Select:
     )
 
 
+def chaser_sql(chaser_officer_id, owner_officer_id, referral_officer_id) -> Any:
+    """Who chases an action, the owner of its due item (interchange.md §3, ``lado_action``): its
+    chaser if set; else its owner when that is the officer id of a user (``owner_officer_id``: the
+    officer id of the user outer-joined on the owner; the import may put an officer id there);
+    else the referral's allocated LADO; blank while unallocated (the LADO managers' queue). A
+    NULL chaser means "the referral's LADO", so reallocating a referral moves its actions too."""
+    return func.coalesce(chaser_officer_id, owner_officer_id, referral_officer_id, "")
+
+
 def action_due(as_of: dt.date) -> Select:
-    """Open actions with a due date; owner the action's owner."""
+    """Open actions with a due date; owner the LADO who chases it (``chaser_sql``)."""
+    from tracker.auth.models import User
+
     acts = open_actions(as_of).subquery()
-    return select(
-        acts.c.action_id.label("ref"),
-        func.coalesce(acts.c.owner, "").label("owner"),
-        acts.c.due_date.label("due_date"),
-        acts.c.referral_id.label("record_ref"),
-    ).where(acts.c.due_date.is_not(None))
+    owner_user = aliased(User)
+    return (
+        select(
+            acts.c.action_id.label("ref"),
+            chaser_sql(acts.c.chaser_officer_id, owner_user.officer_id, LadoReferral.officer_id).label("owner"),
+            acts.c.due_date.label("due_date"),
+            acts.c.referral_id.label("record_ref"),
+        )
+        .select_from(acts)
+        .join(LadoReferral, LadoReferral.referral_id == acts.c.referral_id)
+        .outerjoin(owner_user, owner_user.officer_id == acts.c.owner)
+        .where(acts.c.due_date.is_not(None))
+    )
+
+
+def with_subject(query: Select) -> Select:
+    """A due-item query (``iem_due``, ``paim_due``, ``action_due``: ``record_ref`` is the referral)
+    with the words its item shows: ``subject`` (the person's name, else their reference),
+    ``subject_role`` and ``employer`` (the organisation's name, else its reference). LADO due
+    items reach LADO roles only (the worklist's family ``lado``)."""
+    sq = query.subquery()
+    return (
+        select(
+            sq,
+            func.coalesce(LadoPerson.name, LadoContact.person_ref).label("subject"),
+            LadoContact.subject_role.label("subject_role"),
+            func.coalesce(LadoOrganisation.name, LadoContact.organisation_ref).label("employer"),
+        )
+        .join(LadoReferral, LadoReferral.referral_id == sq.c.record_ref)
+        .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
+        .outerjoin(LadoPerson, LadoPerson.ref == LadoContact.person_ref)
+        .outerjoin(LadoOrganisation, LadoOrganisation.ref == LadoContact.organisation_ref)
+    )
+
+
+def unallocated_referrals(as_of: dt.date) -> Select:
+    """Open referrals allocated to no LADO: the LADO manager's "To allocate" queue (their next
+    deadlines come from the worklist engine), oldest first."""
+    return (
+        open_referrals(as_of)
+        .where(LadoReferral.officer_id.is_(None))
+        .order_by(LadoReferral.referral_date, LadoReferral.referral_id)
+    )
 
 
 # --- next deadline of each open referral (the open referrals list) --------------------------
 
 
-def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None, *, overdue_only: bool = False):
-    """Open referrals with their next deadline (IEM, PAIM or earliest open action) and its state;
-    ``overdue_only`` keeps those whose next deadline is overdue (in the database)."""
-    iem = iem_due(as_of).subquery()
-    paim = paim_due(as_of).subquery()
-    acts = open_actions(as_of).where(LadoAction.due_date.is_not(None)).subquery()
-    next_action = (
-        select(acts.c.referral_id, func.min(acts.c.due_date).label("due")).group_by(acts.c.referral_id).subquery()
-    )
-    next_due = func.coalesce(iem.c.due_date, paim.c.due_date, next_action.c.due)
-    what = case(
-        (iem.c.due_date.is_not(None), "IEM"),
-        (paim.c.due_date.is_not(None), "PAIM"),
-        (next_action.c.due.is_not(None), "Action"),
-        else_="",
-    )
+def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None):
+    """Open referrals with their next deadline (the earliest of the due items on the referral's
+    page: ``worklist.earliest_due``, so the list and the worklist agree) and its state, the next
+    deadline first."""
+    from tracker.core import worklist
+
+    earliest = worklist.earliest_due("lado_referral", as_of)
+    next_due = earliest.c.due_date
     query = (
         select(
             LadoReferral,
@@ -265,25 +306,21 @@ def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None,
             LadoContact.person_ref,
             LadoContact.employer_sector,
             next_due.label("next_due"),
-            what.label("next_what"),
             type_coerce(case((next_due.is_(None), None), else_=due_state_sql(next_due, as_of)), Code(DueState)).label(
                 "state"
             ),
         )
         .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
-        .outerjoin(iem, iem.c.ref == LadoReferral.referral_id)
-        .outerjoin(paim, paim.c.ref == LadoReferral.referral_id)
-        .outerjoin(next_action, next_action.c.referral_id == LadoReferral.referral_id)
+        .outerjoin(earliest, earliest.c.record_ref == LadoReferral.referral_id)
         .where(
             LadoReferral.referral_date <= as_of,
             or_(LadoReferral.closed_date.is_(None), LadoReferral.closed_date > as_of),
         )
         .order_by(next_due.is_(None), next_due, LadoReferral.referral_id)
+        .options(_with_subject(joinedload(LadoReferral.contact)))  # the subject's name and employer shown
     )
     if officer_id:
         query = query.where(LadoReferral.officer_id == officer_id)
-    if overdue_only:
-        query = query.where(next_due.is_not(None), due_state_sql(next_due, as_of) == DueState.overdue.value)
     return query
 
 
@@ -316,12 +353,47 @@ def timeline(referral: LadoReferral, as_of: dt.date) -> list[Event]:
     return sorted(events, key=lambda e: e.date)  # stable: same-day events keep process order
 
 
+@dataclass(frozen=True)
+class Removed:
+    """A meeting or an action removed by mistake, as the LADO manager sees it on the referral."""
+
+    kind: str  # "lado_meeting" or "lado_action"
+    record: Any  # the LadoMeeting or LadoAction (removed_at, removed_reason)
+    recorded_by: str | None  # the name of who recorded it (None: imported, or recorded before authors were kept)
+    removed_by: str | None  # the name of who removed it
+
+
+def removed_records(referral_id: str) -> list[Removed]:
+    """The meetings and actions of a referral removed by mistake, with who recorded and who
+    removed each (by name): oldest removal first."""
+    from tracker.auth.models import User
+
+    recorder, remover = aliased(User), aliased(User)
+    found: list[Removed] = []
+    for model, kind in ((LadoMeeting, "lado_meeting"), (LadoAction, "lado_action")):
+        rows = db.session.execute(
+            select(model, recorder.name, remover.name)
+            .outerjoin(recorder, recorder.id == model.recorded_by)
+            .outerjoin(remover, remover.id == model.removed_by)
+            .where(model.referral_id == referral_id, model.removed_at.is_not(None))
+        )
+        found.extend(Removed(kind, record, recorded_by, removed_by) for record, recorded_by, removed_by in rows)
+    return sorted(found, key=lambda r: r.record.removed_at)
+
+
 # --- paginated lists ------------------------------------------------------------------------
 
 
+def _with_subject(contact_loader):
+    """A loader option for a contact (``joinedload(... LadoContact)``) that loads its subject and
+    employer in the same query, for the lists that name them."""
+    return contact_loader.options(joinedload(LadoContact.person), joinedload(LadoContact.organisation))
+
+
 def contacts_log(*, date_from=None, date_to=None, sector=None, disposition=None) -> Select:
-    """Contacts, newest first, each with its subject (``person``, whose public id is the link)."""
-    query = select(LadoContact).options(joinedload(LadoContact.person))
+    """Contacts, newest first, each with its subject (``person``, whose public id is the link)
+    and employer (loaded in the same query)."""
+    query = select(LadoContact).options(joinedload(LadoContact.person), joinedload(LadoContact.organisation))
     if date_from:
         query = query.where(LadoContact.contact_date >= date_from)
     if date_to:
@@ -333,7 +405,23 @@ def contacts_log(*, date_from=None, date_to=None, sector=None, disposition=None)
     return query.order_by(LadoContact.contact_date.desc(), LadoContact.contact_id.desc())
 
 
-def actions_tracker(as_of: dt.date, *, view: str = "open", owner: str | None = None) -> Select:
+ACTION_REVIEW_MONTHS = 3  # actions are reviewed quarterly (003:L1585)
+
+
+def next_action_review_sql(last_reviewed_date, referral_date) -> Any:
+    """An action's next quarterly review: its last review (else the referral's date) + 3 months."""
+    return add_sql(func.coalesce(last_reviewed_date, referral_date), ACTION_REVIEW_MONTHS, Unit.months)
+
+
+def actions_tracker(as_of: dt.date, *, view: str = "open", chaser: str | None = None) -> Select:
+    """Open actions with their due state, the LADO who chases each (``chaser``: the owner of its
+    due item, ``chaser_sql``) and the next quarterly review (``next_review``, ``review_state``);
+    ``chaser`` keeps one LADO's, by chaser and due date."""
+    from tracker.auth.models import User
+
+    owner_user = aliased(User)
+    chased_by = chaser_sql(LadoAction.chaser_officer_id, owner_user.officer_id, LadoReferral.officer_id)
+    next_review = next_action_review_sql(LadoAction.last_reviewed_date, LadoReferral.referral_date)
     query = (
         select(
             LadoAction,
@@ -341,26 +429,26 @@ def actions_tracker(as_of: dt.date, *, view: str = "open", owner: str | None = N
                 case((LadoAction.due_date.is_(None), None), else_=due_state_sql(LadoAction.due_date, as_of)),
                 Code(DueState),
             ).label("state"),
+            chased_by.label("chaser"),
+            next_review.label("next_review"),
+            type_coerce(due_state_sql(next_review, as_of), Code(DueState)).label("review_state"),
         )
         .join(LadoReferral, LadoReferral.referral_id == LadoAction.referral_id)
-        .where(LadoAction.completed_date.is_(None))
+        .outerjoin(owner_user, owner_user.officer_id == LadoAction.owner)
+        .where(LadoAction.completed_date.is_(None), LadoAction.removed_at.is_(None))
+        .options(_with_subject(joinedload(LadoAction.referral).joinedload(LadoReferral.contact)))
     )
     if view == "overdue":
         query = query.where(LadoAction.due_date < as_of)
-    if owner:
-        query = query.where(LadoAction.owner == owner)
-    return query.order_by(LadoAction.owner, LadoAction.due_date.is_(None), LadoAction.due_date, LadoAction.action_id)
+    if chaser:
+        query = query.where(chased_by == chaser)
+    return query.order_by(chased_by, LadoAction.due_date.is_(None), LadoAction.due_date, LadoAction.action_id)
 
 
-def action_owners() -> list[str]:
-    return list(
-        db.session.scalars(
-            select(LadoAction.owner)
-            .where(LadoAction.completed_date.is_(None), LadoAction.owner.is_not(None))
-            .distinct()
-            .order_by(LadoAction.owner)
-        )
-    )
+def action_follow_up(action_id: str, as_of: dt.date):
+    """One open action's row of the tracker (``actions_tracker``: its due state, the LADO who
+    chases it, its next quarterly review and that review's state); None once it is completed."""
+    return db.session.execute(actions_tracker(as_of).where(LadoAction.action_id == action_id)).first()
 
 
 def search_people(
@@ -413,7 +501,8 @@ def search_organisations(organisation: str) -> Select:
 
 def contacts_about(*, person_ref: str | None = None, organisation_ref: str | None = None) -> list:
     """Every contact (and its referral, if any) about a person or organisation, across years,
-    with the subject and the employer the rows show (loaded in the same query)."""
+    with the subject and the employer the rows show (loaded in the same query). A person's are
+    also those about the people merged into them (``LadoPerson.merged_into_ref``)."""
     query = (
         select(LadoContact, LadoReferral)
         .outerjoin(LadoReferral, LadoReferral.contact_id == LadoContact.contact_id)
@@ -421,7 +510,10 @@ def contacts_about(*, person_ref: str | None = None, organisation_ref: str | Non
         .order_by(LadoContact.contact_date, LadoContact.contact_id)
     )
     if person_ref is not None:
-        query = query.where(LadoContact.person_ref == person_ref)
+        merged = select(LadoPerson.ref).where(
+            or_(LadoPerson.ref == person_ref, LadoPerson.merged_into_ref == person_ref)
+        )
+        query = query.where(LadoContact.person_ref.in_(merged))
     if organisation_ref is not None:
         query = query.where(LadoContact.organisation_ref == organisation_ref)
     return list(db.session.execute(query))

@@ -10,20 +10,25 @@ worklist computes (``worklist.for_record``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from types import SimpleNamespace
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
 from tracker.core import worklist
 from tracker.core.clock import today
+from tracker.core.errors import DomainError
 from tracker.core.forms import choices
-from tracker.core.pagination import links, page_number, paginate
-from tracker.core.permissions import require
+from tracker.core.pagination import links, page_number, paginate, paginate_list
+from tracker.core.permissions import can, check, require
+from tracker.core.timescales import DueState
 from tracker.extensions import db
-from tracker.lado import forms, operations, queries
+from tracker.lado import forms, matching, operations, queries
 from tracker.lado.models import (
+    CarerAgency,
     Disposition,
     LadoAction,
     LadoContact,
@@ -37,7 +42,7 @@ from tracker.lado.models import (
 from tracker.web import lifecycle
 from tracker.web.forms import carry_version, is_stale, submit
 from tracker.web.lifecycle import note_read, note_read_record, reads
-from tracker.web.records import load_or_404, record_url
+from tracker.web.records import find, load_or_404, record_url
 
 bp = Blueprint("lado", __name__, url_prefix="/lado")
 lifecycle.audit_reads(bp)
@@ -111,7 +116,46 @@ def new_contact():
             return redirect(record_url("lado_referral", contact.referral.referral_id))
         flash(f"Contact {contact.contact_id} saved.", "success")
         return redirect(record_url("lado_contact", contact.contact_id))
-    return render_template("lado/contact_new.html", form=form)
+    return render_template("lado/contact_new.html", form=form, matches=_possible_matches(form))
+
+
+_SUBJECT_FIELDS = ("person_ref", "person_name", "person_dob", "organisation_ref", "organisation_name")
+
+
+def _possible_matches(form) -> list[matching.Offer]:
+    """A contact form shown again after a post, whose subject would be a new person: the people
+    already known who may be them (``matching``), each with the contacts about them, and the
+    choice of linking the contact to one of them or a new person (``form.person_match``). The
+    first time they are offered it is a question, not yet an error."""
+    if request.method != "POST" or any(getattr(form, name).errors for name in _SUBJECT_FIELDS):
+        return []
+    found = matching.offers(matching.candidates_for_subject(*(getattr(form, name).data for name in _SUBJECT_FIELDS)))
+    if not found:
+        return []
+    form.person_match.choices = choices(
+        [(o.person.public_id, f"Link to this person: {o.person.name or 'no name recorded'} ({o.person.ref})")
+         for o in found] + [(matching.NEW_PERSON, "This is a new person")]
+    )  # fmt: skip
+    form.person_match.hints = {o.person.public_id: o.reason.label for o in found}
+    if not form.offered.data:
+        form.person_match.errors = []
+    form.offered.data = " ".join(o.person.public_id for o in found)
+    note_read([o.person.public_id for o in found] + [c.contact_id for o in found for c, _ in o.history])
+    return found
+
+
+def _repeat_concerns(contact: LadoContact) -> dict:
+    """The contact's place among the contacts about the same person (following merges), and
+    about the same organisation, in the 2 years up to its date (one query each)."""
+    counted = {}
+    for key, ref in (("person", contact.person_ref), ("organisation", contact.organisation_ref)):
+        if ref:
+            counted[key] = matching.ordinal(
+                matching.contacts_in_two_years(
+                    day=contact.contact_date, contact_id=contact.contact_id, **{f"{key}_ref": ref}
+                )
+            )
+    return counted
 
 
 @bp.route("/contacts/<contact_id>")
@@ -119,7 +163,9 @@ def new_contact():
 @reads("lado_contact", "contact_id")
 def contact(contact_id: str):
     contact = load_or_404(LadoContact, contact_id=contact_id)
-    return render_template("lado/contact.html", contact=contact, retention=_retention(contact))
+    return render_template(
+        "lado/contact.html", contact=contact, retention=_retention(contact), repeat=_repeat_concerns(contact)
+    )
 
 
 @bp.route("/contacts/<contact_id>/referral", methods=["GET", "POST"])
@@ -184,7 +230,11 @@ def edit_contact(contact_id: str):
         flash(f"Contact {contact.contact_id} saved.", "success")
         return redirect(back)
     return render_template(
-        "lado/contact_edit.html", form=form, contact=load_or_404(LadoContact, contact_id=contact_id), back=back
+        "lado/contact_edit.html",
+        form=form,
+        contact=load_or_404(LadoContact, contact_id=contact_id),
+        back=back,
+        matches=_possible_matches(form),
     )
 
 
@@ -194,14 +244,21 @@ def edit_contact(contact_id: str):
 @bp.route("/referrals")
 @require("lado.view")
 def referrals():
-    """Open referrals with their next deadline (IEM, PAIM or an action) and its state."""
+    """Open referrals with their next deadline (IEM, PAIM or an action, the earliest due item of
+    each: the worklist's) and its state, the allocated LADO by name."""
     mine = request.args.get("mine") == "1" and getattr(current_user, "officer_id", None)
     query = queries.open_referrals_with_deadlines(today(), officer_id=current_user.officer_id if mine else None)
     page = paginate(query, page_number(), current_app.config["PAGE_SIZE"], scalars=False)
-    note_read([r.LadoReferral.referral_id for r in page.items], page=page.page, total=page.total)
+    shown = [r.LadoReferral.referral_id for r in page.items]
+    note_read(shown, page=page.page, total=page.total)
+    nearest: dict[str, worklist.DueItem] = {}  # each referral's next item, as the worklist words it
+    for item in worklist.for_records("lado_referral", shown, today()):
+        nearest.setdefault(item.record_ref, item)
     return render_template(
         "lado/referrals.html",
         page=page,
+        nearest=nearest,
+        officers=worklist.officer_names(),
         mine=bool(mine),
         pagination=links(page, "lado.referrals", **_args_without_page("mine")),
     )
@@ -221,16 +278,30 @@ def referral(referral_id: str):
         deadlines=[i for i in deadlines if i.kind != "lado_action"],
         action_deadlines={i.ref: i for i in deadlines if i.kind == "lado_action"},
         retention=_retention(referral.contact),
+        repeat=_repeat_concerns(referral.contact),
+        removable={r.meeting_id for r in referral.meetings if may_remove(r)}
+        | {a.action_id for a in referral.actions if may_remove(a)},
+        # meetings and actions removed by mistake: kept, and shown to the LADO manager only
+        removed=queries.removed_records(referral.referral_id) if can(current_user, "lado.oversight") else [],
     )
 
 
+def may_remove(record: LadoMeeting | LadoAction) -> bool:
+    """A meeting or an action recorded by mistake is removed by the LADO who recorded it
+    (``recorded_by``) or by a LADO manager (``lado.oversight``); one imported has no author."""
+    if can(current_user, "lado.oversight"):
+        return True
+    return can(current_user, "lado.edit") and record.recorded_by is not None and record.recorded_by == current_user.id
+
+
 def _referral_step(referral_id: str, form, title: str, apply, *, allow_closed: bool = False, prefill=None,
-                   template: str = "form_page.html", adds: bool = False, setup=None):  # fmt: skip
+                   template: str = "form_page.html", adds: bool = False, setup=None, context=None):  # fmt: skip
     """One small form page per step of a referral (GOV.UK: one thing per page). A step that
     changes the referral is refused when a colleague changed the referral since the page was
     opened; a step that ``adds`` a meeting or an action to it is not (it overwrites nothing,
     and a closed referral refuses it anyway). ``setup(form, referral)`` fills the form's
-    choices; ``prefill(form, referral)`` its values on GET."""
+    choices; ``prefill(form, referral)`` its values on GET; ``context(form, referral)`` what else
+    its template shows."""
     referral = load_or_404(LadoReferral, referral_id=referral_id)
     back = record_url("lado_referral", referral.referral_id)
     if setup:
@@ -244,7 +315,8 @@ def _referral_step(referral_id: str, form, title: str, apply, *, allow_closed: b
     if done := submit(form, lambda: apply(form, referral), record=None if adds else referral):
         flash(done.result, "success")
         return redirect(back)
-    return _form_page(form, title.format(ref=referral.referral_id), back, template=template)
+    extra = context(form, referral) if context else {}
+    return _form_page(form, title.format(ref=referral.referral_id), back, template=template, referral=referral, **extra)
 
 
 @bp.route("/referrals/<referral_id>/meetings/new", methods=["GET", "POST"])
@@ -259,6 +331,7 @@ def new_meeting(referral_id: str):
             attendees=form.attendees.data,
             minutes_notes=form.minutes_notes.data,
             decisions=form.decisions.data,
+            late_reason=form.late_reason.data,
         )
         return f"{m.meeting_type.label} saved."
 
@@ -269,6 +342,14 @@ def new_meeting(referral_id: str):
         form.meeting_type.data = (chosen or (MeetingType.paim if MeetingType.iem in held else MeetingType.iem)).value
         form.meeting_date.data = today()
 
+    def context(form, referral):
+        # the open IEM or PAIM deadline (the worklist's): the page asks, under that type, why the
+        # meeting is later — once the deadline has passed, or when the meeting given was late
+        due = operations.meeting_due(referral, MeetingType.iem) or operations.meeting_due(referral, MeetingType.paim)
+        asks = due is not None and (due.due_date < today() or bool(form.late_reason.errors or form.late_reason.data))
+        return {"due": due, "due_type": MeetingType.iem if due and due.kind == "lado_iem" else MeetingType.paim,
+                "asks_late_reason": asks}  # fmt: skip
+
     return _referral_step(
         referral_id,
         forms.MeetingForm(),
@@ -276,6 +357,8 @@ def new_meeting(referral_id: str):
         apply,
         prefill=prefill,
         adds=True,
+        template="lado/meeting.html",
+        context=context,
     )
 
 
@@ -285,14 +368,14 @@ def new_meeting(referral_id: str):
 def edit_meeting(meeting_id: str):
     """Change a meeting (date, type, attendees, minutes, decisions); read-only once the
     referral is closed."""
-    meeting = load_or_404(LadoMeeting, meeting_id=meeting_id)
+    meeting = load_or_404(LadoMeeting, meeting_id=meeting_id, removed_at=None)
     back = record_url("lado_referral", meeting.referral_id)
     if meeting.referral.closed_date is not None:
         flash("This referral is closed. Re-open it before changing it.", "important")
         return redirect(back)
     form = forms.MeetingForm()
     if request.method == "GET":
-        for key in operations.MEETING_FIELDS:
+        for key in (*operations.MEETING_FIELDS, "late_reason"):
             getattr(form, key).data = getattr(meeting, key)
     changed = submit(
         form,
@@ -303,13 +386,27 @@ def edit_meeting(meeting_id: str):
             attendees=form.attendees.data,
             minutes_notes=form.minutes_notes.data,
             decisions=form.decisions.data,
+            late_reason=form.late_reason.data,
         ),
         record=meeting,
     )
     if changed:
         flash(f"{changed.result.meeting_type.label} saved.", "success")
         return redirect(back)
-    return _form_page(form, f"Change meeting {meeting_id} of referral {meeting.referral_id}", back)
+    meeting = load_or_404(LadoMeeting, meeting_id=meeting_id, removed_at=None)  # as saved, not as typed
+    due = operations.held_meeting_due(meeting)
+    # the reason is asked under the type chosen when the meeting was late, or the date given made
+    # it late (the error then says by when it was due)
+    asks = bool(form.late_reason.errors or form.late_reason.data) or (due is not None and meeting.meeting_date > due)
+    return _form_page(
+        form,
+        f"Change meeting {meeting_id} of referral {meeting.referral_id}",
+        back,
+        template="lado/meeting.html",
+        due=SimpleNamespace(due_date=due) if due and not form.late_reason.errors else None,
+        due_type=MeetingType.get(form.meeting_type.data) or meeting.meeting_type,
+        asks_late_reason=asks,
+    )
 
 
 @bp.route("/referrals/<referral_id>/outcome", methods=["GET", "POST"])
@@ -322,6 +419,8 @@ def outcome(referral_id: str):
             outcome=form.outcome.data,
             outcome_date=form.outcome_date.data,
             child_informed=form.child_informed.data,
+            no_iem_reason=(form.no_iem_reason.data or "") if form.no_iem.data else None,
+            late_reason=form.outcome_late_reason.data,
         )
         return "Outcome saved."
 
@@ -329,9 +428,27 @@ def outcome(referral_id: str):
         form.outcome.data = referral.outcome
         form.outcome_date.data = referral.outcome_date or today()
         form.child_informed.data = referral.child_informed
+        form.no_iem.data = bool(referral.no_iem_reason)
+        form.no_iem_reason.data = referral.no_iem_reason
+        form.outcome_late_reason.data = referral.outcome_late_reason
+
+    def context(form, referral):
+        # without an IEM the page asks why none was held; once the outcome's timescale has passed,
+        # why the outcome is later (both also when the outcome given needs them)
+        due = operations.outcome_due(referral)
+        has_iem = any(m.meeting_type == MeetingType.iem and m.meeting_date <= today() for m in referral.meetings)
+        asks_no_iem = not has_iem or bool(form.no_iem.errors or form.no_iem_reason.errors)
+        asks_late = due < today() or bool(form.outcome_late_reason.errors or form.outcome_late_reason.data)
+        return {"due": due, "asks_no_iem": asks_no_iem, "asks_late_reason": asks_late}
 
     return _referral_step(
-        referral_id, forms.OutcomeForm(), "Record the outcome of referral {ref}", apply, prefill=prefill
+        referral_id,
+        forms.OutcomeForm(),
+        "Record the outcome of referral {ref}",
+        apply,
+        prefill=prefill,
+        template="lado/outcome.html",
+        context=context,
     )
 
 
@@ -387,14 +504,42 @@ def _lado_officer_choices(current: str | None):
 @require("lado.edit")
 @reads("lado_referral", "referral_id")
 def close(referral_id: str):
+    """Close once the outcome is recorded, with the closing checklist (the outcome, a DBS referral
+    considered, the child or family told, and an own foster carer returned to panel)."""
+
+    def own_carer(referral) -> bool:
+        return referral.contact.foster_carer_agency == CarerAgency.own
+
+    def setup(form, referral):
+        if not own_carer(referral):
+            del form.returned_to_panel  # asked about the council's own foster carers only
+
     def apply(form, referral):
-        operations.close_referral(referral, closed_date=form.closed_date.data)
+        operations.close_referral(
+            referral,
+            closed_date=form.closed_date.data,
+            dbs_considered=form.dbs_considered.data,
+            child_informed=form.child_informed.data,
+            returned_to_panel=form.returned_to_panel.data if own_carer(referral) else None,
+        )
         return "Referral closed."
 
     def prefill(form, referral):
         form.closed_date.data = today()
+        form.dbs_considered.data = referral.dbs_considered or referral.dbs_referral_date is not None
+        form.child_informed.data = referral.child_informed
+        if own_carer(referral):
+            form.returned_to_panel.data = referral.returned_to_panel
 
-    return _referral_step(referral_id, forms.CloseForm(), "Close referral {ref}", apply, prefill=prefill)
+    return _referral_step(
+        referral_id,
+        forms.CloseForm(),
+        "Close referral {ref}",
+        apply,
+        prefill=prefill,
+        setup=setup,
+        template="lado/close.html",
+    )
 
 
 @bp.route("/referrals/<referral_id>/reopen", methods=["GET", "POST"])
@@ -414,11 +559,34 @@ def reopen(referral_id: str):
 def new_action(referral_id: str):
     def apply(form, referral):
         action = operations.add_action(
-            referral, description=form.description.data, owner=form.owner.data, due_date=form.due_date.data
+            referral,
+            description=form.description.data,
+            owner=form.owner.data,
+            due_date=form.due_date.data,
+            chaser_officer_id=form.chaser_officer_id.data,
         )
         return f"Action {action.action_id} added."
 
-    return _referral_step(referral_id, forms.ActionForm(), "Add an action to referral {ref}", apply, adds=True)
+    def setup(form, referral):
+        form.chaser_officer_id.choices = _chaser_choices(referral)
+
+    return _referral_step(
+        referral_id, forms.ActionForm(), "Add an action to referral {ref}", apply, adds=True, setup=setup
+    )
+
+
+def _chaser_choices(referral: LadoReferral):
+    """Who may chase an action: first (the default, stored as blank) the referral's allocated LADO,
+    whoever that is when it falls due; then each LADO officer by name."""
+    officers = queries.lado_officers()
+    names = dict(officers)
+    current = referral.officer_id
+    first = (
+        f"The referral’s LADO, now {names.get(current, current)} ({current})"
+        if current
+        else "The referral’s LADO, once it is allocated"
+    )
+    return choices([("", first)] + [(officer_id, f"{name} ({officer_id})") for officer_id, name in officers])
 
 
 # --- actions -------------------------------------------------------------------------------------------
@@ -427,24 +595,26 @@ def new_action(referral_id: str):
 @bp.route("/actions", methods=["GET", "POST"])
 @require("lado.view")
 def actions():
-    """The actions tracker: open or overdue actions, by owner (reviewed quarterly).
+    """The actions tracker: open or overdue actions, by the LADO who chases each, with their
+    quarterly review (003:L1585: the next one 3 months after the last, or after the referral).
 
-    An owner may be a person's name, so the filter is posted and kept in the session like the
-    search; only ``?view=open|overdue`` (not personal) and the page number go in the URL."""
+    The filter (the LADO who chases them: LADO staff only) is posted and kept in the session like
+    the search; only ``?view=open|overdue`` (not personal) and the page number go in the URL."""
     form = forms.ActionFilterForm()
-    form.owner.choices = choices([("", "Any owner")] + [(o, o) for o in queries.action_owners()])
+    officers = queries.lado_officers()
+    form.chaser.choices = choices([("", "Any LADO")] + [(oid, f"{name} ({oid})") for oid, name in officers])
     if request.method == "POST":
         if form.validate_on_submit():
-            session[ACTIONS_KEY] = {"owner": form.owner.data or ""}
+            session[ACTIONS_KEY] = {"chaser": form.chaser.data or ""}
             view = form.view.data if form.view.data in ("open", "overdue") else "open"
             return redirect(url_for("lado.actions", view=view))
         return redirect(url_for("lado.actions"))
     saved = session.get(ACTIONS_KEY) if isinstance(session.get(ACTIONS_KEY), dict) else {}
-    owner = saved.get("owner") or None
+    chaser = saved.get("chaser") or None
     view = request.args.get("view") if request.args.get("view") in ("open", "overdue") else "open"
-    form.view.data, form.owner.data = view, owner
+    form.view.data, form.chaser.data = view, chaser
     page = paginate(
-        queries.actions_tracker(today(), view=view, owner=owner),
+        queries.actions_tracker(today(), view=view, chaser=chaser),
         page_number(),
         current_app.config["PAGE_SIZE"],
         scalars=False,
@@ -455,7 +625,8 @@ def actions():
         filter_form=form,
         page=page,
         view=view,
-        owner=owner,
+        chaser=chaser,
+        officers=worklist.officer_names(),
         pagination=links(page, "lado.actions", view=view),
     )
 
@@ -465,10 +636,13 @@ def _action_page(action: LadoAction, complete_form=None, review_form=None, form=
         "lado/action.html",
         action=action,
         deadline=next(iter(worklist.collect(today(), kinds=["lado_action"], refs=[action.action_id])), None),
+        follow_up=queries.action_follow_up(action.action_id, today()),  # the LADO who chases it, its review
+        officers=worklist.officer_names(),
         form=form,
         complete_form=complete_form
         or carry_version(forms.CompleteActionForm(formdata=None, completed_date=today()), action),
         review_form=review_form or carry_version(forms.ReviewActionForm(formdata=None), action),
+        removable=action.removed_at is None and may_remove(action),
     )
 
 
@@ -476,14 +650,47 @@ def _action_page(action: LadoAction, complete_form=None, review_form=None, form=
 @require("lado.view")
 @reads("lado_action", "action_id")
 def action(action_id: str):
-    return _action_page(load_or_404(LadoAction, action_id=action_id))
+    action = load_or_404(LadoAction, action_id=action_id)
+    if action.removed_at is not None and not can(current_user, "lado.oversight"):
+        abort(404)  # removed by mistake: kept for the LADO manager only
+    return _action_page(action)
+
+
+@bp.route("/actions/<action_id>/edit", methods=["GET", "POST"])
+@require("lado.edit")
+@reads("lado_action", "action_id")
+def edit_action(action_id: str):
+    """Correct an action: what needs doing, who does it, its due date and the LADO who chases it;
+    read-only once the referral is closed or the action completed."""
+    action = load_or_404(LadoAction, action_id=action_id, removed_at=None)
+    back = record_url("lado_action", action_id)
+    if action.referral.closed_date is not None or action.completed_date is not None:
+        flash("This action is completed or its referral closed: it cannot be changed.", "important")
+        return redirect(back)
+    form = forms.ActionEditForm(obj=action) if request.method == "GET" else forms.ActionEditForm()
+    form.chaser_officer_id.choices = _chaser_choices(action.referral)
+    changed = submit(
+        form,
+        lambda: operations.update_action(
+            action,
+            description=form.description.data,
+            owner=form.owner.data,
+            due_date=form.due_date.data,
+            chaser_officer_id=form.chaser_officer_id.data,
+        ),
+        record=action,
+    )
+    if changed:
+        flash(f"Action {action_id} saved.", "success")
+        return redirect(back)
+    return _form_page(carry_version(form, action), f"Change action {action_id} of referral {action.referral_id}", back)
 
 
 @bp.route("/actions/<action_id>/complete", methods=["GET", "POST"])
 @require("lado.edit")
 @reads("lado_action", "action_id")
 def complete_action(action_id: str):
-    action = load_or_404(LadoAction, action_id=action_id)
+    action = load_or_404(LadoAction, action_id=action_id, removed_at=None)
     if request.method == "GET":
         return redirect(record_url("lado_action", action_id))
     form = forms.CompleteActionForm()
@@ -497,7 +704,7 @@ def complete_action(action_id: str):
 @require("lado.edit")
 @reads("lado_action", "action_id")
 def review_action(action_id: str):
-    action = load_or_404(LadoAction, action_id=action_id)
+    action = load_or_404(LadoAction, action_id=action_id, removed_at=None)
     if request.method == "GET":
         return redirect(record_url("lado_action", action_id))
     form = forms.ReviewActionForm()
@@ -505,6 +712,42 @@ def review_action(action_id: str):
         flash("Review notes added.", "success")
         return redirect(record_url("lado_action", action_id))
     return _action_page(load_or_404(LadoAction, action_id=action_id), review_form=form, form=form)
+
+
+# --- removing a meeting or an action recorded by mistake -------------------------------------------------
+
+
+def _remove_page(record, noun: str, ref: str, remove):
+    """The removal of ``record`` (a meeting or an action not removed yet): 403 unless the user
+    recorded it or is a LADO manager (``may_remove``); the reason is required."""
+    if not may_remove(record):
+        abort(403)
+    back = record_url("lado_referral", record.referral_id)
+    if record.referral.closed_date is not None:
+        flash("This referral is closed. Re-open it before changing it.", "important")
+        return redirect(back)
+    form = forms.RemoveForm()
+    if submit(form, lambda: remove(record, reason=form.reason.data)):
+        flash(f"{noun.capitalize()} {ref} removed.", "success")
+        return redirect(back)
+    title = f"Remove {noun} {ref} from referral {record.referral_id}"
+    return _form_page(form, title, back, template="lado/remove.html", record=record, noun=noun)
+
+
+@bp.route("/meetings/<meeting_id>/remove", methods=["GET", "POST"])
+@require("lado.edit")
+@reads("lado_meeting", "meeting_id")
+def remove_meeting(meeting_id: str):
+    meeting = load_or_404(LadoMeeting, meeting_id=meeting_id, removed_at=None)
+    return _remove_page(meeting, "meeting", meeting.meeting_id, operations.remove_meeting)
+
+
+@bp.route("/actions/<action_id>/remove", methods=["GET", "POST"])
+@require("lado.edit")
+@reads("lado_action", "action_id")
+def remove_action(action_id: str):
+    action = load_or_404(LadoAction, action_id=action_id, removed_at=None)
+    return _remove_page(action, "action", action.action_id, operations.remove_action)
 
 
 # --- repeat concerns: people and organisations -----------------------------------------------------------
@@ -520,36 +763,104 @@ def person(public_id: str):
     note_read_record(person.public_id)
     form = forms.PersonForm(obj=person) if request.method == "GET" else forms.PersonForm()
     if request.method == "POST":
-        from tracker.core.permissions import check
-
         check("lado.edit")
         if submit(
             form,
             lambda: operations.update_person(
-                person, name=form.name.data, date_of_birth=form.date_of_birth.data, notes=form.notes.data
+                person,
+                name=form.name.data,
+                date_of_birth=form.date_of_birth.data,
+                notes=form.notes.data,
+                other_names=form.other_names.data,
+                identifiers=form.identifiers.data,
             ),
             record=person,
         ):
             flash("Person saved.", "success")
             return redirect(record_url("lado_person", person))
         person = load_or_404(LadoPerson, public_id=public_id)
+    return _person_page(person, person_form=form, failed=form if request.method == "POST" else None)
+
+
+def _person_page(person: LadoPerson, *, person_form=None, merge_form=None, failed=None):
+    """The person, the other names they are known by, every contact about them (and about whoever
+    was merged into them: their history), how many in the last 2 years, and the people who may
+    be duplicates of them — whom a LADO manager may merge (``merge_person``). A person merged
+    into another says so and links to the person kept."""
     rows = queries.contacts_about(person_ref=person.ref)
+    duplicates = matching.offers(matching.duplicates_of(person))
+    if duplicates:  # other people's records shown: part of this page's audited read
+        note_read([o.person.public_id for o in duplicates])
+    merge_form = merge_form or forms.MergeForm(formdata=None)
+    merge_form.duplicate.choices = choices(
+        [(o.person.public_id, f"{o.person.name or 'No name recorded'} ({o.person.ref})") for o in duplicates]
+    )
     return render_template(
         "lado/person.html",
         person=person,
+        kept=matching.kept_person(person) if person.merged_into_ref else None,
         rows=rows,
-        form=form,
+        recent=matching.contacts_in_two_years(day=today(), person_ref=person.ref),
+        as_of=today(),
+        duplicates=duplicates,
+        person_form=carry_version(person_form or forms.PersonForm(formdata=None, obj=person), person),
+        merge_form=carry_version(merge_form, person),
+        form=failed,
         retention=max((queries.retention_date(c.contact_date, person.date_of_birth) for c, _ in rows), default=None),
     )
 
 
-@bp.route("/organisations/<ref>")
+@bp.route("/people/<public_id>/merge", methods=["POST"])
+@require("lado.oversight")
+@reads("lado_person")
+def merge_person(public_id: str):
+    """A LADO manager merges this person and another record of the same person (a possible
+    duplicate shown on the page, or a person whose reference is typed): the record chosen is
+    kept, the other's contacts move to it (``operations.merge_persons``, audited)."""
+    person = load_or_404(LadoPerson, public_id=public_id)
+    note_read_record(person.public_id)
+    form = forms.MergeForm()
+    typed = (form.other_ref.data or "").strip()
+
+    def merge():
+        other = find(LadoPerson, ref=typed) if typed else find(LadoPerson, public_id=form.duplicate.data or "")
+        if typed and other is None:
+            raise DomainError(f"No person has the reference {typed}", "other_ref")
+        duplicate, kept = (other, person) if form.keep.data == "this" else (person, other)
+        return operations.merge_persons(duplicate, into=kept)
+
+    if done := submit(form, merge, record=person):
+        flash(f"The two records were merged into person {done.result.ref}.", "success")
+        return redirect(record_url("lado_person", done.result))
+    return _person_page(load_or_404(LadoPerson, public_id=public_id), merge_form=form, failed=form)
+
+
+@bp.route("/organisations/<ref>", methods=["GET", "POST"])
 @require("lado.view")
 @reads("lado_organisation", "ref")
 def organisation(ref: str):
+    """An organisation, every contact about it (the employer of their subject) and how many in
+    the last 2 years; its name, sector and URN, changed by the LADO roles (audited)."""
     org = load_or_404(LadoOrganisation, ref=ref)
+    form = forms.OrganisationForm(obj=org) if request.method == "GET" else forms.OrganisationForm()
+    if request.method == "POST":
+        check("lado.edit")
+        if submit(
+            form,
+            lambda: operations.update_organisation(
+                org, name=form.name.data, sector=form.sector.data, urn=form.urn.data
+            ),
+        ):
+            flash("Organisation saved.", "success")
+            return redirect(record_url("lado_organisation", org.ref))
+        org = load_or_404(LadoOrganisation, ref=ref)
     return render_template(
-        "lado/organisation.html", organisation=org, rows=queries.contacts_about(organisation_ref=org.ref)
+        "lado/organisation.html",
+        organisation=org,
+        rows=queries.contacts_about(organisation_ref=org.ref),
+        recent=matching.contacts_in_two_years(day=today(), organisation_ref=org.ref),
+        as_of=today(),
+        form=form,
     )
 
 
@@ -627,24 +938,117 @@ def search():
 @bp.route("/oversight")
 @require("lado.oversight")
 def oversight():
-    """Every open referral with an overdue deadline, for the service manager (filtered, counted
-    and paginated in the database)."""
+    """The service manager's view of every LADO deadline: the due items of the worklist engine
+    (``worklist.collect``, the LADO kinds: the one definition the worklists and ``due-items`` use,
+    IEMs, PAIMs and actions alike), filtered by LADO officer (LADO staff only, or those nobody is
+    allocated), due state (overdue by default) and kind, and paginated."""
     as_of = today()
-    open_count = db.session.scalar(select(func.count()).select_from(queries.open_referrals(as_of).subquery()))
-    page = paginate(
-        queries.open_referrals_with_deadlines(as_of, overdue_only=True),
-        page_number(),
-        current_app.config["PAGE_SIZE"],
-        scalars=False,
+    user = current_user._get_current_object()
+    kinds = [k for k in worklist.kinds_for(user) if k.family == "lado"]
+    officers = queries.lado_officers()
+    form = forms.OversightFilterForm(request.args)
+    form.officer.choices = choices(
+        [("", "All LADO officers")]
+        + [(officer_id, f"{name} ({officer_id})") for officer_id, name in officers]
+        + [(forms.UNALLOCATED, "Not allocated")]
     )
-    note_read([r.LadoReferral.referral_id for r in page.items], page=page.page, total=page.total)
+    form.state.choices = [*choices([(forms.ANY_STATE, "Any status")]), *DueState.choices()]
+    form.kind.choices = choices([("", "All types")] + [(k.kind, k.label) for k in kinds])
+    if "state" not in request.args:
+        form.state.data = DueState.overdue.value
+    valid = form.validate() if request.args else True
+    officer = form.officer.data if valid and form.officer.data else None
+    state = form.state.data if valid and form.state.data and form.state.data != forms.ANY_STATE else None
+    if not valid:
+        state = DueState.overdue.value
+    kind = form.kind.data if valid and form.kind.data else None
+    items = worklist.collect(
+        as_of,
+        user=user,
+        kinds=[kind] if kind else [k.kind for k in kinds],
+        states=[state] if state else None,
+        owner=("" if officer == forms.UNALLOCATED else officer) if officer else None,
+    )
+    page = paginate_list(items, page_number(), current_app.config["PAGE_SIZE"])
+    note_read([f"{i.kind}:{i.ref}" for i in page.items], page=page.page, total=page.total)
+    open_count = db.session.scalar(select(func.count()).select_from(queries.open_referrals(as_of).subquery()))
+    waiting = db.session.scalar(select(func.count()).select_from(queries.unallocated_referrals(as_of).subquery()))
+    args = {k: v for k, v in request.args.items() if k in ("officer", "state", "kind") and v} if valid else {}
     return render_template(
         "lado/oversight.html",
+        filter_form=form,
+        form=None if valid else form,
         page=page,
         open_count=open_count,
+        waiting=waiting,
+        state=DueState.get(state),
+        filtered=bool(officer or kind) or state != DueState.overdue.value,
+        officers=worklist.officer_names(),
         as_of=as_of,
-        pagination=links(page, "lado.oversight"),
+        pagination=links(page, "lado.oversight", **args),
     )
+
+
+@bp.route("/queue")
+@require("lado.oversight")
+def queue():
+    """The "To allocate" queue: the open referrals allocated to no LADO, each with its next deadline (the
+    earliest of its due items: the worklist engine's) and a form to allocate it (the LADO
+    managers' queue; until then its deadlines are on every LADO manager's worklist)."""
+    return _render_queue()
+
+
+def _render_queue(failed=None, failed_ref: str | None = None):
+    as_of = today()
+    user = current_user._get_current_object()
+    waiting = list(db.session.scalars(queries.unallocated_referrals(as_of)))
+    kinds = [k.kind for k in worklist.kinds_for(user) if k.family == "lado"]
+    items = worklist.collect(as_of, user=user, kinds=kinds, record_refs=[r.referral_id for r in waiting])
+    next_due = {}
+    for item in items:  # sorted by due date: the first of each referral is its next deadline
+        next_due.setdefault(item.record_ref, item)
+
+    def soonest_first(referral):  # then those without a deadline, oldest first
+        item = next_due.get(referral.referral_id)
+        return (item is None, item.due_date if item else referral.referral_date, referral.referral_id)
+
+    page = paginate_list(sorted(waiting, key=soonest_first), page_number(), current_app.config["PAGE_SIZE"])
+    officers = choices(
+        [("", "Select a LADO officer")]
+        + [(officer_id, f"{name} ({officer_id})") for officer_id, name in queries.lado_officers()]
+    )
+    rows = []
+    for referral in page.items:
+        if failed is not None and referral.referral_id == failed_ref:
+            form = failed
+        else:
+            form = forms.AllocateReferralForm(formdata=None, prefix=referral.referral_id)
+        form.officer_id.choices = officers
+        rows.append((referral, next_due.get(referral.referral_id), form))
+    note_read([r.referral_id for r in page.items], page=page.page, total=page.total)
+    return render_template(
+        "lado/queue.html",
+        page=dataclasses.replace(page, items=rows),  # each row: the referral, its next deadline, its form
+        form=failed,
+        as_of=as_of,
+        pagination=links(page, "lado.queue"),
+    )
+
+
+@bp.route("/queue/<referral_id>", methods=["POST"])
+@require("lado.oversight")
+@reads("lado_referral", "referral_id")
+def allocate(referral_id: str):
+    """Allocate a referral of the queue to a LADO officer (``lado_referral.allocate``); one that
+    a colleague allocated meanwhile is refused, with the queue shown again."""
+    referral = load_or_404(LadoReferral, referral_id=referral_id)
+    form = forms.AllocateReferralForm(prefix=referral.referral_id)
+    if done := submit(
+        form, lambda: operations.allocate_referral(referral, officer_id=form.officer_id.data, waiting=True)
+    ):
+        flash(f"Referral {done.result.referral_id} allocated to {done.result.officer_id}.", "success")
+        return redirect(url_for("lado.queue"))
+    return _render_queue(form, referral.referral_id)
 
 
 @bp.route("/retention")

@@ -39,27 +39,20 @@ def _officers() -> dict[str, str]:
     return {oid: name or oid for oid, name in rows}
 
 
-def _teams() -> list[str]:
-    from tracker.auth.models import User
-
-    return list(
-        db.session.scalars(
-            select(User.team).where(User.team.is_not(None), User.team != "").distinct().order_by(User.team)
-        )
-    )
-
-
 def _render(*, mine: bool):
     user = current_user._get_current_object()
     as_of = today()
     officers = _officers()
+    # the filters offer the staff who own items of the kinds the user may see (a LADO manager:
+    # LADO staff; an IRO manager: QAROs), and their teams
+    staff = worklist.staff(user) if not mine else []
     form = WorklistFilterForm.for_user(
         user,
         request.args,
         default_state=ANY_STATE if mine else DueState.overdue.value,
         with_people=not mine,
-        officers=officers,
-        teams=_teams(),
+        officers={officer_id: name for officer_id, name, _team in staff},
+        teams=sorted({team for _officer_id, _name, team in staff if team}),
     )
     valid = form.validate() if request.args else True
     kind = state = owner = team = None
