@@ -133,6 +133,17 @@ def test_rule_edit_changes_deadlines_and_writes_one_audit_row(app, client_reques
     rows = {row[0]: row for row in page.table("#rules")}
     assert rows["Review recommendations issued"][2] == "10 working days"
 
+    # the indicator that names the rule names its duration in force
+    from tracker.core import kpis
+
+    with app.app_context():
+        labels = [i.title for i in kpis.indicators()]
+    assert "Recommendations issued within 10 working days" in labels
+    assert all("{" not in label for label in labels)
+    indicators = client_request.get("/kpis/?from=2026-01-01&to=2026-01-31")
+    assert "Recommendations issued within 10 working days" in indicators.text
+    assert "Recommendations issued within 5 working days" not in indicators.text
+
     # a change of unit too
     page = client_request.post(
         "/admin/rules/review_recommendations", {"amount": "1", "unit": "months"}, follow=True, status=200

@@ -185,8 +185,10 @@ def test_team_page_shows_each_qaros_counts_and_figures(login_as, client_request,
     assert south.select('tr[data-officer="Q1"]') == [] and len(south.select('tr[data-officer="Q2"]')) == 1
 
 
-def test_qaro_figures_use_the_indicator_labels(login_as, client_request, caseload):
-    labels = {i.id: i.label for i in INDICATORS}
+def test_qaro_figures_use_the_indicator_labels(app, login_as, client_request, caseload):
+    with app.app_context():  # a label names the timescale rule in force ("within 20 working days")
+        labels = {i.id: i.title for i in INDICATORS}
+    assert labels["reviews.minutes_in_timescale"] == "Minutes completed within 20 working days"
     login_as("manager")
     shown = [row[0] for row in client_request.get("/children/team?officer=Q1").table("#qaro-figures")]
     for ind in ("reviews.held", "reviews.in_timescale", "reviews.minutes_in_timescale", "reviews.participation"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar as _stdcal
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -50,6 +51,19 @@ class Indicator:
     good_is: str = "-"  # High, Low or -
     describes_people: bool = True  # board users see 1–4 as "<5" (domain.md §8)
     help: str = ""
+
+    @property
+    def title(self) -> str:
+        """The label as users read it: each ``{rule}`` in it is that timescale rule's duration in
+        force ("within {lado_iem}" → "within 5 working days", or 10 once the rule says 10)."""
+        if "{" not in self.label:
+            return self.label
+        from tracker.core import timescales
+
+        return self.label.format_map({n: timescales.rule(n).duration_text for n in _RULE_NAMES.findall(self.label)})
+
+
+_RULE_NAMES = re.compile(r"\{(\w+)\}")
 
 
 @dataclass

@@ -70,7 +70,7 @@ def _indicators() -> list[Indicator]:
         Indicator(
             "escalations.formal_resolved_in_timescale",
             PERCENT,
-            "Formal escalations resolved within 20 working days of the first formal stage",
+            "Formal escalations resolved within {escalation_formal_process} of the first formal stage",
             SECTION,
             FAMILY,
             good_is="High",

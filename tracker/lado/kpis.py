@@ -48,7 +48,7 @@ INDICATORS = [
         _count(f"lado.referrals_by_category.{c}", f"Referrals by category: {label}")
         for c, label in Category.labels().items()
     ),
-    _pct("lado.iem_in_timescale", "Initial Evaluation Meetings within 5 working days of referral", "High"),
+    _pct("lado.iem_in_timescale", "Initial Evaluation Meetings within {lado_iem} of referral", "High"),
     _pct("lado.paim_in_timescale", "Post-Allegation Investigation Meetings within 28 days of the IEM", "High"),
     _pct("lado.conclusion.within_4w", "Referrals concluded within 4 weeks of contact", "High"),
     _pct("lado.conclusion.within_8w", "Referrals concluded in 4 to 8 weeks"),

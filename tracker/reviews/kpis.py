@@ -36,7 +36,7 @@ REVIEW_DEFS: dict[str, tuple] = {
         "recommendations_in_timescale",
         "held",
         PERCENT,
-        "Recommendations issued within 5 working days",
+        "Recommendations issued within {review_recommendations}",
         "High",
     ),
     "reviews.minutes_completed": ("minutes_completed", "held", PERCENT, "Reviews with minutes completed", "High"),
@@ -44,7 +44,7 @@ REVIEW_DEFS: dict[str, tuple] = {
         "minutes_in_timescale",
         "held",
         PERCENT,
-        "Minutes completed within 20 working days",
+        "Minutes completed within {review_minutes}",
         "High",
     ),
     "reviews.participation": (
