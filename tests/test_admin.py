@@ -307,6 +307,8 @@ def test_audit_log_page_filters_and_order(app, client_request, login_as, make_us
         "after": {"x": "2"},
     }
     assert shown("?action=child.update")[0] == ["third-entry", "first-entry"]
+    options = {o["value"]: o.get_text(strip=True) for o in page.select("#action option")}
+    assert options["child.update"] == ACTIONS["child.update"]  # chosen by what it means, not by its code
     assert shown(f"?actor=u{other.id}")[0] == ["first-entry"]
     assert shown("?actor=acli:import-data")[0] == ["third-entry"]
     assert shown("?object_type=review")[0] == ["second-entry"]

@@ -371,6 +371,8 @@ def test_drill_down_lists_the_rows(app, client_request, login_as, fake_indicator
     assert page.table("#rows") == [["2022-04-01", "A day"], ["2022-04-02", "A day"], ["2022-04-03", "A day"]]
     assert page.text_of("#rows caption") == "Records 1 to 3 of 3"
     assert page.text.startswith("Test section Days in the period The 3 records counted, from 1 April 2022 to 3 April")
+    page = client_request.get("/kpis/test.days/numerator?from=2022-04-01&to=2022-04-01")
+    assert page.text.startswith("Test section Days in the period The 1 record counted, from 1 April 2022 to 1 April")
     page = client_request.get("/kpis/test.weekdays/denominator?from=2022-04-01&to=2022-04-03")
     assert page.table("#rows") == [["R1", "test.weekdays denominator"]]
     assert page.links("#rows") == {"R1": "/somewhere"}

@@ -164,7 +164,7 @@ def audit_log_page(endpoint: str, *, family: str | None = None) -> dict:
     # The choices are what the log holds, plus the action or record type asked for when no entry
     # has it yet (the "audit history" link of a record with none): no entries match, no error.
     actions = _with_asked(queries.audit_actions(family), "action", allowed=vocabulary)
-    form.action.choices = choices([("", "Any action")] + [(a, a) for a in actions])
+    form.action.choices = choices([("", "Any action")] + [(a, ACTIONS.get(a, a)) for a in actions])  # by what it means
     if "object_type" in form:
         types = _with_asked(queries.audit_object_types(family), "object_type")
         form.object_type.choices = choices([("", "Any type")] + [(t, t) for t in types])

@@ -74,7 +74,7 @@ def demo_data_command(children, seed):
         people, organisations = synthetic.name_lado_records(seed)
         audit.record(
             "demo.lado_names",
-            object_type="data",
+            object_type="import",  # part of the demo's load (not a case record: no values withheld)
             object_id="demo",
             summary=f"Demo LADO people ({people}) and organisations ({organisations}) named",
             actor="cli:demo-data",
