@@ -78,8 +78,7 @@ def demo_data_command(children, seed):
             object_id="demo",
             summary=f"Demo LADO people ({people}) and organisations ({organisations}) named",
             actor="cli:demo-data",
-        )
-        db.session.commit()
+        )  # committed with the users by the command's runner
     # The synthetic authority's first officer of each role becomes that role's demo user.
     officers = {role: f"{prefix}1" for role, prefix in synthetic.OFFICER_PREFIXES.items() if prefix}
     users = create_demo_users(password, officers=officers)
