@@ -272,6 +272,32 @@ def test_manager_worklist_defaults_to_overdue_and_filters(app, client_request, l
     assert "L1" not in shown(bad) and "Referral L1" not in bad.text
 
 
+def test_the_worklist_filters_by_how_long_overdue_and_by_due_dates(app, client_request, login_as, fake_kinds):
+    """Old overdue items can be kept out (or looked at alone): "overdue by more than 30 days"
+    and a due-date range typed in GOV.UK date boxes; the filters survive paging."""
+    login_as("manager")
+    assert shown(client_request.get("/worklist/?overdue_by=7")) == ["C5"]  # due 6 Dec: overdue by 30 days
+    assert shown(client_request.get("/worklist/?overdue_by=30")) == []  # not more than 30
+    # due from 3 January 2026 to 5 January 2026, any state (the three boxes of each date)
+    ranged = client_request.get(
+        "/worklist/?state=any&due_from=3&due_from=1&due_from=2026&due_to=5&due_to=1&due_to=2026"
+    )
+    assert shown(ranged) == ["C6", "C2"]
+    assert [ranged.value(f"due_from-{part}") for part in ("day", "month", "year")] == ["3", "1", "2026"]
+    # "before 2024"-style: everything due up to a date, across pages (PAGE_SIZE 3)
+    first = client_request.get("/worklist/?state=any&due_to=1&due_to=3&due_to=2026")
+    assert shown(first) == ["C5", "C1", "C6"]
+    second = client_request.get(
+        first.links(".govuk-pagination")["Next"]
+        if "Next" in first.links(".govuk-pagination")
+        else first.one(".govuk-pagination__next a")["href"]
+    )
+    assert shown(second) == ["C2", "C4"]
+    bad = client_request.get("/worklist/?due_from=5&due_from=1&due_from=2026&due_to=1&due_to=1&due_to=2026")
+    assert bad.errors == ["The 'due on or before' date must be the same as or after the 'due on or after' date"]
+    assert client_request.get("/worklist/?due_from=31&due_from=2&due_from=2026").field_error("due_from")
+
+
 def test_lado_manager_sees_lado_items(app, client_request, login_as, fake_kinds):
     login_as("lado_manager")
     page = client_request.get("/worklist/")
@@ -364,18 +390,45 @@ def test_the_home_page_previews_the_users_own_items(app, client_request, login_a
     page = client_request.get("/")
     assert page.h1 == "Test user My children and worklist"
     assert "As of 5 January 2026: 1 overdue, 0 due soon and 1 upcoming." in page.text
-    assert page.table() == [
-        ["Test child item", "C1", "2 Jan 2026", "Overdue"],
-        ["Test child item", "C3", "6 Mar 2026", "Upcoming"],
+    assert page.table() == [  # each item in its kind's words (a child's kinds name the child)
+        ["Test child item", "Child C1", "2 Jan 2026", "Overdue"],
+        ["Test child item", "Child C3", "6 Mar 2026", "Upcoming"],
     ]
-    assert page.links("table") == {"C1": "/children/C1", "C3": "/children/C3"}
+    assert page.links("table") == {"Child C1": "/children/C1", "Child C3": "/children/C3"}
     assert audit_rows("lado_record.read") == []
+
+
+def test_a_managers_home_page_counts_the_teams_items_by_officer_and_kind_with_links(
+    app, client_request, login_as, make_user, fake_kinds
+):
+    """The head of service (and the IRO manager) see what is overdue and due soon across the
+    team, by officer and kind, each count a link to the worklist filtered to exactly those."""
+    make_user("north@example.org", ["qaro"], officer_id="Q1", team="North", name="Nora North")
+    make_user("south@example.org", ["qaro"], officer_id="Q2", team="South", name="Sam South")
+    login_as("manager")
+    home = client_request.get("/")
+    assert [
+        [who, kind, overdue.split()[0], soon.split()[0]] for who, kind, overdue, soon in home.table("#team-counts")
+    ] == [
+        ["Nora North", "Test child item", "1", "0"],
+        ["Sam South", "Test child item", "0", "2"],
+        ["Q3", "Test child item", "1", "0"],
+        ["Not allocated", "Test child item", "1", "0"],
+    ]  # no LADO items: a manager may not see them
+    links = home.hrefs("#team-counts")
+    assert len(links) == 4
+    for href in links:  # each count is the number of items its link lists
+        count = next(a.get_text(" ", strip=True).split()[0] for a in home.select("#team-counts a") if a["href"] == href)
+        assert len(shown(client_request.get(href))) == int(count), href
+    assert shown(client_request.get("/worklist/?owner=-&state=overdue")) == ["C6"]
+    login_as("qaro", officer_id="Q9", email="q9@example.org")
+    assert client_request.get("/").select("#team-counts, #team-none") == []  # a QARO's home has no team table
 
 
 def test_a_lado_item_on_the_home_page_is_an_audited_read(app, client_request, login_as, audit_rows, fake_kinds):
     login_as("lado", officer_id="L9")
     page = client_request.get("/")
-    assert page.table() == [["Test LADO item", "L1", "3 Jan 2026", "Overdue"]]
+    assert page.table() == [["Test LADO item", "Referral L1", "3 Jan 2026", "Overdue"]]
     (entry,) = audit_rows("lado_record.read")
     assert (entry.object_type, entry.object_id, entry.after) == (
         "lado_page",

@@ -260,8 +260,8 @@ def test_escalation_stage_due_items(app, seed):
         assert (items[e2].owner, items[e2].due_date) == ("Q2", D(2023, 6, 12))
         assert items[e1].url == f"/escalations/{e1}"
         assert (items[e1].record_type, items[e1].record_ref) == ("escalation", e1)
-        assert items[e1].label == f"Escalation {e1}: response to Informal"
-        assert items[e2].label == f"Escalation {e2}: response to Stage 1"
+        assert items[e1].label == f"Escalation {e1} about Sam Smith (C1): response to Informal"  # the child by name
+        assert items[e2].label == f"Escalation {e2} about Sam Smith (C2): response to Stage 1"
         # as of 2023-06-01: E2's stage 1 has not started: its informal stage was answered; E3's
         # response (06-02) and E5's closure (06-02) have not happened yet; E4 is at informal
         early = {i.ref: i.due_date for i in worklist.collect(D(2023, 6, 1), kinds=["escalation_stage"])}

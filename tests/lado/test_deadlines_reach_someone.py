@@ -59,8 +59,9 @@ def due_items(runner, *args: str) -> set[tuple[str, str, str, str]]:
 
 
 def home_items(client_request) -> set[tuple[str, str]]:
-    """The home page's "Due for you" table: (what, reference)."""
-    return {(row[0], row[1]) for row in client_request.get("/").table("main table")}
+    """The home page's "Due for you" table: (what, the reference its item links to)."""
+    rows = client_request.get("/").one("#due-for-you").select("tbody tr")
+    return {(row.select("td")[0].get_text(strip=True), row.select_one("a")["href"].rsplit("/", 1)[1]) for row in rows}
 
 
 def audit(app, action: str) -> list[tuple]:
@@ -278,7 +279,7 @@ def options(page, selector: str) -> list[str]:
 def test_the_officer_filters_list_lado_staff_only(client, client_request, staff, caseload):
     sign_in(client, staff["LM1"])
     worklist = client_request.get("/worklist/")
-    assert options(worklist, "#owner") == ["L1", "LM1", "L2"]  # by name; no QARO, no IRO manager
+    assert options(worklist, "#owner") == ["L1", "LM1", "L2", "-"]  # by name; no QARO, no IRO manager
     assert options(worklist, "#team") == []  # LADO staff have no team here
     assert options(client_request.get("/lado/oversight"), "#officer") == ["L1", "LM1", "L2", "-"]
     assert options(client_request.get("/lado/actions"), "#chaser") == ["L1", "LM1", "L2"]
@@ -290,7 +291,7 @@ def test_the_officer_filters_list_lado_staff_only(client, client_request, staff,
     assert options(form, "#chaser_officer_id") == ["L1", "LM1", "L2"]
     sign_in(client, staff["M1"])  # an IRO manager: the QAROs and IRO managers, their teams
     worklist = client_request.get("/worklist/")
-    assert options(worklist, "#owner") == ["M1", "Q1"] and options(worklist, "#team") == ["North"]
+    assert options(worklist, "#owner") == ["M1", "Q1", "-"] and options(worklist, "#team") == ["North"]
 
 
 def test_the_actions_tracker_filters_by_the_lado_who_chases(client, client_request, staff, caseload):

@@ -197,6 +197,25 @@ def test_qaro_figures_use_the_indicator_labels(app, login_as, client_request, ca
     assert any(href.endswith("#qaro-figures") for href in team.hrefs("#team-table"))  # the link lands on the figures
 
 
+def test_worklist_and_home_name_the_child_to_those_who_may_see_children(
+    app, login_as, sign_in_as, client_request, caseload
+):
+    """A QARO's worklist and home page name the child beside the reference (issue 12); the
+    analyst, who sees figures and no child, gets neither the rows nor the names."""
+    sign_in_as("Q1")
+    items = [row[3] for row in client_request.get("/worklist/mine?state=any").table("#worklist")]
+    assert "Review of Amy Ng (C1)" in items
+    assert any(i.startswith("Minutes for review ") and i.endswith(" of Amy Ng (C1)") for i in items)
+    home = client_request.get("/")
+    assert "Review of Amy Ng (C1)" in [row[1] for row in home.table("#due-for-you")]
+    assert home.links("#due-for-you")["Review of Amy Ng (C1)"] == "/children/C1"
+    for role in ("analyst", "board"):
+        login_as(role, email=f"{role}@example.org")
+        for url in ("/", "/worklist/"):
+            text = client_request.client.get(url).get_data(as_text=True)  # 403 or a page without them
+            assert "Amy Ng" not in text and "Bo Li" not in text, (role, url)
+
+
 # --- the child's page and its forms ------------------------------------------------------------
 
 

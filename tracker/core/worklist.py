@@ -189,6 +189,8 @@ def _rows(
     states: set[DueState] | None,
     record_refs: Iterable[str] | None,
     refs: Iterable[str] | None,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
 ):
     sq = k.query(as_of).subquery()
     owner_col = func.coalesce(sq.c.owner, "")
@@ -203,6 +205,10 @@ def _rows(
         q = q.where(sq.c.ref.in_(list(refs)))
     if states is not None:
         q = q.where(due_state_sql(sq.c.due_date, as_of).in_([s.value for s in states]))
+    if due_from is not None:
+        q = q.where(sq.c.due_date >= due_from)
+    if due_to is not None:
+        q = q.where(sq.c.due_date <= due_to)
     return db.session.execute(q)
 
 
@@ -217,9 +223,12 @@ def collect(
     record_refs: Iterable[str] | None = None,
     refs: Iterable[str] | None = None,
     owner_roles: Iterable[str] | None = None,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
 ) -> list[DueItem]:
     """Every open item at ``as_of`` that the user may see (everyone's when ``user`` is None),
-    filtered in the database, sorted by due date (then kind and reference).
+    filtered in the database (``due_from``/``due_to``: due dates in that inclusive range),
+    sorted by due date (then kind and reference).
 
     ``owner`` keeps one officer's items ("" the unallocated ones); with it come the unallocated
     items of the kinds whose queue role the officer holds (``owner_roles``, else the roles of the
@@ -237,7 +246,18 @@ def collect(
         if wanted is not None and k.kind not in wanted:
             continue
         owners = _owners(k, owner, roles)
-        for row in _rows(k, as_of, owners=owners, team=team, states=wanted_states, record_refs=record_refs, refs=refs):
+        rows = _rows(
+            k,
+            as_of,
+            owners=owners,
+            team=team,
+            states=wanted_states,
+            record_refs=record_refs,
+            refs=refs,
+            due_from=due_from,
+            due_to=due_to,
+        )
+        for row in rows:
             item_owner = row.owner or ""
             items.append(
                 DueItem(
@@ -288,7 +308,15 @@ def for_records(record_type: str, record_refs: Iterable[str], as_of: dt.date, us
     return collect(as_of, kinds=kinds, record_refs=record_refs, user=user)
 
 
-def items_for(user, as_of: dt.date, kind: str | None = None, state: str | None = None) -> list[DueItem]:
+def items_for(
+    user,
+    as_of: dt.date,
+    kind: str | None = None,
+    state: str | None = None,
+    *,
+    due_from: dt.date | None = None,
+    due_to: dt.date | None = None,
+) -> list[DueItem]:
     """The user's own worklist: items whose owner is the user's officer id, and the unallocated
     items of the kinds whose queue role the user holds (a LADO manager's: the LADO items)."""
     roles = set(getattr(user, "role_codes", ()) or ())
@@ -300,7 +328,14 @@ def items_for(user, as_of: dt.date, kind: str | None = None, state: str | None =
             return []
         officer_id, kinds = "", queues
     return collect(
-        as_of, owner=officer_id, owner_roles=roles, kinds=kinds, states=[state] if state else None, user=user
+        as_of,
+        owner=officer_id,
+        owner_roles=roles,
+        kinds=kinds,
+        states=[state] if state else None,
+        user=user,
+        due_from=due_from,
+        due_to=due_to,
     )
 
 

@@ -12,21 +12,32 @@ from sqlalchemy import select
 from tracker.core.worklist import register_kind
 from tracker.escalations import queries
 from tracker.escalations.models import Stage
+from tracker.reviews.models import Child
 
 
 def escalation_stage_items(as_of: dt.date):
     cur = queries.current_stages(as_of).subquery()
-    return select(
-        cur.c.escalation_id.label("ref"),
-        cur.c.raised_by.label("owner"),
-        cur.c.response_due.label("due_date"),
-        cur.c.escalation_id.label("record_ref"),
-        cur.c.stage,
-    ).where(cur.c.response_due.is_not(None))
+    return (
+        select(
+            cur.c.escalation_id.label("ref"),
+            cur.c.raised_by.label("owner"),
+            cur.c.response_due.label("due_date"),
+            cur.c.escalation_id.label("record_ref"),
+            cur.c.stage,
+            Child.child_id,
+            Child.first_name,
+            Child.last_name,
+        )
+        .join(Child, Child.id == cur.c.child_pk)
+        .where(cur.c.response_due.is_not(None))
+    )
 
 
 def _describe(row) -> str:
-    return f"Escalation {row.ref}: response to {Stage(row.stage).short_label}"
+    """The escalation, the child it is about ("Amy Ng (C1)") and the response awaited."""
+    name = " ".join(p for p in (row.first_name, row.last_name) if p)
+    child = f"{name} ({row.child_id})" if name else row.child_id
+    return f"Escalation {row.ref} about {child}: response to {Stage(row.stage).short_label}"
 
 
 register_kind(

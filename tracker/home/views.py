@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections import Counter
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from tracker.core import permissions, worklist
@@ -11,6 +14,7 @@ from tracker.core.clock import today
 from tracker.core.permissions import require_login
 from tracker.core.timescales import DueState
 from tracker.web.navigation import home_areas_for
+from tracker.worklist.forms import NOT_ALLOCATED
 from tracker.worklist.views import note_lado_items
 
 bp = Blueprint("home", __name__)
@@ -22,6 +26,42 @@ WORKLIST_PAGES = (
 )
 
 
+@dataclass(frozen=True)
+class TeamCount:
+    """One officer's open items of one kind that are overdue and due soon, with the worklist
+    filtered to each (``owner`` "-": the items nobody owns)."""
+
+    owner: str
+    kind: str
+    kind_label: str
+    overdue: int
+    due_soon: int
+
+    def url(self, state: str) -> str:
+        return url_for("worklist.index", owner=self.owner or NOT_ALLOCATED, kind=self.kind, state=DueState(state).value)
+
+
+def team_counts(user, as_of, names: dict[str, str]) -> list[TeamCount]:
+    """For a manager (``worklist.all``): everyone's overdue and due-soon items that the manager
+    may see, counted by officer and kind, from the worklist's own items."""
+    counts: Counter = Counter()
+    for item in worklist.collect(as_of, user=user, states=[DueState.overdue.value, DueState.due_soon.value]):
+        counts[(item.owner, item.kind, item.state)] += 1
+    pairs = sorted(
+        {(owner, kind) for owner, kind, _ in counts}, key=lambda p: (p[0] == "", p[0], worklist.KINDS[p[1]].order)
+    )
+    return [
+        TeamCount(
+            owner,
+            kind,
+            worklist.KINDS[kind].label,
+            counts[(owner, kind, DueState.overdue)],
+            counts[(owner, kind, DueState.due_soon)],
+        )
+        for owner, kind in pairs
+    ]
+
+
 @bp.route("/")
 @require_login
 def index():
@@ -31,6 +71,9 @@ def index():
     counts = {state: sum(1 for i in items if i.state is state) for state in DueState}
     preview = items[:WORKLIST_PREVIEW]
     note_lado_items(preview)
+    manages = permissions.can(user, "worklist.all")
+    officers = worklist.officer_names() if manages else {}
+    team = team_counts(user, today(), officers) if manages else None
     return render_template(
         "home/index.html",
         areas=home_areas_for(user),
@@ -42,4 +85,6 @@ def index():
         is_qaro=user.has_role("qaro"),
         worklist_links=[(label, ep) for label, ep, cap in WORKLIST_PAGES if permissions.can(user, cap)],
         as_of=today(),
+        team=team,
+        officers=officers,
     )

@@ -22,6 +22,14 @@ from tracker.reviews import chain
 from tracker.reviews.models import Child, Review
 from tracker.reviews.queries import last_contact_in_period
 
+NAMES = (Child.first_name, Child.last_name)  # the child's name, for the item's words
+
+
+def _child(row) -> str:
+    """The child as the worklist names them: "Amy Ng (C1)", or the reference alone."""
+    name = " ".join(p for p in (row.first_name, row.last_name) if p)
+    return f"{name} ({row.record_ref})" if name else row.record_ref
+
 
 def cic_review_items(as_of: dt.date):
     cur = chain.current_next_due(as_of)
@@ -30,6 +38,7 @@ def cic_review_items(as_of: dt.date):
         Child.iro_officer_id.label("owner"),
         cur.c.due_date.label("due_date"),
         Child.child_id.label("record_ref"),
+        *NAMES,
     ).join(cur, cur.c.child_pk == Child.id)
 
 
@@ -41,6 +50,7 @@ def _review_items(date_col, rule: str):
                 Review.officer_id.label("owner"),
                 deadline_sql(rule, Review.review_date).label("due_date"),
                 Child.child_id.label("record_ref"),
+                *NAMES,
             )
             .join(Child, Child.id == Review.child_pk)
             .where(Review.review_date <= as_of, or_(date_col.is_(None), date_col > as_of))
@@ -57,6 +67,7 @@ def iro_contact_items(as_of: dt.date):
             Child.iro_officer_id.label("owner"),
             lc.c.contact_due.label("due_date"),
             Child.child_id.label("record_ref"),
+            *NAMES,
         )
         .join(lc, lc.c.child_pk == Child.id)
         .where(Child.iro_contact_expected.is_(True))
@@ -69,7 +80,7 @@ register_kind(
     "children",
     cic_review_items,
     record_type="child",
-    describe=lambda row: f"Review of {row.ref}",
+    describe=lambda row: f"Review of {_child(row)}",
     order=10,
 )
 register_kind(
@@ -78,7 +89,7 @@ register_kind(
     "children",
     _review_items(Review.recommendations_date, "review_recommendations"),
     record_type="child",
-    describe=lambda row: f"Recommendations for review {row.ref}",
+    describe=lambda row: f"Recommendations for review {row.ref} of {_child(row)}",
     order=11,
 )
 register_kind(
@@ -87,7 +98,7 @@ register_kind(
     "children",
     _review_items(Review.minutes_date, "review_minutes"),
     record_type="child",
-    describe=lambda row: f"Minutes for review {row.ref}",
+    describe=lambda row: f"Minutes for review {row.ref} of {_child(row)}",
     order=12,
 )
 register_kind(
@@ -96,6 +107,6 @@ register_kind(
     "children",
     iro_contact_items,
     record_type="child",
-    describe=lambda row: f"IRO contact with {row.ref}",
+    describe=lambda row: f"IRO contact with {_child(row)}",
     order=13,
 )

@@ -3,6 +3,8 @@ Both read ``tracker.core.worklist.collect``; nothing here computes a due date or
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,11 +16,11 @@ from tracker.core.permissions import require
 from tracker.core.timescales import DueState
 from tracker.extensions import db
 from tracker.web.lifecycle import note_read
-from tracker.worklist.forms import ANY_STATE, WorklistFilterForm
+from tracker.worklist.forms import ANY_STATE, NOT_ALLOCATED, WorklistFilterForm
 
 bp = Blueprint("worklist", __name__, url_prefix="/worklist")
 
-FILTERS = ("kind", "state", "owner", "team")
+FILTERS = ("kind", "state", "owner", "team", "overdue_by", "due_from", "due_to")
 
 
 def note_lado_items(items) -> None:
@@ -55,15 +57,20 @@ def _render(*, mine: bool):
         teams=sorted({team for _officer_id, _name, team in staff if team}),
     )
     valid = form.validate() if request.args else True
-    kind = state = owner = team = None
+    kind = state = owner = team = due_from = due_to = None
     if valid:
         kind = form.kind.data or None
         state = form.state.data if form.state.data and form.state.data != ANY_STATE else None
         if not mine:
-            owner = form.owner.data or None
+            owner = "" if form.owner.data == NOT_ALLOCATED else (form.owner.data or None)
             team = form.team.data or None
+        due_from, due_to = form.due_from.data, form.due_to.data
+        if form.overdue_by.data:  # overdue more than N days: due before as_of - N days
+            cutoff = as_of - dt.timedelta(days=int(form.overdue_by.data) + 1)
+            due_to = min(due_to, cutoff) if due_to else cutoff
+    ranged = {"due_from": due_from, "due_to": due_to}
     if mine:
-        items = worklist.items_for(user, as_of, kind=kind, state=state)
+        items = worklist.items_for(user, as_of, kind=kind, state=state, **ranged)
     else:
         items = worklist.collect(
             as_of,
@@ -72,11 +79,15 @@ def _render(*, mine: bool):
             states=[state] if state else None,
             team=team,
             owner=owner,
+            **ranged,
         )
     page = paginate_list(items, page_number(), int(current_app.config["PAGE_SIZE"]))
     endpoint = "worklist.mine" if mine else "worklist.index"
-    args = {k: v for k, v in request.args.items() if k in FILTERS and v} if valid else {}
-    filtered = bool(kind or owner or team) or (state != (None if mine else DueState.overdue.value))
+    # the filters as asked (a date's three boxes are one name given three times)
+    args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in FILTERS and any(v)} if valid else {}
+    filtered = bool(kind or owner is not None or team or due_from or due_to) or (
+        state != (None if mine else DueState.overdue.value)
+    )
     note_lado_items(page.items)
     return render_template(
         "worklist/index.html",
