@@ -11,6 +11,10 @@ CHROMIUM := /usr/bin/chromium
 PG_DUMP := /usr/bin/pg_dump
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO_PASSWORD := $(or $(TRACKER_DEMO_PASSWORD),demo-password)
+# where `make run` serves: set on the command line (`make run PORT=5001`), not from the environment,
+# where some shells keep a HOST of their own
+HOST := 127.0.0.1
+PORT := 5000
 PYTEST_ARGS ?=
 
 .PHONY: venv install assets chromium pg-client run test lint format bench load clean
@@ -53,11 +57,13 @@ run: install
 	$(FLASK) --app tracker db upgrade
 	TRACKER_DEMO_PASSWORD='$(DEMO_PASSWORD)' $(FLASK) --app tracker demo-data
 	@echo "Demo users: <role>@example.org (e.g. qaro@example.org, admin@example.org), password: $(DEMO_PASSWORD)"
-	$(FLASK) --app tracker run --host 127.0.0.1 --port 5000
+	$(FLASK) --app tracker run --host $(HOST) --port $(PORT)
 
 # Lint first: CI fails on a lint or format violation before spending time on the suite.
+# The PostgreSQL leg runs whenever a server answers on 127.0.0.1:5432 (or TRACKER_TEST_POSTGRES_URL
+# names one): .ci/postgres-url says which before the run, the suite's summary whether it ran.
 test: install chromium pg-client lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	TRACKER_TEST_POSTGRES_URL="$$(.ci/postgres-url)" $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

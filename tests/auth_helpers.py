@@ -1,9 +1,10 @@
-"""Helpers shared by the sign-in and session tests: a settable clock, sign-in from a given
-source address, and the fields of a page's form."""
+"""Helpers shared by the sign-in and session tests: settable clocks (the tracker's, and the one
+that signs cookies and tokens), sign-in from a given source address, and the fields of a page's form."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from tests.pages import Page
 
@@ -25,6 +26,23 @@ class Clock:
 
     def advance(self, **delta) -> None:
         self.now += dt.timedelta(**delta)
+
+
+class SigningClock:
+    """``now`` for itsdangerous, which signs the session cookie and CSRF tokens and checks their
+    age (the idle time-out, a token's time limit), moved by hand."""
+
+    def __init__(self, monkeypatch):
+        import itsdangerous.timed
+
+        self.now = time.time()
+        monkeypatch.setattr(itsdangerous.timed, "time", self)
+
+    def time(self) -> float:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta).total_seconds()
 
 
 def post_sign_in(client, token, email, password, *, address="127.0.0.1", url="/login", **data):

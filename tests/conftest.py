@@ -2,7 +2,8 @@
 
 - ``app``: the application on a fresh database built by the migrations (not create_all), so a
   test also proves the migrations. Parametrized over ``sqlite`` and ``postgresql``; the
-  PostgreSQL leg runs when ``TRACKER_TEST_POSTGRES_URL`` is set and the server answers.
+  PostgreSQL leg runs when ``TRACKER_TEST_POSTGRES_URL`` is set and the server answers (``make
+  test`` sets it when one answers on 127.0.0.1:5432), and the session's last line says whether it ran.
 - ``client``, ``runner``: Flask's test client and CLI runner.
 - ``login_as(*roles, **fields)``: creates ``<roles>@example.org`` holding the roles and signs the
   client in (cheap: no password is hashed).
@@ -141,6 +142,26 @@ def blank_database(backend: str, tmp_path: Path, prefix: str):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def postgres_leg_report(url_set: bool, available: bool, ran: int) -> str:
+    """The last line of a test session: whether the PostgreSQL leg ran (``make test`` sets
+    ``TRACKER_TEST_POSTGRES_URL`` when a server answers on 127.0.0.1:5432)."""
+    if not url_set:
+        return "PostgreSQL leg: not run (TRACKER_TEST_POSTGRES_URL is not set): SQLite only"
+    if not available:
+        return "PostgreSQL leg: NOT run: TRACKER_TEST_POSTGRES_URL is set, but its server refused a connection"
+    return f"PostgreSQL leg: ran, {ran} test{'s' if ran != 1 else ''} on PostgreSQL"
+
+
+def pytest_terminal_summary(terminalreporter):
+    ran = {
+        report.nodeid
+        for outcome in ("passed", "failed", "error")
+        for report in terminalreporter.stats.get(outcome, [])
+        if "[postgresql" in getattr(report, "nodeid", "")
+    }
+    terminalreporter.write_line(postgres_leg_report(bool(PG_URL), PG_OK, len(ran)))
 
 
 def pytest_generate_tests(metafunc):

@@ -54,7 +54,7 @@ def probe_app(app):
         raise RuntimeError("a bug in a view")
 
     for name, then in (("ok", lambda: "done"), ("bad", lambda: abort(400)), ("boom", boom)):
-        app.add_url_rule(f"/probe/{name}", f"probe_{name}", write(then))
+        app.add_url_rule(f"/probe/{name}", f"probe_{name}", write(then), methods=["GET", "POST"])
     lifecycle.init_app(app)  # wrap the new views, as create_app wraps every view
     app.config["PROPAGATE_EXCEPTIONS"] = False
     return app
@@ -79,6 +79,18 @@ def test_an_error_rolls_back_everything_the_request_wrote(probe_app, client, log
     login_as("qaro")
     assert client.get(path).status_code == status
     assert _probe_rows(probe_app) == 0
+
+
+def test_a_post_whose_csrf_token_was_refused_writes_nothing(probe_app, client, login_as, csrf_token):
+    """A post from a page of the tracker with an expired token reaches its view, so that its form
+    is shown again with the input (tracker.web.forms.check_csrf): whatever that view does, the
+    request writes nothing."""
+    login_as("qaro")
+    here = {"Origin": "http://localhost"}
+    assert client.post("/probe/ok", data={"csrf_token": "expired"}, headers=here).status_code == 200
+    assert _probe_rows(probe_app) == 0
+    assert client.post("/probe/ok", data={"csrf_token": csrf_token(client)}, headers=here).status_code == 200
+    assert _probe_rows(probe_app) == 1
 
 
 @pytest.fixture

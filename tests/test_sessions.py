@@ -8,10 +8,11 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.auth_helpers import PASSWORD, Clock, form_of, post_sign_in
+from tests.auth_helpers import PASSWORD, Clock, SigningClock, form_of, post_sign_in
 from tests.pages import Page
 from tracker.auth.models import User, user_by_email
 from tracker.core.audit import AuditEntry
+from tracker.core.forms import TOKEN_REFUSED
 from tracker.extensions import db
 
 COOKIE = "tracker_session"
@@ -377,21 +378,33 @@ def test_files_are_not_kept_and_the_user_is_told(app, client, csrf_token, make_u
     assert "attachment" not in dict(form_of(page)[1])
 
 
-def test_a_form_from_before_signing_in_again_in_another_tab_is_offered_again(app, client, csrf_token, make_user):
+def test_a_form_from_before_signing_in_again_in_another_tab_is_shown_again(app, client, csrf_token, make_user):
     """Timed out in one tab, signed in again in another: the first tab's form carries the old
-    session's CSRF token; it is shown to check and send rather than refused."""
+    session's CSRF token. Its page shows it again, with what was typed and why it was not sent;
+    nothing is saved until the user sends it again."""
     make_user("admin1@example.org", ["admin"])
     sign_in(client, csrf_token, "admin1@example.org")
     _, fields = form_of(Page(client.get("/admin/users/new")))
     typed = [(k, v) for k, v in fields if k not in NEW_USER] + list(NEW_USER.items())
     client.delete_cookie(COOKIE)  # idle
     sign_in(client, csrf_token, "admin1@example.org")  # in another tab
+    rows = audit_count(app)
 
     page = Page(client.post("/admin/users/new", data=multi(typed), headers=from_page("/admin/users/new")))
-    assert page.status == 200 and page.h1 == "Send your form again"
-    assert page.summary()["Name"] == "New Person"
-    send, sent = form_of(page)
-    page = Page(client.post(send, data=multi([*sent, ("password", PASSWORD), ("password_confirm", PASSWORD)])))
+    assert page.status == 200 and page.h1 == "Add a user"
+    assert page.errors == [TOKEN_REFUSED]
+    assert page.one(".govuk-error-summary__list li").find("a") is None  # no field to go to: the token is hidden
+    assert page.value("name") == "New Person" and page.value("team") == "North & West"
+    assert page.one("input[name=roles][value=qaro]").has_attr("checked")
+    assert "typed-password-1" not in page.response.get_data(as_text=True)  # passwords are typed again
+    with app.app_context():
+        assert user_by_email("new.person@example.org") is None  # nothing saved
+    assert audit_count(app) == rows
+
+    _, shown = form_of(page)  # what the page now holds, with a fresh token: sent again, it is saved
+    again = [(k, v) for k, v in shown if "password" not in k]
+    again += [("password", "typed-password-1"), ("password_confirm", "typed-password-1")]
+    page = Page(client.post("/admin/users/new", data=multi(again), headers=from_page("/admin/users/new")))
     assert page.status == 302, page.errors
     with app.app_context():
         assert user_by_email("new.person@example.org").name == "New Person"
@@ -400,3 +413,93 @@ def test_a_form_from_before_signing_in_again_in_another_tab_is_offered_again(app
         client.post("/admin/users/new", data=multi(typed), headers={"Origin": "https://evil.example"}).status_code
         == 400
     )
+
+
+# ---- a form whose page has expired (tracker.web.forms.check_csrf) ---------------------------
+
+
+@pytest.fixture
+def signing_clock(monkeypatch):
+    return SigningClock(monkeypatch)
+
+
+def child_named(app, child_id: str) -> str | None:
+    """The first name of the child saved with that reference (None: no such child)."""
+    from tracker.reviews.models import Child
+
+    with app.app_context():
+        child = db.session.scalars(select(Child).where(Child.child_id == child_id)).one_or_none()
+        return None if child is None else child.first_name
+
+
+def test_a_form_whose_token_has_expired_is_shown_again_with_what_was_typed(
+    app, client, csrf_token, make_user, signing_clock
+):
+    """Not a bare error page: the form again, the input in it, the reason in the error summary,
+    nothing saved; sent again from that page, it is saved."""
+    app.config["WTF_CSRF_TIME_LIMIT"] = 3600  # tokens live as long as the session; here, an hour
+    make_user("qaro1@example.org", ["qaro"], officer_id="Q1")
+    sign_in(client, csrf_token, "qaro1@example.org")
+    action, fields = form_of(Page(client.get("/children/new")))
+    typed = dict(fields) | {"child_id": "C77", "first_name": "Robin", "last_name": "Brown"}
+    typed |= {"date_of_birth": ["4", "3", "2013"]}
+    for _ in range(3):  # the page stays open for an hour while the user works in another tab
+        signing_clock.advance(minutes=20, seconds=1)
+        assert signed_in(client)
+    rows = audit_count(app)
+
+    page = Page(client.post("/children/new", data=typed, headers=from_page("/children/new")))
+    assert page.status == 200 and page.h1 == "Add a child"
+    assert page.title.startswith("Error: ")
+    assert page.errors == [TOKEN_REFUSED]
+    assert page.value("child_id") == "C77" and page.value("first_name") == "Robin"
+    assert page.value("date_of_birth-year") == "2013"
+    assert child_named(app, "C77") is None  # nothing saved
+    assert audit_count(app) == rows
+
+    _, shown = form_of(page)  # the page now carries a fresh token: sent again, the form is saved
+    page = Page(client.post(action or "/children/new", data=multi(shown), headers=from_page("/children/new")))
+    assert page.status == 302, page.errors
+    assert child_named(app, "C77") == "Robin"
+
+
+def test_a_sign_in_page_left_open_too_long_is_shown_again_with_the_email(app, client, make_user):
+    """The sign-in page's token lives in a session that is not signed in yet; once that has
+    gone (the browser was closed, or 30 minutes passed), signing in shows the page again with
+    the email kept, and is not counted as a failed sign-in."""
+    make_user("qaro1@example.org", ["qaro"])
+    _, fields = form_of(Page(client.get("/login")))
+    client.delete_cookie(COOKIE)
+    typed = dict(fields) | {"email": "qaro1@example.org", "password": PASSWORD}
+
+    page = Page(client.post("/login", data=typed, headers=from_page("/login")))
+    assert page.status == 200 and page.h1 == "Sign in"
+    assert page.errors == [TOKEN_REFUSED]
+    assert page.value("email") == "qaro1@example.org"
+    assert PASSWORD not in page.response.get_data(as_text=True)
+    assert not signed_in(client)
+    with app.app_context():
+        assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "session.fail")).all() == []
+
+    again = dict(form_of(page)[1]) | {"password": PASSWORD}
+    assert client.post("/login", data=again, headers=from_page("/login")).status_code == 302
+    assert signed_in(client)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Origin": "https://evil.example"},
+        {"Referer": "https://evil.example/page"},
+        {**HERE, "Sec-Fetch-Site": "cross-site"},
+    ],
+)
+def test_a_post_with_a_refused_token_from_elsewhere_gets_the_error_page(app, client, login_as, headers):
+    """Another site's form is not filled in for the user to send: refused, as before."""
+    login_as("qaro", officer_id="Q1")
+    response = client.post("/children/new", data={"child_id": "C66", "csrf_token": "x"}, headers=headers)
+    assert response.status_code == 400
+    page = Page(response)
+    assert page.h1 == "Sorry, there is a problem with your request"
+    assert "C66" not in page.text

@@ -25,11 +25,15 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # also Secure whenever the request came over HTTPS (see auth)
     SESSION_COOKIE_NAME = "tracker_session"
-    SESSION_REFRESH_EACH_REQUEST = True
+    # the cookie is written only when the session changed, or re-signed when SESSION_REFRESH_SECONDS
+    # old: never the old session over a newer one (tracker.web.TrackerSessionInterface)
+    SESSION_REFRESH_EACH_REQUEST = False
+    SESSION_REFRESH_SECONDS = 60
     PERMANENT_SESSION_LIFETIME = dt.timedelta(minutes=30)  # idle time-out
     SESSION_ABSOLUTE_HOURS = 10  # a session ends this long after sign-in, however busy (tracker.auth.sessions)
     REAUTH_FORM_MINUTES = 10  # a form posted after its session ended is kept this long (tracker.auth.resume)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_CHECK_DEFAULT = False  # checked by tracker.web.forms.check_csrf, which shows a refused form again
     REMEMBER_COOKIE_HTTPONLY = True
     # the sign-in throttle (tracker.auth.throttle; README "Signing in")
     LOGIN_MAX_FAILURES = 5  # failures for one account from one address before that pair is locked

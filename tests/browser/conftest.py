@@ -98,9 +98,8 @@ def sign_in(live_server):
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password", exact=True).fill(password)
         page.get_by_role("button", name="Sign in").click()
-        # Wait for the home page's assets too: every response re-sends the session cookie, so
-        # one answered after the next page would take back the CSRF secret that page's form
-        # put in the session (see test_asset_responses_leave_the_session_cookie_alone).
+        # a test starts from the home page loaded (forms sent without waiting for it:
+        # tests/browser/test_sessions_browser.py)
         page.wait_for_load_state("networkidle")
 
     return _sign_in

@@ -7,9 +7,9 @@ the posted fields in one hidden field: signed and time-stamped, in the page body
 form itself was — never in a URL, never in the session cookie (4 KB, written to disk, sent with
 every request), never in the database. After sign-in, ``take`` opens it and the user sees what
 they entered, and sends it again to the same address with a fresh CSRF token: the page's own
-view checks it as any post (permission, validation, the record's version). A form posted from a
-page opened before the user signed in again (in another tab) carries the old session's CSRF
-token: ``offer_again`` shows it the same way, to check and send, rather than refusing it.
+view checks it as any post (permission, validation, the record's version). (A form posted while
+signed in, from a page opened before the user signed in again in another tab, carries the old
+session's CSRF token: its page shows it again with the input, ``tracker.web.forms.check_csrf``.)
 
 What is kept, and for how long:
 
@@ -31,12 +31,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, make_response, render_template, request, url_for
-from flask_wtf.csrf import validate_csrf
 from itsdangerous import BadSignature, URLSafeSerializer
-from wtforms import ValidationError
 
 from tracker.auth.forms import RESUME_MAX_LENGTH, LoginForm
 from tracker.core import clock
+from tracker.web.forms import posted_from_this_site
 
 SALT = "tracker-resume-form"
 MAX_FIELDS = 200
@@ -79,26 +78,11 @@ def _minutes() -> float:
     return float(current_app.config["REAUTH_FORM_MINUTES"])
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
-
-
-def _from_this_site() -> bool:
-    here = request.host_url.rstrip("/").lower()
-    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
-        return False
-    origin = request.headers.get("Origin")
-    if origin:
-        return origin.lower() == here
-    return bool(request.referrer) and _origin(request.referrer) == here
-
-
 def _collect() -> Kept | None:
     """The posted form as a ``Kept``, or None when it is not to be kept (see the module's rules)."""
     from tracker.auth.views import safe_next
 
-    if request.blueprint == "auth" or request.url_rule is None or not _from_this_site():
+    if request.blueprint == "auth" or request.url_rule is None or not posted_from_this_site():
         return None
     csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     fields, csrf_names, passwords_dropped = [], [], False
@@ -152,44 +136,15 @@ def keep(user_id: str | None):
     return _not_stored(render_template("auth/login.html", form=form, action=url_for("auth.login", next=kept.back)))
 
 
-def offer_again():
-    """A signed-in post whose CSRF token belongs to an earlier session (the user signed in again,
-    in another tab, after a time-out): the form to check and send again, instead of a refusal.
-    None when its token is valid, or it is not to be kept (then the CSRF check refuses it). The
-    same rules as ``keep`` (from a page of this site only); no view of the tracker is exempt
-    from the CSRF check, so none is offered a way round it."""
-    if not current_app.config.get("WTF_CSRF_ENABLED", True) or _csrf_valid():
-        return None
-    kept = _collect()
-    if kept is None:
-        return None
-    return show(kept, signed_in_again=True)
-
-
-def show(kept: Kept, *, signed_in_again: bool = False):
+def show(kept: Kept):
     """The page listing a kept form, with its button to send it again."""
-    return _not_stored(render_template("auth/resume.html", kept=kept, signed_in_again=signed_in_again))
+    return _not_stored(render_template("auth/resume.html", kept=kept))
 
 
 def _not_stored(page: str):
     response = make_response(page)
     response.headers["Cache-Control"] = "no-store"  # it holds what the user typed
     return response
-
-
-def _csrf_valid() -> bool:
-    csrf_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    token = request.form.get(csrf_field) or next(
-        (request.form[k] for k in request.form if k.endswith(csrf_field) and request.form[k]), None
-    )
-    token = token or next(
-        (request.headers[h] for h in current_app.config["WTF_CSRF_HEADERS"] if h in request.headers), None
-    )
-    try:
-        validate_csrf(token)
-    except ValidationError:
-        return False
-    return True
 
 
 def take(token: str | None, user) -> tuple[Kept | None, str | None]:

@@ -9,7 +9,8 @@ The session (Flask's signed cookie) carries, besides Flask-Login's user id, the 
   user, on every device, ends at once (a copied cookie is worth nothing after sign-out);
 - it began less than ``SESSION_ABSOLUTE_HOURS`` ago (the absolute lifetime);
 - it was used within ``PERMANENT_SESSION_LIFETIME`` (the idle time-out: the cookie expires, and
-  Flask refuses a cookie signed longer ago than that).
+  Flask refuses a cookie signed longer ago than that; a page re-signs it when it is
+  ``SESSION_REFRESH_SECONDS`` old, ``tracker.web.TrackerSessionInterface``).
 
 ``guard`` runs before every request, ahead of the CSRF check, so that a session that has ended
 is cleared (with a message saying why) before anything reads ``current_user``, and so that a
@@ -28,11 +29,11 @@ from tracker.auth import resume
 from tracker.auth.models import User, user_by_id
 from tracker.core import clock
 from tracker.extensions import login_manager
+from tracker.web.lifecycle import FILE_ENDPOINTS
 
 USER_ID = "_user_id"  # Flask-Login's key
 VERSION = "_auth_v"  # the user's session_version when the session began (absent: 1, the first)
 SIGNED_IN_AT = "_auth_at"  # when the session began (seconds since the epoch)
-FILE_ENDPOINTS = ("static", "govuk_assets")  # files: no database, no session cookie
 
 
 class Ended(enum.Enum):
@@ -91,8 +92,6 @@ def guard():
             # a session begun before the absolute lifetime was recorded starts its clock now
             if SIGNED_IN_AT not in session:
                 session[SIGNED_IN_AT] = int(clock.now_utc().timestamp())
-            if request.method == "POST":
-                return resume.offer_again()  # a form from before the user signed in again, or None
             return None
         session.clear()
         g.session_ended = ended

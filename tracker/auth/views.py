@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from tracker.auth import operations, resume, sessions
 from tracker.auth.forms import LoginForm, LogoutForm
@@ -47,6 +48,8 @@ def login():
         if result.ok:
             session.clear()  # a fresh session (and CSRF token) for the signed-in user
             g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)  # the old session's token, cached
+            # the session's CSRF secret from its first cookie on: every later response carries the same
+            generate_csrf()
             login_user(result.user)
             sessions.start(result.user)
             session.permanent = True  # PERMANENT_SESSION_LIFETIME is the idle time-out

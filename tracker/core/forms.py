@@ -22,6 +22,9 @@ from tracker.core import checks
 from tracker.core.errors import DomainError
 
 DATE_EXAMPLE = "For example, 27 3 2023"
+# A post whose CSRF token has expired or is missing (tracker.web.forms.check_csrf): its page had been
+# open for too long, or the user signed in again since it was opened.
+TOKEN_REFUSED = "Your form was not sent because this page had expired. Check your answers and send it again."
 _BOXES = (re.compile(r"[0-9]{1,2}"), re.compile(r"[0-9]{1,2}"), re.compile(r"[0-9]{1,4}"))  # day, month, year
 
 
@@ -130,11 +133,16 @@ class TrackerForm(FlaskForm):
     """The base of every form (``tests/test_input.py`` holds every form class to it): whatever
     the field, a posted value with NUL or another control character is refused with an error
     against that field (``checks.plain_text``), so no such character reaches an operation, a
-    query or a page."""
+    query or a page. A refused CSRF token is the form's error ``TOKEN_REFUSED`` (the page shows
+    the form again with the input: ``tracker.web.forms.check_csrf``)."""
 
     def validate(self, extra_validators=None) -> bool:
         extra = {name: [*(extra_validators or {}).get(name, ()), _plain_text] for name in self._fields}
-        return super().validate(extra)
+        valid = super().validate(extra)
+        token = self._fields.get(self.meta.csrf_field_name) if self.meta.csrf else None
+        if token is not None and token.errors:  # Flask-WTF's own messages are for developers
+            token.errors = [TOKEN_REFUSED]
+        return valid
 
 
 def refuse_control_characters() -> None:

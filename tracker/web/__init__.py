@@ -20,13 +20,16 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_talisman import DENY, Talisman
 from flask_wtf.csrf import CSRFError
-from govuk_frontend_wtf.main import WTFormsHelpers
+from govuk_frontend_wtf.main import WTFormsHelpers, wtforms_errors
+from itsdangerous import BadSignature
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import escape
 
 from tracker.core import permissions
 from tracker.core.forms import refuse_control_characters
 from tracker.formatters import FILTERS
+from tracker.web.forms import check_csrf
+from tracker.web.lifecycle import FILE_ENDPOINTS
 from tracker.web.navigation import nav_for
 from tracker.web.records import record_url
 
@@ -90,17 +93,50 @@ LOG_FORMAT = "[%(asctime)s] %(levelname)s %(name)s request=%(request_id)s user=%
 
 
 class TrackerSessionInterface(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request arrived over HTTPS, and files never
-    re-send it: a stylesheet or font answered late would put back an older session over a
-    newer one (the one holding a form's CSRF secret), and the next form would be refused."""
+    """The session cookie is written only when the session changed (README "Sessions"), and is
+    Secure whenever the request arrived over HTTPS.
+
+    A response that re-sends the cookie sends the session as it was when its request began. The
+    browser keeps whichever cookie arrives last, so a page, a stylesheet or a font answered after
+    the user moved on would put back an older session over a newer one (the one holding a form's
+    CSRF secret), and the next form would be refused. So no file ever sends it, and a page sends
+    it only when the session changed, or when the cookie is ``SESSION_REFRESH_SECONDS`` old: the
+    idle time-out (``PERMANENT_SESSION_LIFETIME``) counts from the cookie's signature, so a
+    signed-in user's cookie is re-signed at most that often while they keep using the tracker.
+    """
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (request.is_secure if request else False)
 
+    def open_session(self, app: Flask, request):
+        serializer = self.get_signing_serializer(app)
+        value = request.cookies.get(self.get_cookie_name(app)) if serializer is not None else None
+        if not value:
+            return super().open_session(app, request)
+        try:
+            data, signed = serializer.loads(
+                value, max_age=int(app.permanent_session_lifetime.total_seconds()), return_timestamp=True
+            )
+        except BadSignature:  # forged, or older than the idle time-out: a new, empty session
+            return self.session_class()
+        session = self.session_class(data)
+        session.signed_at = signed.timestamp()
+        return session
+
     def should_set_cookie(self, app: Flask, session) -> bool:
-        if request and request.endpoint in ("static", "govuk_assets"):
+        if request and request.endpoint in FILE_ENDPOINTS:
             return False
-        return super().should_set_cookie(app, session)
+        if super().should_set_cookie(app, session):  # changed (or SESSION_REFRESH_EACH_REQUEST, off)
+            return True
+        signed_at = getattr(session, "signed_at", None)
+        if not session.permanent or signed_at is None:
+            return False
+        return self._now(app) - signed_at >= float(app.config["SESSION_REFRESH_SECONDS"])
+
+    def _now(self, app: Flask) -> float:
+        """Now, by the clock that signs the cookie (itsdangerous's)."""
+        serializer = self.get_signing_serializer(app)
+        return float(serializer.make_signer(serializer.salt).get_timestamp())
 
 
 def template_loader(folder: Path = TEMPLATES) -> ChoiceLoader:
@@ -118,6 +154,18 @@ def template_loader(folder: Path = TEMPLATES) -> ChoiceLoader:
             ),
         ]
     )
+
+
+def error_summary(form) -> dict:
+    """The GOV.UK error summary of a form: each message links to its field, except a refused
+    CSRF token's, which names no field the user can see (its input is hidden)."""
+    params = wtforms_errors(form)
+    token = form._fields.get(form.meta.csrf_field_name) if getattr(form.meta, "csrf", False) else None
+    if token is not None:
+        for item in params["errorList"]:
+            if item.get("href") == f"#{token.id}":
+                del item["href"]
+    return params
 
 
 def request_id() -> str:
@@ -244,6 +292,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["may_edit"] = lambda record: permissions.may_edit(current_user, record)
     app.jinja_env.globals["may_delete"] = lambda record: permissions.may_delete(current_user, record)
     app.jinja_env.globals["record_url"] = record_url
+    app.jinja_env.globals["error_summary"] = error_summary
+    app.before_request(check_csrf)  # after the session guard (tracker.auth), before anything else
     # a query string with a control character is a bad request (PostgreSQL cannot compare such text)
     app.before_request(refuse_control_characters)
 

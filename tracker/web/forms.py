@@ -21,6 +21,14 @@ the form's version moved to the current one, so that saving again deliberately r
 colleague's change. A post that carries no version at all is not compared. Every save through
 such a form moves the record's version on, also when the operation changed only its parts
 (an escalation's stages, a user's roles, a contact's categories).
+
+**An expired page.** A post from a page of the tracker whose CSRF token has expired or is
+missing (the page was open too long, the user signed in again in another tab) is not refused
+with a bare error page: ``check_csrf`` lets its view run, the view's form fails on the token
+(``TOKEN_REFUSED``) and is shown again, with what the user entered and the message in the error
+summary, and the request lifecycle saves nothing that request did. Sending it again sends it
+with the fresh token the page now carries. A post from anywhere else is refused (400), so that
+another site cannot fill in a tracker form for the user to send.
 """
 
 from __future__ import annotations
@@ -30,14 +38,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, current_app, g, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import inspect
 from sqlalchemy.orm.exc import ObjectDeletedError, StaleDataError
 
 from tracker.core.errors import DomainError, StaleRecord
 from tracker.core.forms import INPUT_SKIPPED
-from tracker.extensions import db
+from tracker.extensions import csrf, db, login_manager
 from tracker.formatters import format_date
 from tracker.web.lifecycle import discard_changes
 
@@ -112,6 +123,40 @@ def submit(form, operation: Callable[[], Any], *, record=None, default_field: st
         discard_changes()
         field_error(form, exc, default_field)
         return None
+
+
+def posted_from_this_site() -> bool:
+    """The post came from a page of the tracker: ``Origin`` (else ``Referer``) names this site,
+    and ``Sec-Fetch-Site``, when the browser sends it, says ``same-origin``."""
+    here = request.host_url.rstrip("/").lower()
+    if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+        return False
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin.lower() == here
+    if not request.referrer:
+        return False
+    parts = urlsplit(request.referrer)
+    return f"{parts.scheme}://{parts.netloc}".lower() == here
+
+
+def check_csrf() -> None:
+    """Before every request (after the session guard): Flask-WTF's CSRF check, run here instead
+    of by ``CSRFProtect`` itself (``WTF_CSRF_CHECK_DEFAULT`` is off). A post whose token is
+    refused, from a page of the tracker to a page that can show its form again (the user is
+    signed in, or it is the sign-in page), goes on to its view marked ``g.csrf_refused``: the
+    form is shown again (see the module's "An expired page"). Anything else refused raises
+    ``CSRFError`` (the 400 page); an anonymous post to another page was the session guard's to
+    keep (``tracker.auth.resume``)."""
+    if not current_app.config["WTF_CSRF_ENABLED"]:
+        return
+    try:
+        csrf.protect(apply_exemptions=True)
+    except CSRFError:
+        shows_form = current_user.is_authenticated or request.endpoint == login_manager.login_view
+        if request.url_rule is None or not shows_form or not posted_from_this_site():
+            raise
+        g.csrf_refused = True
 
 
 def carry_version(form, record):

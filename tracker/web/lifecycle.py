@@ -2,7 +2,9 @@
 Indico's ``RH.process``).
 
 Every view runs inside ``_transaction``: when it returns a response below 400 the session is
-committed once; when it raises, or answers 400 or more, everything it did is rolled back.
+committed once; when it raises, or answers 400 or more, everything it did is rolled back. A
+post whose CSRF token was refused (``tracker.web.forms.check_csrf``) saves nothing, whatever its
+view answers.
 Views and operations never commit. A refused change (``DomainError``) inside a request is
 undone at once by ``discard_changes`` (called by ``tracker.web.forms.submit``) so that the page
 shown again with the error reflects the database, not the half-made change.
@@ -27,7 +29,7 @@ from tracker.core import audit
 from tracker.extensions import db
 
 AUDITED_BLUEPRINTS: set[str] = set()
-UNWRAPPED = {"static", "govuk_assets"}  # file responses: no database
+FILE_ENDPOINTS = frozenset({"static", "govuk_assets"})  # file responses: no database, no session cookie
 
 
 def audit_reads(blueprint) -> None:
@@ -97,6 +99,8 @@ def _transaction(view):
 
         try:
             response = current_app.make_response(view(*args, **kwargs))
+            if g.get("csrf_refused"):  # its form is shown again; nothing the post asked for is saved
+                db.session.rollback()
             if response.status_code < 400:
                 if response.status_code < 300:  # a page was shown (a redirect shows nothing)
                     _record_read(view)
@@ -114,7 +118,7 @@ def _transaction(view):
 def init_app(app: Flask) -> None:
     """Wrap every view (call once all blueprints are registered)."""
     for endpoint, view in list(app.view_functions.items()):
-        if endpoint in UNWRAPPED or getattr(view, "_in_transaction", False):
+        if endpoint in FILE_ENDPOINTS or getattr(view, "_in_transaction", False):
             continue
         wrapped = _transaction(view)
         wrapped._in_transaction = True
