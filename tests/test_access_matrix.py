@@ -68,6 +68,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/logout", "GET"): [case("/logout", EVERYONE)],
     ("/logout", "POST"): [case("/logout", EVERYONE, signs_out=True)],
     ("/", "GET"): [case("/", EVERYONE)],
+    ("/account/password", "GET"): [case("/account/password", EVERYONE, "users change their own password")],
+    ("/account/password", "POST"): [case("/account/password", EVERYONE)],
     # --- administration (no case records) ---------------------------------------------------------
     ("/admin/users", "GET"): [case("/admin/users", ADMIN)],
     ("/admin/users", "POST"): [case("/admin/users", ADMIN)],
@@ -75,6 +77,12 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/admin/users/new", "POST"): [case("/admin/users/new", ADMIN)],
     ("/admin/users/<int:user_id>", "GET"): [case("/admin/users/{target_user}", ADMIN)],
     ("/admin/users/<int:user_id>/roles", "POST"): [case("/admin/users/{target_user}/roles", ADMIN)],
+    ("/admin/users/<int:user_id>/edit", "GET"): [case("/admin/users/{target_user}/edit", ADMIN)],
+    ("/admin/users/<int:user_id>/edit", "POST"): [case("/admin/users/{target_user}/edit", ADMIN)],
+    ("/admin/users/<int:user_id>/password", "POST"): [
+        case("/admin/users/{target_user}/password", ADMIN, "a reset: the temporary password is shown once")
+    ],
+    ("/admin/users/<int:user_id>/unlock", "POST"): [case("/admin/users/{target_user}/unlock", ADMIN)],
     ("/admin/users/<int:user_id>/disable", "POST"): [case("/admin/users/{target_user}/disable", ADMIN)],
     ("/admin/users/<int:user_id>/enable", "POST"): [case("/admin/users/{target_user}/enable", ADMIN)],
     ("/admin/audit", "GET"): [

@@ -391,10 +391,10 @@ def test_create_user_cli_prompts_for_password_twice(app, runner, client_request)
             "--team",
             "North",
         ],
-        input="s3cret-pass\ns3cret-pass\n",
+        input="lantern-orbit-cobble\nlantern-orbit-cobble\n",
     )
     assert result.exit_code == 0, result.output
-    assert "s3cret-pass" not in result.output
+    assert "lantern-orbit-cobble" not in result.output
     with app.app_context():
         user = user_by_email("new.person@example.org")
         assert user.name == "New Person" and user.officer_id == "Q9" and user.team == "North"
@@ -402,23 +402,49 @@ def test_create_user_cli_prompts_for_password_twice(app, runner, client_request)
     rows = audit_rows(app, action="user.create")
     assert len(rows) == 1 and rows[0].actor == "cli:create-user"
     assert rows[0].after["roles"] == ["iro_manager", "qaro"]
-    sign_in(client_request, "new.person@example.org", "s3cret-pass")
+    sign_in(client_request, "new.person@example.org", "lantern-orbit-cobble")
 
 
 def test_create_user_cli_refuses_mismatch_duplicate_and_unknown_role(app, runner, make_user):
-    result = runner.invoke(args=["create-user", "a@example.org", "--role", "qaro"], input="s3cret-pass\nother-pass\n")
+    result = runner.invoke(
+        args=["create-user", "a@example.org", "--role", "qaro"], input="lantern-orbit-cobble\nother-pass\n"
+    )
     assert result.exit_code != 0
     make_user("dup@example.org", ["qaro"])
     result = runner.invoke(
-        args=["create-user", "dup@example.org", "--role", "qaro"], input="s3cret-pass\ns3cret-pass\n"
+        args=["create-user", "dup@example.org", "--role", "qaro"], input="lantern-orbit-cobble\nlantern-orbit-cobble\n"
     )
     assert result.exit_code != 0 and "already exists" in result.output
     result = runner.invoke(
-        args=["create-user", "b@example.org", "--role", "wizard"], input="s3cret-pass\ns3cret-pass\n"
+        args=["create-user", "b@example.org", "--role", "wizard"], input="lantern-orbit-cobble\nlantern-orbit-cobble\n"
     )
     assert result.exit_code != 0
     with app.app_context():
         assert user_by_email("a@example.org") is None and user_by_email("b@example.org") is None
+    assert audit_rows(app, action="user.create") == []
+
+
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short-pw", "The password must be 12 characters or more"),
+        (
+            "password1234",
+            "The password is too easy to guess: it is a common password, or like one. Try three random words",
+        ),
+        ("new.person.2024", "The password must not contain the user's name or email address"),
+    ],
+)
+def test_create_user_cli_applies_the_password_rule(app, runner, password, message):
+    """The one password rule (tracker.auth.passwords), in the command as in the pages."""
+    result = runner.invoke(
+        args=["create-user", "new.person@example.org", "--role", "qaro", "--name", "New Person"],
+        input=f"{password}\n{password}\n",
+    )
+    assert result.exit_code == 1 and result.output.splitlines()[-1] == f"Error: {message}"
+    assert password not in result.output
+    with app.app_context():
+        assert user_by_email("new.person@example.org") is None
     assert audit_rows(app, action="user.create") == []
 
 

@@ -546,6 +546,27 @@ CASES = {
         ["iro_manager"],
         kept=("roles",),
     ),
+    "user details": Case(
+        "admin",
+        USER,
+        "name",
+        Step(lambda w: f"{_user(w)}/edit", {"name": "Tara Get"}),
+        Step(lambda w: f"{_user(w)}/edit", {"name": "Tara Getty", "team": "East"}),
+        "Tara Get",
+        "Tara Getty",
+        row=("Full name", "Tara Get", "Tara Getty"),
+        kept=("name", "team"),
+    ),
+    "user password reset": Case(
+        "admin",
+        USER,
+        "must_change_password",
+        Step(lambda w: f"{_user(w)}/edit", {"team": "East"}),
+        Step(_user, {}, lambda w: f"{_user(w)}/password"),
+        False,
+        True,
+        extra={"saved_status": 200},  # the temporary password is shown on the page, never redirected
+    ),
     "user disabled": Case(
         "admin",
         USER,
@@ -636,7 +657,7 @@ def test_a_stale_save_shows_the_conflict_and_overwrites_nothing(app, csrf_token,
     assert shown[version_name(shown)] != version_opened
 
     # saving the conflict page again saves, deliberately
-    second.post(target, shown)
+    second.post(target, shown, status=case.extra.get("saved_status", 302))
     assert value_now(app, world, case) == case.second_value
     if "then" in case.extra:
         attribute, expected = case.extra["then"]
@@ -684,12 +705,14 @@ def test_every_form_that_changes_a_record_carries_its_version():
         "ReferralDetailsForm",
         "ReferralForm",
         "ReopenForm",
+        "ResetPasswordForm",
         "ResponseForm",
         "ReviewActionForm",
         "ReviewForm",
         "RolesForm",
         "RuleForm",
         "StatusForm",
+        "UserDetailsForm",
     ]
 
 

@@ -42,6 +42,7 @@ class Defaults:
     LOGIN_KNOWN_ADDRESS_DAYS = 90  # an address the account signed in from within this many days is known
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCKOUT_MINUTES = 15
+    TEMPORARY_PASSWORD_DAYS = 5  # an administrator's reset password signs in this long (README "Accounts")
     # Behind a reverse proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host (an integer),
     # or a dict of werkzeug ProxyFix arguments. 0: the peer address is the client's.
     PROXY_FIX = 0

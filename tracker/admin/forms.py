@@ -12,11 +12,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
+from tracker.auth import passwords
 from tracker.core.forms import TrackerForm, VersionedForm, choices, reference, storable_date
 from tracker.core.permissions import Role
 
 
-class UserForm(TrackerForm):
+class UserDetailsFields(TrackerForm):
+    """A user's details: typed when the user is added, corrected later (``UserDetailsForm``)."""
+
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -28,6 +31,7 @@ class UserForm(TrackerForm):
             ),
             Length(max=254),
         ],
+        description="The user signs in with it",
     )
     name = StringField(
         "Full name",
@@ -41,17 +45,17 @@ class UserForm(TrackerForm):
         description="The id the council's case files use for this officer, for example Q7",
     )
     team = StringField("Team (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+
+
+class UserForm(UserDetailsFields):
     roles = SelectMultipleField(
         "Roles", widget=GovCheckboxesInput(), choices=Role.choices(), description="Select all that apply"
     )
     password = PasswordField(
         "Initial password",
         widget=GovPasswordInput(),
-        validators=[
-            InputRequired(message="Enter an initial password"),
-            Length(min=8, max=500, message="The password must be at least 8 characters long"),
-        ],
-        description="At least 8 characters. Give it to the user by a secure route.",
+        validators=[InputRequired(message="Enter an initial password"), Length(max=passwords.MAX_LENGTH)],
+        description=f"{passwords.HINT} Give it to the user by a secure route.",
     )
     password_confirm = PasswordField(
         "Confirm the password",
@@ -62,6 +66,12 @@ class UserForm(TrackerForm):
         ],
     )
     submit = SubmitField("Add user", widget=GovSubmitInput())
+
+
+class UserDetailsForm(VersionedForm, UserDetailsFields):
+    """An administrator corrects a user's name, email address, officer ID and team."""
+
+    submit = SubmitField("Save details", widget=GovSubmitInput())
 
 
 class RolesForm(VersionedForm, TrackerForm):
@@ -79,6 +89,20 @@ class RolesForm(VersionedForm, TrackerForm):
 
 class StatusForm(VersionedForm, TrackerForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ResetPasswordForm(VersionedForm, TrackerForm):
+    """An administrator resets a user's password to a temporary one (shown once)."""
+
+    submit = SubmitField("Reset password", widget=GovSubmitInput())
+
+
+class UnlockForm(TrackerForm):
+    """An administrator lifts the sign-in locks on an account. Not versioned: a lock is not part of
+    the user's record (it is the throttle's reading of the audit log), and lifting locks that have
+    run out or were lifted meanwhile does nothing."""
+
+    submit = SubmitField("Unlock sign-in", widget=GovSubmitInput())
 
 
 class UserSearchForm(TrackerForm):

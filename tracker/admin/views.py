@@ -10,8 +10,17 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from tracker.admin import queries
-from tracker.admin.forms import AuditFilterForm, RolesForm, StatusForm, UserForm, UserSearchForm
-from tracker.auth import operations
+from tracker.admin.forms import (
+    AuditFilterForm,
+    ResetPasswordForm,
+    RolesForm,
+    StatusForm,
+    UnlockForm,
+    UserDetailsForm,
+    UserForm,
+    UserSearchForm,
+)
+from tracker.auth import operations, throttle
 from tracker.auth.models import User
 from tracker.core.audit import ACTIONS
 from tracker.core.forms import choices
@@ -82,15 +91,19 @@ def _render_user(
     roles_form: RolesForm | None = None,
     status_form: StatusForm | None = None,
     wanted_active: bool | None = None,
+    reset_form: ResetPasswordForm | None = None,
 ):
-    failed = roles_form if roles_form is not None and roles_form.errors else None
-    failed = failed or (status_form if status_form is not None and status_form.errors else None)
+    forms = (roles_form, status_form, reset_form)
+    failed = next((f for f in forms if f is not None and f.errors), None)
     return render_template(
         "admin/user.html",
         user=user,
         form=failed,
         roles_form=roles_form or carry_version(RolesForm(formdata=None, roles=user.role_codes), user),
         status_form=status_form or carry_version(StatusForm(formdata=None), user),
+        reset_form=reset_form or carry_version(ResetPasswordForm(formdata=None, prefix="reset"), user),
+        unlock_form=UnlockForm(formdata=None, prefix="unlock"),
+        locks=throttle.locks(throttle.Subject("user", str(user.id))),
         is_self=user.id == current_user.id,
         wanted_active=wanted_active,
     )
@@ -113,6 +126,63 @@ def user_roles(user_id: int):
         flash("Roles saved." if done.result else "No changes to save.", "success" if done.result else "info")
         return redirect(url_for("admin.user", user_id=user.id))
     return _render_user(load_or_404(User, id=user_id), roles_form=form)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@require("admin.users")
+def edit_user(user_id: int):
+    user = load_or_404(User, id=user_id)
+    form = UserDetailsForm(obj=user) if request.method == "GET" else UserDetailsForm()
+    if done := submit(
+        form,
+        lambda: operations.update_user(
+            user,
+            email=form.email.data,
+            name=form.name.data,
+            officer_id=form.officer_id.data,
+            team=form.team.data,
+            by=current_user._get_current_object(),
+        ),
+        record=user,
+    ):
+        flash("Details saved." if done.result else "No changes to save.", "success" if done.result else "info")
+        return redirect(url_for("admin.user", user_id=user.id))
+    return render_template(
+        "admin/user_edit.html",
+        form=form,
+        title="Change details",
+        caption=user.display_name,
+        back=url_for("admin.user", user_id=user.id),
+    )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@require("admin.users")
+def reset_password(user_id: int):
+    """The temporary password is shown on this page, once: never in a redirect, the session or a log."""
+    user = load_or_404(User, id=user_id)
+    form = ResetPasswordForm(prefix="reset")
+    if done := submit(
+        form, lambda: operations.reset_password(user, by=current_user._get_current_object()), record=user
+    ):
+        return render_template("admin/user_password_reset.html", user=user, temporary=done.result)
+    if not form.errors:  # not a valid post (CSRF is checked before the view)
+        abort(400)
+    return _render_user(load_or_404(User, id=user_id), reset_form=form)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@require("admin.users")
+def unlock_user(user_id: int):
+    user = load_or_404(User, id=user_id)
+    form = UnlockForm(prefix="unlock")
+    if done := submit(form, lambda: operations.unlock(user, by=current_user._get_current_object())):
+        if done.result:
+            flash("Sign-in unlocked: the user can sign in again.", "success")
+        else:
+            flash("Sign-in to this account was not locked (a lock runs out by itself): nothing to unlock.", "info")
+        return redirect(url_for("admin.user", user_id=user.id, _anchor="sign-in"))
+    abort(400)  # a form that is only a button: not a valid post
 
 
 def _set_active(user_id: int, active: bool):

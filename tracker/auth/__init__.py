@@ -12,7 +12,7 @@ from tracker.core.permissions import ROLE_CODES
 
 def init_app(app: Flask) -> None:
     from tracker.auth import importers, models, operations, sessions  # noqa: F401  (officers.csv; the user loader)
-    from tracker.auth.views import bp
+    from tracker.auth.views import bp, password_change_first
     from tracker.extensions import login_manager
 
     app.register_blueprint(bp)
@@ -23,6 +23,8 @@ def init_app(app: Flask) -> None:
     # First of all the request hooks, ahead of the CSRF check: an ended session is cleared before
     # anything reads the user, and a form posted after its end is kept rather than refused.
     app.before_request_funcs.setdefault(None, []).insert(0, sessions.guard)
+    # Next, a user signed in with a temporary password goes to the change-password page first.
+    app.before_request_funcs[None].insert(1, password_change_first)
     app.cli.add_command(create_user_command)
     app.cli.add_command(set_password_command)
     operations.dummy_hash()  # made once per process, now, not during someone's first sign-in
@@ -49,11 +51,10 @@ def init_app(app: Flask) -> None:
     help="Prompted for (twice) when not given.",
 )
 def create_user_command(email, roles, name, officer_id, team, password):
-    """Create a user who can sign in (EMAIL, one or more --role)."""
+    """Create a user who can sign in (EMAIL, one or more --role). The password follows the
+    password rule: 12 characters or more, not a common one, not the user's name or email."""
     from tracker.auth import operations
 
-    if len(password) < 8:
-        raise click.UsageError("The password must be at least 8 characters long")
     try:
         user = operations.create_user(
             email=email,
@@ -79,7 +80,8 @@ def create_user_command(email, roles, name, officer_id, team, password):
     help="Prompted for (twice) when not given.",
 )
 def set_password_command(email, password):
-    """Give the user EMAIL a new password; every session of theirs ends."""
+    """Give the user EMAIL a new password (12 characters or more, not a common one, not their
+    name or email); every session of theirs ends."""
     from tracker.auth import operations
     from tracker.auth.models import user_by_email
 

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, fu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.core import clock
 from tracker.core.clock import now_utc
 from tracker.core.enums import CodeEnum
 from tracker.core.permissions import Role
@@ -36,6 +37,10 @@ class User(UserMixin, Versioned, db.Model):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # Bumped when every session of the user must end (sign-out, password or role change, disabling).
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Set when an administrator resets the password to a temporary one (README "Accounts"): until
+    # the user chooses their own, every page leads to the change-password page, and after this
+    # time the temporary password no longer signs in. None: the password is the user's own.
+    temporary_password_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime, default=now_utc, server_default=func.current_timestamp()
     )
@@ -71,6 +76,15 @@ class User(UserMixin, Versioned, db.Model):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     @property
+    def must_change_password(self) -> bool:
+        """The password is a temporary one an administrator gave: the user must choose their own."""
+        return self.temporary_password_until is not None
+
+    @property
+    def temporary_password_expired(self) -> bool:
+        return self.temporary_password_until is not None and self.temporary_password_until <= clock.now_utc()
+
+    @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return bool(self.active)
 
@@ -80,7 +94,7 @@ class User(UserMixin, Versioned, db.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name or self.email
+        return self.name or self.email or f"User {self.id}"
 
     def __repr__(self) -> str:  # no personal data in logs
         return f"<User {self.id}>"

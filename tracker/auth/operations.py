@@ -7,6 +7,7 @@ command runner commits once).
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import functools
 import hashlib
@@ -17,9 +18,9 @@ from flask import current_app
 from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.auth import sessions, throttle
+from tracker.auth import passwords, sessions, throttle
 from tracker.auth.models import User, user_by_email, user_by_officer_id
-from tracker.core import audit
+from tracker.core import audit, clock
 from tracker.core.clock import now_utc
 from tracker.core.errors import DomainError
 from tracker.core.permissions import Role
@@ -27,6 +28,9 @@ from tracker.extensions import db
 
 ANONYMOUS = "anonymous"
 USER_FIELDS = ("email", "name", "officer_id", "team", "active")
+DETAILS = ("email", "name", "officer_id", "team")  # what an administrator edits (roles have their own form)
+WRONG_CURRENT_PASSWORD = "Your current password is not correct"
+TOO_MANY_ATTEMPTS = "There have been too many attempts with a wrong password: try again later"
 
 
 class SignIn(enum.Enum):
@@ -89,7 +93,7 @@ def attempt_sign_in(email: str, password: str, address: str | None = None) -> Si
     if state.locked or not known:
         return SignInResult(SignIn.locked)
 
-    if matches and user.active:
+    if matches and user.active and not user.temporary_password_expired:
         now = now_utc()
         # not an edit of the user's record: no version bump (an admin's open form stays current)
         db.session.execute(update(User).where(User.id == user.id).values(last_login_at=now))
@@ -104,16 +108,29 @@ def attempt_sign_in(email: str, password: str, address: str | None = None) -> Si
         db.session.flush()
         return SignInResult(SignIn.ok, user)
 
-    return _failure(subject, address, state, user)
+    expired = matches and user.active and user.temporary_password_expired
+    return _failure(subject, address, state, user, reason="temporary password expired" if expired else None)
 
 
-def _failure(subject: throttle.Subject, address: str, state: throttle.State, user: User | None) -> SignInResult:
+def _failure(
+    subject: throttle.Subject,
+    address: str,
+    state: throttle.State,
+    user: User | None,
+    *,
+    reason: str | None = None,
+    by: User | None = None,
+) -> SignInResult:
+    """A wrong password: one ``session.fail`` row, and a ``session.lock`` row when it reaches a
+    limit. ``by``: the signed-in user gave a wrong current password on the change-password page,
+    which counts as a failed sign-in (else that page would be a way round the throttle)."""
     pair_limit = throttle.limit("LOGIN_MAX_FAILURES")
     lockout = current_app.config["LOGIN_LOCKOUT_MINUTES"]
-    if user is None:
+    if reason is None and user is None:
         reason = "no account with that email"
-    else:
+    elif reason is None:
         reason = "account disabled" if not user.active else "wrong password"
+    actor = {"user": by} if by is not None else {"actor": ANONYMOUS}
     pair_failures = state.pair_failures + 1
     audit.record(
         "session.fail",
@@ -121,7 +138,7 @@ def _failure(subject: throttle.Subject, address: str, state: throttle.State, use
         object_id=subject.object_id,
         summary=f"Sign-in failed ({reason}), failure {pair_failures} of {pair_limit} from this address",
         after={"address": address},
-        actor=ANONYMOUS,
+        **actor,
     )
     outcome = SignIn.failed
     if pair_failures >= pair_limit:
@@ -133,7 +150,7 @@ def _failure(subject: throttle.Subject, address: str, state: throttle.State, use
             summary=f"Sign-in to this account from one address locked for {lockout} minutes "
             f"after {pair_failures} failures",
             after={"address": address, "scope": throttle.PAIR},
-            actor=ANONYMOUS,
+            **actor,
         )
     address_failures = state.address_failures + 1
     if address_failures >= throttle.limit("LOGIN_ADDRESS_MAX_FAILURES"):
@@ -145,7 +162,7 @@ def _failure(subject: throttle.Subject, address: str, state: throttle.State, use
             summary=f"Sign-in from one address locked for {lockout} minutes after {address_failures} "
             "failures across accounts",
             after={"address": address, "scope": throttle.ADDRESS},
-            actor=ANONYMOUS,
+            **actor,
         )
     account_failures = state.account_failures + 1
     if not state.account_limited and account_failures >= throttle.limit("LOGIN_ACCOUNT_MAX_FAILURES"):
@@ -156,7 +173,7 @@ def _failure(subject: throttle.Subject, address: str, state: throttle.State, use
             summary=f"Sign-in to this account limited to known addresses for {lockout} minutes after "
             f"{account_failures} failures",
             after={"address": address, "scope": throttle.ACCOUNT},
-            actor=ANONYMOUS,
+            **actor,
         )
     db.session.flush()
     return SignInResult(outcome)
@@ -221,6 +238,8 @@ def create_user(
     if officer_id and user_by_officer_id(officer_id) is not None:
         raise DomainError("Another user already has this officer ID", "officer_id")
     codes = _role_codes(roles)
+    if password is not None:
+        passwords.check(password, email=email, name=name)
     user = User(
         email=email,
         name=(name or "").strip() or email,
@@ -292,15 +311,13 @@ def set_active(user: User, active: bool, *, by: User | None = None, actor: str |
     return True
 
 
-MIN_PASSWORD_LENGTH = 8
-
-
 def set_password(user: User, password: str, *, by: User | None = None, actor: str | None = None) -> None:
-    """Give the user a new password. Every session of the user ends, except the request's own
-    when users change their own password."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long", "password")
+    """Give the user a new password (``set-password``), under the password rule
+    (``tracker.auth.passwords``). Every session of the user ends, except the request's own when
+    users change their own password. A temporary password it replaces is gone with it."""
+    passwords.check(password, email=user.email, name=user.name)
     user.set_password(password)
+    user.temporary_password_until = None
     db.session.flush()
     end_sessions(user, keep_current=by is not None and by.id == user.id)
     audit.record(
@@ -311,3 +328,132 @@ def set_password(user: User, password: str, *, by: User | None = None, actor: st
         user=by,
         actor=actor,
     )
+
+
+def change_password(user: User, current: str, new: str, *, address: str | None = None) -> None:
+    """Users change their own password: the current one first (a wrong one counts as a failed
+    sign-in from ``address``, and the throttle's lock refuses even the right one), then the new
+    one under the password rule. Their other sessions end; this one carries on. A temporary
+    password (an administrator's reset) is replaced: the user may use the tracker again."""
+    address = (address or "unknown")[:80]
+    state = throttle.state(throttle.Subject("user", str(user.id)), address)
+    if state.locked:
+        raise DomainError(TOO_MANY_ATTEMPTS, "current_password")
+    if not _password_matches(user, current or ""):
+        raise DomainError(WRONG_CURRENT_PASSWORD, "current_password")
+    passwords.check(new, email=user.email, name=user.name, field="new_password", what="Your new password", whose="your")
+    if user.check_password(new):
+        raise DomainError("Your new password must be different from your current password", "new_password")
+    was_temporary = user.must_change_password
+    user.set_password(new)
+    user.temporary_password_until = None
+    db.session.flush()
+    end_sessions(user, keep_current=True)
+    audit.record(
+        "user.change_password",
+        object_type="user",
+        object_id=user.id,
+        summary="Changed their own password"
+        + (" (replacing a temporary one)" if was_temporary else "")
+        + "; every other session ended",
+        user=user,
+    )
+
+
+def wrong_current_password(user: User, *, address: str | None = None) -> None:
+    """After ``change_password`` refused a wrong current password (and its changes were
+    discarded): the failure is counted as a failed sign-in, which the throttle locks."""
+    address = (address or "unknown")[:80]
+    subject = throttle.Subject("user", str(user.id))
+    _failure(subject, address, throttle.state(subject, address), user, reason="wrong current password", by=user)
+
+
+def reset_password(user: User, *, by: User | None = None, actor: str | None = None) -> str:
+    """An administrator resets a user's password: a random temporary password, returned to be
+    shown once (only its hash is kept), that signs in for ``TEMPORARY_PASSWORD_DAYS`` and must
+    then be changed before anything else. Every session of the user ends at once."""
+    if by is not None and by.id == user.id:
+        raise DomainError("You cannot reset your own password: change it from Change password instead", "submit")
+    temporary = passwords.temporary()
+    user.set_password(temporary)
+    days = float(current_app.config["TEMPORARY_PASSWORD_DAYS"])
+    user.temporary_password_until = clock.now_utc() + dt.timedelta(days=days)
+    db.session.flush()
+    end_sessions(user)
+    audit.record(
+        "user.reset_password",
+        object_type="user",
+        object_id=user.id,
+        summary=f"Password reset to a temporary one, to be changed at the next sign-in within {days:g} days; "
+        "every session ended",
+        after={"temporary_password_until": user.temporary_password_until},
+        user=by,
+        actor=actor,
+    )
+    return temporary
+
+
+def unlock(user: User, *, by: User | None = None, actor: str | None = None) -> bool:
+    """Lift the sign-in locks in force on the account (from one address, or to its known
+    addresses), and start its count of failures afresh. Returns False (and writes nothing)
+    when no lock is in force. A lock of an address across accounts is not the account's: it
+    runs out by itself."""
+    locks = throttle.locks(throttle.Subject("user", str(user.id)))
+    if not locks:
+        return False
+    audit.record(
+        "user.unlock",
+        object_type="user",
+        object_id=user.id,
+        summary=f"Sign-in locks lifted ({len(locks)}); the account's failed sign-ins no longer count",
+        before={"locks": [{"scope": lock.scope, "address": lock.address} for lock in locks]},
+        user=by,
+        actor=actor,
+    )
+    db.session.flush()
+    return True
+
+
+def update_user(
+    user: User,
+    *,
+    email: str,
+    name: str,
+    officer_id: str | None,
+    team: str | None,
+    by: User | None = None,
+    actor: str | None = None,
+) -> bool:
+    """Correct a user's name, email address (what they sign in with), officer ID and team.
+    Returns False (and writes nothing) when nothing changes. Records name an officer by their
+    officer ID and are not changed with it (README "Accounts")."""
+    email = (email or "").strip()
+    if not email or "@" not in email:
+        raise DomainError("Enter an email address in the correct format, like name@example.org", "email")
+    holder = user_by_email(email)
+    if holder is not None and holder.id != user.id:
+        raise DomainError("A user with this email address already exists", "email")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Enter the user's full name", "name")
+    officer_id = (officer_id or "").strip() or None
+    holder = user_by_officer_id(officer_id) if officer_id else None
+    if holder is not None and holder.id != user.id:
+        raise DomainError("Another user already has this officer ID", "officer_id")
+    before = audit.snapshot(user, DETAILS)
+    user.email, user.name, user.officer_id, user.team = email, name, officer_id, (team or "").strip() or None
+    before, after = audit.changed(before, audit.snapshot(user, DETAILS))
+    if not after:
+        return False
+    db.session.flush()
+    audit.record(
+        "user.update",
+        object_type="user",
+        object_id=user.id,
+        summary="Details changed: " + ", ".join(sorted(after)),
+        before=before,
+        after=after,
+        user=by,
+        actor=actor,
+    )
+    return True

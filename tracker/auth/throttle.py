@@ -18,7 +18,10 @@ rate-limited: nothing more is written while a lock holds. Three limits (README "
   (a distributed guess at one password; the owner at their usual address is not stopped).
 
 A success resets the count of its own account and address (failures before it no longer
-count); a lock that has run out is a fresh start for what it locked.
+count); a lock that has run out is a fresh start for what it locked. An administrator's
+``user.unlock`` row is a fresh start for the account: its locks (from one address, and to its
+known addresses) end, and its failures before it no longer count. An address's own lock
+(across accounts) is not the account's to lift: it runs out by itself.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from tracker.core import clock
 from tracker.core.audit import AuditEntry
 from tracker.extensions import db
 
-FAIL, LOCK, SIGN_IN = "session.fail", "session.lock", "session.sign_in"
+FAIL, LOCK, SIGN_IN, UNLOCK = "session.fail", "session.lock", "session.sign_in", "user.unlock"
 # what a session.lock row locked (its ``after["scope"]``)
 PAIR, ADDRESS, ACCOUNT = "account_address", "address", "account"
 
@@ -92,6 +95,7 @@ def state(subject: Subject, address: str) -> State:
             or_(
                 and_(AuditEntry.action.in_((FAIL, LOCK)), or_(is_subject, from_address)),
                 and_(AuditEntry.action == SIGN_IN, is_subject, from_address),
+                and_(AuditEntry.action == UNLOCK, is_subject),
             ),
         )
         .order_by(AuditEntry.at, AuditEntry.id)
@@ -103,10 +107,14 @@ def state(subject: Subject, address: str) -> State:
     def last(rows_):
         return max((r.at for r in rows_), default=None)
 
+    unlocked = last(r for r in rows if r.action == UNLOCK)  # an administrator's fresh start for the account
     locks = [r for r in rows if r.action == LOCK]
     pair_lock = last(r for r in locks if _scope_of(r) == PAIR and mine(r) and _address_of(r) == address)
     address_lock = last(r for r in locks if _scope_of(r) == ADDRESS and _address_of(r) == address)
     account_lock = last(r for r in locks if _scope_of(r) == ACCOUNT and mine(r))
+    if unlocked is not None:
+        pair_lock = pair_lock if pair_lock is not None and pair_lock > unlocked else None
+        account_lock = account_lock if account_lock is not None and account_lock > unlocked else None
     success = last(r for r in rows if r.action == SIGN_IN)  # this account, from this address
 
     def failures(keep, *since):
@@ -114,9 +122,9 @@ def state(subject: Subject, address: str) -> State:
         return sum(1 for r in rows if r.action == FAIL and r.at > start and keep(r))
 
     return State(
-        pair_failures=failures(lambda r: mine(r) and _address_of(r) == address, pair_lock, success),
+        pair_failures=failures(lambda r: mine(r) and _address_of(r) == address, pair_lock, success, unlocked),
         address_failures=failures(lambda r: _address_of(r) == address, address_lock),
-        account_failures=failures(mine, account_lock),
+        account_failures=failures(mine, account_lock, unlocked),
         pair_locked=pair_lock is not None and pair_lock > now - lockout,
         address_locked=address_lock is not None and address_lock > now - lockout,
         account_limited=account_lock is not None and account_lock > now - lockout,
@@ -140,3 +148,34 @@ def known_address(subject: Subject, address: str) -> bool:
             )
         )
     )
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A lock in force on an account (for the administrators' user page and ``user.unlock``)."""
+
+    scope: str  # PAIR (from one address) or ACCOUNT (to its known addresses only)
+    address: str | None  # the address a PAIR lock shuts out
+    until: dt.datetime
+
+
+def locks(subject: Subject) -> list[Lock]:
+    """The account's locks in force now (not run out, not lifted by an administrator since),
+    oldest first: at most one per address and one to known addresses (a lock writes nothing more)."""
+    now = clock.now_utc()
+    lockout = minutes("LOGIN_LOCKOUT_MINUTES")
+    is_subject = and_(AuditEntry.object_type == subject.object_type, AuditEntry.object_id == subject.object_id)
+    rows = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.at > now - lockout, AuditEntry.action.in_((LOCK, UNLOCK)), is_subject)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    ).all()
+    unlocked = max((r.at for r in rows if r.action == UNLOCK), default=None)
+    found: dict[tuple[str, str | None], Lock] = {}
+    for row in rows:
+        scope = _scope_of(row)
+        if row.action != LOCK or scope not in (PAIR, ACCOUNT) or (unlocked is not None and row.at <= unlocked):
+            continue
+        address = _address_of(row) if scope == PAIR else None
+        found[(scope, address)] = Lock(scope, address, row.at + lockout)
+    return list(found.values())

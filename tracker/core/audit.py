@@ -37,6 +37,11 @@ ACTIONS: dict[str, str] = {
     "user.enable": "A user account was enabled",
     "user.disable": "A user account was disabled",
     "user.set_password": "A user's password was changed (every other session of theirs ended)",
+    "user.change_password": "A user changed their own password (every other session of theirs ended)",
+    "user.reset_password": "An administrator reset a user's password to a temporary one, to be changed at the next "
+    "sign-in (every session of theirs ended; the password is never logged)",
+    "user.unlock": "An administrator lifted the sign-in locks on a user's account (its failed sign-ins no longer count)",
+    "user.update": "A user's name, email address, officer ID or team was changed",
     "user.link_demo": "An imported officer was given a demo sign-in",
     # engines: rules, calendar, import and export
     "timescale_rule.update": "A timescale rule's duration was changed",

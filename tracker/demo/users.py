@@ -39,17 +39,18 @@ def create_demo_users(password: str, officers: dict[Role, str] | None = None) ->
             if role in (Role.qaro, Role.lado, Role.adm)
             else role.value.replace("_", " ").title().replace("Iro", "IRO").replace("Lado", "LADO")
         )
-        users.append(
-            operations.create_user(
-                email=demo_email(role),
-                name=name,
-                roles=[role.value],
-                password=password,
-                officer_id=_OFFICER_IDS.get(role),
-                team="Demo team",
-                actor="cli:demo-data",
-            )
+        user = operations.create_user(
+            email=demo_email(role),
+            name=name,
+            roles=[role.value],
+            password=None,
+            officer_id=_OFFICER_IDS.get(role),
+            team="Demo team",
+            actor="cli:demo-data",
         )
+        # the documented demo password, set as is: the password rule is for real users' passwords
+        user.set_password(password)
+        users.append(user)
     return users
 
 
