@@ -411,10 +411,10 @@ def test_a_managers_home_page_counts_the_teams_items_by_officer_and_kind_with_li
         [who, kind, overdue.split()[0], soon.split()[0]] for who, kind, overdue, soon in home.table("#team-counts")
     ] == [
         ["Nora North", "Test child item", "1", "0"],
+        ["Q3", "Test child item", "1", "0"],  # an officer id without a user account
         ["Sam South", "Test child item", "0", "2"],
-        ["Q3", "Test child item", "1", "0"],
         ["Not allocated", "Test child item", "1", "0"],
-    ]  # no LADO items: a manager may not see them
+    ]  # by name, the unallocated last; no LADO items: a manager may not see them
     links = home.hrefs("#team-counts")
     assert len(links) == 4
     for href in links:  # each count is the number of items its link lists

@@ -48,8 +48,9 @@ def team_counts(user, as_of, names: dict[str, str]) -> list[TeamCount]:
     for item in worklist.collect(as_of, user=user, states=[DueState.overdue.value, DueState.due_soon.value]):
         counts[(item.owner, item.kind, item.state)] += 1
     pairs = sorted(
-        {(owner, kind) for owner, kind, _ in counts}, key=lambda p: (p[0] == "", p[0], worklist.KINDS[p[1]].order)
-    )
+        {(owner, kind) for owner, kind, _ in counts},
+        key=lambda p: (p[0] == "", names.get(p[0], p[0]).casefold(), p[0], worklist.KINDS[p[1]].order),
+    )  # by officer name, the unallocated last
     return [
         TeamCount(
             owner,

@@ -37,7 +37,7 @@ class WorklistFilterForm(TrackerForm):
         choices=[SelectChoice("", "Any time"), *(SelectChoice(v, label) for v, label in OVERDUE_BY)],
     )
     due_from = GovDate("Due on or after (optional)")
-    due_to = GovDate("Due on or before (optional)", description="For example, 31 12 2023 for items due before 2024")
+    due_to = GovDate("Due on or before (optional)")
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
     def validate_due_to(self, field):
