@@ -109,7 +109,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/children/", "POST"): [case("/children/", CHILDREN_READ)],
     ("/children/all", "GET"): [case("/children/all", CHILDREN_READ)],
     ("/children/team", "GET"): [case("/children/team", {"iro_manager", "manager"})],
-    ("/children/export/903-reviews.csv", "GET"): [case("/children/export/903-reviews.csv", CHILDREN_READ)],
+    ("/children/export/903-reviews.csv", "GET"): [
+        case("/children/export/903-reviews.csv", CHILDREN_READ | {"analyst"}, "a QARO's caseload; the analyst's: all"),
+        case("/children/export/903-reviews.csv?scope=team&team=North", {"iro_manager", "manager"}),
+        case("/children/export/903-reviews.csv?scope=all", {"iro_manager", "analyst"}, "the whole authority"),
+    ],
     ("/children/new", "GET"): [case("/children/new", CHILDREN_WRITE, "any QARO may add a child")],
     ("/children/new", "POST"): [case("/children/new", CHILDREN_WRITE)],
     ("/children/<child_id>", "GET"): [case("/children/{child}", CHILDREN_READ, "a QARO may view all children")],

@@ -11,7 +11,7 @@ from tracker.core.audit import AuditEntry
 from tracker.extensions import db
 from tracker.reviews.models import CarePeriod, Child, Review
 
-from .factories import child, d, review
+from .factories import child, d, officer, review
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\nA1,1,01/02/2012,WBRI,,,\nA2,2,03/04/2015,MWBC,,,\n"
 EPISODES = (
@@ -136,8 +136,8 @@ def test_download_is_audited_and_spreadsheet_safe(app, client, login_as):
         review(c, "2022-05-01", participation_code="PN1")
         c.child_id = "=CMD"  # no id may start so now (checks.reference); one stored before still exports safely
         db.session.commit()
-    login_as("qaro")
-    r = client.get("/children/export/903-reviews.csv?from=2022-04-01&to=2023-03-31")
+    login_as("iro_manager")
+    r = client.get("/children/export/903-reviews.csv?from=2022-04-01&to=2023-03-31&scope=all")
     assert r.status_code == 200 and r.mimetype == "text/csv"
     assert r.data.decode().splitlines() == ["CHILD,DOB,REVIEW,REVIEW_CODE", "'=CMD,01/05/2012,01/05/2022,PN1"]
     with app.app_context():
@@ -156,3 +156,39 @@ def test_download_refuses_a_period_that_is_not_one(app, client, login_as, query)
             db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "ssda903.export"))
             == 0
         )
+
+
+def test_each_download_holds_the_children_its_page_shows_and_the_user_may_take(app, client, login_as, sign_in_as):
+    """A QARO's download is her caseload; the team page's, the team; the whole authority's is
+    for the IRO manager and the analyst only (issue 12)."""
+    with app.app_context():
+        officer("Q1")
+        officer("Q2", team="South")
+        for child_id, qaro in (("C1", "Q1"), ("C2", "Q2"), ("C3", None)):
+            c = child(child_id, start="2022-01-10", officer_id=qaro)
+            review(c, "2022-05-01", officer_id=qaro, participation_code="PN1")
+        db.session.commit()
+
+    def children(query: str, status: int = 200) -> list[str]:
+        r = client.get(f"/children/export/903-reviews.csv?from=2022-04-01&to=2023-03-31{query}")
+        assert r.status_code == status, query
+        return [line.split(",")[0] for line in r.data.decode().splitlines()[1:]] if status == 200 else []
+
+    sign_in_as("Q1")  # a QARO
+    assert children("") == ["C1"] == children("&scope=mine")  # her caseload, never the authority's
+    children("&scope=all", 403)
+    children("&scope=team&team=South", 403)
+    login_as("manager", email="head@example.org")
+    assert children("&scope=team&team=South") == ["C2"] and children("&scope=qaro&officer=Q1") == ["C1"]
+    children("&scope=all", 403)
+    login_as("iro_manager", email="boss@example.org")
+    assert children("&scope=all") == ["C1", "C2", "C3"]
+    login_as("analyst", email="analyst@example.org")
+    assert children("") == ["C1", "C2", "C3"]  # the analyst's download is the authority's (no names in it)
+    children("&scope=mine", 403)
+    children("&scope=sideways", 400)
+    with app.app_context():
+        rows = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "ssda903.export").order_by(AuditEntry.id)
+        )
+        assert [e.after["scope"] for e in rows] == ["mine", "mine", "team", "qaro", "all", "all"]

@@ -73,6 +73,8 @@ CAPABILITIES: dict[str, set[Role]] = {
     "board.view": _AGGREGATES,
     "board.unsuppressed": {Role.analyst, Role.manager, Role.iro_manager, Role.lado_manager, Role.admin},
     "exports.aggregate": {Role.analyst, Role.manager, Role.iro_manager, Role.lado_manager, Role.admin},
+    # the whole authority's reviews in the SSDA903 layout (child id, date of birth; no names)
+    "ssda903.all": {Role.iro_manager, Role.analyst},
     # administration
     "admin.users": {Role.admin},
     "admin.audit": {Role.admin},

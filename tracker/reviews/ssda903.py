@@ -33,15 +33,19 @@ def fmt(d: dt.date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""
 
 
-def export_rows(start: dt.date, end: dt.date) -> list[list]:
+def export_rows(start: dt.date, end: dt.date, officers=None) -> list[list]:
     """Header plus one row per review held in [start, end] (written with ``write_csv``, which
-    makes every cell spreadsheet-safe)."""
-    rows = db.session.execute(
+    makes every cell spreadsheet-safe); ``officers`` (officer ids, or a select of them) keeps the
+    children those QAROs hold: a caseload, a team."""
+    query = (
         select(Child.child_id, Child.date_of_birth, Review.review_date, Review.participation_code)
         .join(Child, Child.id == Review.child_pk)
         .where(Review.review_date >= start, Review.review_date <= end)
         .order_by(Child.child_id, Review.review_date)
-    ).all()
+    )
+    if officers is not None:
+        query = query.where(Child.iro_officer_id.in_(officers))
+    rows = db.session.execute(query).all()
     return [list(REVIEWS_HEADER)] + [[child_id, fmt(dob), fmt(held), code or ""] for child_id, dob, held, code in rows]
 
 

@@ -18,7 +18,7 @@ from tracker.core.clock import today
 from tracker.core.exports import write_csv
 from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
-from tracker.core.permissions import check_may_delete, check_may_edit, require
+from tracker.core.permissions import can, check_may_delete, check_may_edit, require
 from tracker.formatters import format_date
 from tracker.reviews import chain, operations, queries
 from tracker.reviews import kpis as review_kpis
@@ -376,10 +376,17 @@ def contact(child_id: str):
 # --- SSDA903 ---------------------------------------------------------------------------------
 
 
+EXPORT_SCOPES = {"mine": "children.view", "qaro": "children.team", "team": "children.team", "all": "ssda903.all"}
+
+
 @bp.route("/export/903-reviews.csv")
-@require("children.view")
+@require("children.view", "ssda903.all")
 def export_903():
-    """The SSDA903 REVIEWS layout for a period (default: the financial year to date)."""
+    """The SSDA903 REVIEWS layout for a period (default: the financial year to date) of the
+    children a user asks for and may take, as *My children* shows them: ``scope=mine`` (the
+    default for a QARO: her caseload), ``scope=qaro&officer=Q`` or ``scope=team&team=T`` (one
+    QARO's or a team's children: ``children.team``), ``scope=all`` (the whole authority:
+    ``ssda903.all``, the IRO manager and the analyst, whose default it is)."""
     default = kpis.year_to_date(today())
     try:
         start = dt.date.fromisoformat(request.args["from"]) if request.args.get("from") else default.start
@@ -388,14 +395,30 @@ def export_903():
         abort(400)
     if end < start:  # as export-903 refuses --to before --from
         abort(400)
-    rows = export_rows(start, end)
+    scope = request.args.get("scope") or ("mine" if can(current_user, "children.view") else "all")
+    team, officer = (request.args.get("team") or "").strip(), (request.args.get("officer") or "").strip()
+    if scope not in EXPORT_SCOPES or (scope == "team" and not team) or (scope == "qaro" and not officer):
+        abort(400)
+    if not can(current_user, EXPORT_SCOPES[scope]):
+        abort(403)
+    officers = {
+        "mine": [current_user.officer_id] if current_user.officer_id else [],  # no officer id: no caseload
+        "qaro": [officer],
+        "team": queries.officers_in_team(team),
+        "all": None,
+    }[scope]
+    rows = export_rows(start, end, officers)
     out = io.StringIO()
     write_csv(out, rows, lineterminator="\r\n")
+    whose = {"mine": "caseload", "qaro": "qaro", "team": "team", "all": "authority"}[scope]
     audit.record(
-        "ssda903.export", object_type="export", summary=f"SSDA903 reviews {start}..{end}: {len(rows) - 1} rows"
+        "ssda903.export",
+        object_type="export",
+        summary=f"SSDA903 reviews ({whose}) {start}..{end}: {len(rows) - 1} rows",
+        after={"scope": scope, "team": team or None, "officer": officer or None, "rows": len(rows) - 1},
     )
     return Response(
         out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="903-reviews-{start}-{end}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="903-reviews-{whose}-{start}-{end}.csv"'},
     )
