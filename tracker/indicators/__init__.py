@@ -18,6 +18,10 @@ def init_app(app: Flask) -> None:
     home_area(
         "Performance",
         "Indicators for any period, each opening to the records behind it where your role may see them.",
-        [("Indicators", "kpis.index", "kpis.view")],
+        [
+            ("Indicators", "kpis.index", "kpis.view"),
+            # the whole authority's reviews (child id, date of birth; no names), this financial year
+            ("Download this year's reviews in the SSDA903 layout", "reviews.export_903", "ssda903.all"),
+        ],
         order=60,
     )

@@ -383,10 +383,10 @@ EXPORT_SCOPES = {"mine": "children.view", "qaro": "children.team", "team": "chil
 @require("children.view", "ssda903.all")
 def export_903():
     """The SSDA903 REVIEWS layout for a period (default: the financial year to date) of the
-    children a user asks for and may take, as *My children* shows them: ``scope=mine`` (the
-    default for a QARO: her caseload), ``scope=qaro&officer=Q`` or ``scope=team&team=T`` (one
-    QARO's or a team's children: ``children.team``), ``scope=all`` (the whole authority:
-    ``ssda903.all``, the IRO manager and the analyst, whose default it is)."""
+    children a user asks for and may take, as *My children* shows them: ``scope=mine`` (her
+    caseload: a QARO's default), ``scope=qaro&officer=Q`` or ``scope=team&team=T`` (one QARO's or
+    a team's children: ``children.team``), ``scope=all`` (the whole authority: ``ssda903.all``,
+    the IRO manager and the analyst, whose default it is, from their home page)."""
     default = kpis.year_to_date(today())
     try:
         start = dt.date.fromisoformat(request.args["from"]) if request.args.get("from") else default.start
@@ -395,7 +395,7 @@ def export_903():
         abort(400)
     if end < start:  # as export-903 refuses --to before --from
         abort(400)
-    scope = request.args.get("scope") or ("mine" if can(current_user, "children.view") else "all")
+    scope = request.args.get("scope") or ("all" if can(current_user, "ssda903.all") else "mine")
     team, officer = (request.args.get("team") or "").strip(), (request.args.get("officer") or "").strip()
     if scope not in EXPORT_SCOPES or (scope == "team" and not team) or (scope == "qaro" and not officer):
         abort(400)
