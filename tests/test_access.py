@@ -141,7 +141,14 @@ def test_admin_home_links_to_administration(client_request, login_as):
     "role, links, absent",
     [
         # every page the role can open is linked, nothing else
-        ("analyst", {"Indicators": "/kpis/"}, ["/lado/", "/children/", "/admin/", "/worklist/"]),
+        (
+            "analyst",  # figures, and the whole authority's SSDA903 download (no names): no child's page
+            {
+                "Indicators": "/kpis/",
+                "Download this year's reviews in the SSDA903 layout": "/children/export/903-reviews.csv",
+            },
+            ["/lado/", "/children/C", "/children/all", "/children/team", "/children/new", "/admin/", "/worklist/"],
+        ),
         (
             "lado",
             {
