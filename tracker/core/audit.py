@@ -54,6 +54,7 @@ ACTIONS: dict[str, str] = {
     "ssda903.export": "Reviews were exported in the SSDA903 layout",
     "indicators.export": "Indicators were exported",
     "due_items.export": "Due items were exported",
+    "list.export": "A list page was downloaded as CSV or XLSX (which list, format, filters and row count)",
     "database.backup": "The whole database was backed up to a file (`backup`)",
     "database.restore": "The whole database was restored from a backup file into an empty database (`restore`)",
     # child-in-care reviews (domain.md §4)

@@ -15,6 +15,7 @@ from tracker.core.pagination import links, page_number, paginate_list
 from tracker.core.permissions import require
 from tracker.core.timescales import DueState
 from tracker.extensions import db
+from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.lifecycle import note_read
 from tracker.worklist.forms import ANY_STATE, NOT_ALLOCATED, WorklistFilterForm
 
@@ -41,7 +42,25 @@ def _officers() -> dict[str, str]:
     return {oid: name or oid for oid, name in rows}
 
 
+def _columns(*, mine: bool, officers: dict[str, str]) -> list[Column]:
+    """The worklist's download: the page's columns, and the item's reference for matching."""
+    columns = [
+        Column("Due date", lambda i: i.due_date),
+        Column("Status", lambda i: i.state.label),
+        Column("Type", lambda i: i.kind_label),
+        Column("Reference", lambda i: i.ref),
+        Column("Item", lambda i: i.label),
+    ]
+    if not mine:
+        columns += [
+            Column("Officer", lambda i: officers.get(i.owner, i.owner) if i.owner else "Not allocated"),
+            Column("Team", lambda i: i.team or ""),
+        ]
+    return columns
+
+
 def _render(*, mine: bool):
+    fmt = requested_format()
     user = current_user._get_current_object()
     as_of = today()
     officers = _officers()
@@ -81,10 +100,21 @@ def _render(*, mine: bool):
             owner=owner,
             **ranged,
         )
-    page = paginate_list(items, page_number(), int(current_app.config["PAGE_SIZE"]))
     endpoint = "worklist.mine" if mine else "worklist.index"
     # the filters as asked (a date's three boxes are one name given three times)
     args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in FILTERS and any(v)} if valid else {}
+    if fmt:  # what the page shows (an invalid filter shows every item, with the errors)
+        note_lado_items(items)
+        lado = any(worklist.KINDS[i.kind].family == "lado" for i in items)
+        return send_table(
+            fmt,
+            title="My worklist" if mine else "Worklist",
+            filename="my-worklist" if mine else "worklist",
+            columns=_columns(mine=mine, officers=officers),
+            rows=items,
+            object_type="lado_export" if lado else "export",
+        )
+    page = paginate_list(items, page_number(), int(current_app.config["PAGE_SIZE"]))
     filtered = bool(kind or owner is not None or team or due_from or due_to) or (
         state != (None if mine else DueState.overdue.value)
     )
@@ -94,6 +124,7 @@ def _render(*, mine: bool):
         form=form,
         page=page,
         pagination=links(page, endpoint, **args),
+        downloads=download_links(endpoint, args) if page.total else [],
         officers=officers,
         as_of=as_of,
         mine=mine,
