@@ -435,3 +435,15 @@ def test_a_lado_item_on_the_home_page_is_an_audited_read(app, client_request, lo
         "home.index",
         {"refs": ["test_lado_item:L1"]},
     )
+
+
+def test_the_navigation_links_a_qaros_own_worklist_and_a_managers_whole_one(client_request, login_as):
+    login_as("qaro", officer_id="Q1")
+    nav = client_request.get("/").links(".govuk-service-navigation")
+    assert nav["My worklist"] == "/worklist/mine" and "Worklist" not in nav
+    login_as("manager")
+    nav = client_request.get("/").links(".govuk-service-navigation")
+    assert nav["Worklist"] == "/worklist/" and "My worklist" not in nav
+    login_as("analyst")
+    nav = client_request.get("/").links(".govuk-service-navigation")
+    assert "Worklist" not in nav and "My worklist" not in nav

@@ -14,4 +14,5 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(due_items_command)
+    nav_item("My worklist", "worklist.mine", "worklist.own", order=5)
     nav_item("Worklist", "worklist.index", "worklist.all", order=20)
