@@ -431,3 +431,35 @@ def test_foster_households_and_carer_reviews(data):
         k = int(r["review_id"].rsplit("r", 1)[1])
         assert r["review_id"] == f"{h['household_id']}r{k}"
         assert r["to_panel"] == ("Y" if k == 1 or k % 3 == 0 else "N")
+
+
+# --------------------------------------------------------------------------- the demo's caseloads
+
+
+def test_the_demo_qaro_holds_a_real_caseload_and_the_rest_is_unchanged(outdir, tmp_path):
+    """``caseload=True`` (``demo-data``) gives the demo QARO 50-70 children looked after today
+    (domain.md §1), with reviews, IRO contacts and escalations inside their care periods, and
+    leaves the rest of the authority as it is: every file starts with the rows written without
+    it. The same seed gives the same files."""
+    counts = generate(tmp_path / "a", children=CHILDREN, years=YEARS, seed=7, today=TODAY, caseload=True)
+    generate(tmp_path / "b", children=CHILDREN, years=YEARS, seed=7, today=TODAY, caseload=True)
+    for name in HEADERS:
+        text = (tmp_path / "a" / name).read_text(encoding="utf-8")
+        assert text == (tmp_path / "b" / name).read_text(encoding="utf-8"), name
+        assert text.startswith((outdir / name).read_text(encoding="utf-8")), name
+        assert len(text.splitlines()) - 1 == counts[name], name
+    data = {name: read_csv(tmp_path / "a" / name) for name in HEADERS}
+    demo_qaro = synthetic.DEMO_OFFICERS[Role.qaro]
+    qaro_of = {r["child_id"]: r["iro_officer_id"] for r in data["children.csv"]}
+    periods = periods_by_child(data)
+    looked_after = {child for child, spans in periods.items() if spans[-1][1] is None}
+    assert 50 <= sum(1 for child in looked_after if qaro_of[child] == demo_qaro) <= 70
+    assert max(sum(1 for c in looked_after if qaro_of[c] == q) for q in set(qaro_of.values()) - {demo_qaro}) < 20
+    for name, column in (("reviews.csv", "review_date"), ("iro_contacts.csv", "contact_date")):
+        for r in data[name]:
+            when = d(r[column])
+            assert when <= TODAY and any(s <= when and (e is None or when <= e) for s, e in periods[r["child_id"]]), r
+    open_escalations = [e for e in data["escalations.csv"] if not e["closed_date"]]
+    assert sum(1 for e in open_escalations if e["raised_by"] == demo_qaro and qaro_of[e["child_id"]] == demo_qaro) >= 2
+    ids = [r["child_id"] for r in data["children.csv"]]
+    assert len(ids) == len(set(ids))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
@@ -108,3 +109,75 @@ def test_demo_data(app, runner):
     assert "already loaded" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Child)) == children
+
+
+def test_demo_qaro_holds_a_real_caseload(app, runner):
+    """domain.md §1: a QARO holds 50-70 children. Every demo QARO (a demo user with the qaro role
+    and an officer id) signs in to a caseload that size, and the worklist engine finds in it
+    reviews done, due in the coming weeks and overdue (some long overdue), recommendations or
+    minutes outstanding, IRO contacts due and open escalations; the IRO manager's home counts
+    them by QARO. A second run keeps the records as they are."""
+    from tracker.auth.models import User, UserRole
+    from tracker.core import worklist
+    from tracker.core.calendar import add_months, add_working_days
+    from tracker.core.clock import today
+    from tracker.core.permissions import Role
+    from tracker.core.timescales import DueState
+    from tracker.demo.users import demo_email
+    from tracker.escalations.models import Escalation
+    from tracker.home.views import team_counts
+    from tracker.reviews import queries
+    from tracker.reviews.models import Child, IroContact, Review
+
+    demo_emails = [demo_email(role) for role in Role]
+
+    def loaded():
+        models = (Child, Review, IroContact, Escalation)
+        return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
+
+    def own_items():
+        return {u.officer_id: worklist.items_for(u, today()) for u in qaros}
+
+    result = runner.invoke(args=["demo-data", "--children", "10"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        qaros = db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(User.email.in_(demo_emails), UserRole.role == "qaro", User.officer_id.is_not(None))
+        ).all()
+        assert [u.email for u in qaros] == ["qaro@example.org"]
+        before, items = loaded(), own_items()
+        for qaro in qaros:
+            assert 50 <= queries.caseload(today(), officer=qaro.officer_id).total <= 70
+            mine = items[qaro.officer_id]
+            reviews = [i for i in mine if i.kind == "cic_review"]
+            assert 50 <= len(reviews) <= 70  # one next review per child looked after
+            states = Counter(i.state for i in reviews)
+            assert states[DueState.overdue] >= 3 and states[DueState.due_soon] >= 3, states
+            assert states[DueState.upcoming] >= 30, "most reviews are done, the next months away"
+            assert any((today() - i.due_date).days > 30 for i in reviews), "some long overdue"
+            kinds = {i.kind for i in mine}
+            assert {"iro_contact", "escalation_stage"} <= kinds
+            assert kinds & {"review_recommendations", "review_minutes"}
+            assert {i.state for i in mine if i.kind == "iro_contact"} == set(DueState)
+            # done: the reviews the worklist had due three months ago have been held since
+            then = add_months(today(), -3)
+            earlier = worklist.collect(then, owner=qaro.officer_id, kinds=["cic_review"])
+            now = {i.ref: i.due_date for i in reviews}
+            done = [i for i in earlier if i.ref in now and now[i.ref] > i.due_date]
+            assert len(done) >= 20
+            # first reviews pending: children who came into care lately, due 20 working days after
+            rows = queries.caseload(today(), officer=qaro.officer_id, per_page=100).items
+            pending = [r for r in rows if r["due_date"] == add_working_days(r["period_start"], 20)]
+            assert len(pending) >= 3
+        manager = db.session.scalar(select(User).where(User.email == "iro_manager@example.org"))
+        counts = {(c.owner, c.kind): c for c in team_counts(manager, today(), worklist.officer_names())}
+        first = counts[("Q1", "cic_review")]
+        assert first.overdue >= 3 and first.due_soon >= 3
+
+    again = runner.invoke(args=["demo-data", "--children", "10"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert loaded() == before
+        assert own_items() == items

@@ -64,7 +64,8 @@ def demo_data_command(children, seed):
         click.echo("The demo authority is already loaded: keeping its records.")
     elif children:
         with tempfile.TemporaryDirectory() as tmp:
-            # with the LADOs' current caseload: the demo LADO's real day (synthetic.CASELOAD)
+            # with the current caseloads of the demo QARO (synthetic.QARO_CASELOAD: 50-70 children)
+            # and of the LADOs (synthetic.CASELOAD): a real working day's worklists
             synthetic.generate(Path(tmp), children=children, years=3, seed=seed, today=today(), caseload=True)
             result = interchange.run(Path(tmp), actor="cli:demo-data")
             if not result.ok:
@@ -79,9 +80,9 @@ def demo_data_command(children, seed):
             summary=f"Demo LADO people ({people}) and organisations ({organisations}) named",
             actor="cli:demo-data",
         )  # committed with the users by the command's runner
-    # The synthetic authority's first officer of each role becomes that role's demo user.
-    officers = {role: f"{prefix}1" for role, prefix in synthetic.OFFICER_PREFIXES.items() if prefix}
-    users = create_demo_users(password, officers=officers)
+    # The synthetic authority's first officer of each role becomes that role's demo user (the
+    # officers whose current caseloads ``caseload=True`` writes: Q1's 50-70 children, L1's referrals).
+    users = create_demo_users(password, officers=synthetic.DEMO_OFFICERS)
     click.echo(f"Demo users ({len(users)}), password {password!r}:")
     for user in users:
         click.echo(f"  {user.email}  ({', '.join(user.role_codes)})")

@@ -21,6 +21,13 @@ What the data looks like:
   first LADO (the demo LADO) about 25 open referrals at every stage — IEMs and PAIMs due, some
   overdue, actions due this week — the second fewer, and a few referrals are not allocated yet,
   for the LADO manager's "To allocate" queue.
+- With ``caseload=True`` the demo QARO (``Q1``, ``DEMO_OFFICERS``) also holds a real QARO's
+  caseload (``QARO_CASELOAD``): 50-70 children looked after today, where the history gives each
+  QARO a handful. Their records are what happened (care periods, reviews mostly on time, IRO
+  contacts, escalations); the tracker's engines then find reviews due in the coming weeks, a
+  few overdue (two long overdue), first reviews pending for children who came into care lately,
+  recommendations and minutes outstanding, IRO contacts due, and two open escalations. The rest
+  of the authority is the same as without it (its own random stream, rows after the others').
 - The data passes the validation rules of interchange.md §1: no overlapping care periods,
   reviews inside a care period, escalation stages in date order, a referral row for exactly
   the contacts with disposition ``referral``, outcomes/decisions paired with their dates, and
@@ -43,6 +50,7 @@ import csv
 import datetime as dt
 import random
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Collection
 from contextlib import ExitStack
 from itertools import accumulate
@@ -133,6 +141,8 @@ OFFICER_PREFIXES: dict[Role, str | None] = {
     Role.qaro: "Q", Role.iro_manager: "M", Role.lado: "L", Role.lado_manager: "LM", Role.panel_admin: "PA",
     Role.adm: "ADM", Role.manager: None, Role.analyst: None, Role.board: None, Role.admin: None,
 }  # fmt: skip
+# The first officer of each role: ``demo-data`` makes it that role's demo user (qaro@example.org is Q1).
+DEMO_OFFICERS: dict[Role, str] = {role: f"{prefix}1" for role, prefix in OFFICER_PREFIXES.items() if prefix}
 
 # --- children in care (domain.md §4)
 LEGAL_STATUSES = {
@@ -242,6 +252,29 @@ CASELOAD: dict[int, dict[str, list]] = {
     0: {"awaiting_iem": [0, 2, 6]},
 }
 CASELOAD_SIZE = sum(len(stages) for officer in CASELOAD.values() for stages in officer.values())
+# The demo QARO's current caseload (``caseload=True``, ``demo-data``): a real QARO holds 50-70
+# children (domain.md §1), where the history gives each QARO a handful. The demo QARO (``Q1``)
+# gets children looked after today up to a total drawn from QARO_CASELOAD_SIZE. Only what has
+# happened is written (care periods, reviews held, IRO contacts, escalation stages); the due
+# dates are the tracker's, so each plan says when the next review is to fall due.
+QARO_CASELOAD_SIZE = (55, 65)
+QARO_CASELOAD: dict[str, list[int]] = {
+    # came into care this many working days ago, no review yet (the first is due at 20)
+    "new": [3, 7, 12, 15, 18, 26],
+    # first review held: the second (3 months after it) due in this many days (negative: overdue)
+    "second": [-6, 9, 24, 47, 75],
+    # later reviews: the next (6 months after the last) due in this many days; the rest of the
+    # caseload is due in 6 weeks to 6 months (reviews held in the last few weeks among them)
+    "later": [-120, -58, -15, -5, 0, 3, 6, 10, 13, 18, 23, 29, 35, 41, 158, 166, 172, 178],
+}
+QARO_LATER_DUE = (45, 178)  # the rest: the next review due in this many days
+# IRO contacts (due 6 months after the last): most children were seen in the last five months;
+# this many days ago for a few (due soon or overdue).
+QARO_LATE_CONTACTS = [171, 176, 179, 194, 236]
+# Her open escalations: the stages each went through, each with the working days ago it started
+# (informal: response due in 10 working days; a formal stage in 5).
+QARO_OPEN_ESCALATIONS = [[(Stage.informal, 6)], [(Stage.informal, 22), (Stage.stage1, 8)]]
+QARO_CLOSED_ESCALATIONS = 3  # resolved in the past year
 
 # --- panels and foster households (domain.md §7). Panels are a later issue and have no enums
 # yet, so their codes are spelt here (and in ``panels()``: panel names, meeting statuses,
@@ -453,6 +486,7 @@ class _Generator:
         earliest_start = add_months(self.window_start, -8 * 12)
         width = max(5, len(str(self.n_children)))
         review_no = contact_no = esc_no = 0
+        in_care: Counter[str] = Counter()  # children looked after today, by QARO
         for c in range(1, self.n_children + 1):
             child_id = f"C{c:0{width}d}"
             uasc = rng.chance(0.05)
@@ -499,6 +533,8 @@ class _Generator:
                 length = self._stay(rng)
             for start, end, legal in periods:
                 self.out.row("care_periods.csv", [child_id, _iso(start), _iso(end), legal])
+            if periods[-1][1] is None:
+                in_care[qaro] += 1
 
             for start, end, _legal in periods:
                 last_day = min(end or today, today)
@@ -580,6 +616,134 @@ class _Generator:
                 a, b = rng.choice(spans)
                 esc_no += 1
                 self._escalation(rng, f"E{esc_no:05d}", child_id, qaro, add_days(a, rng.randint(0, (b - a).days)))
+        if self.caseload:
+            self._qaro_caseload(width, in_care, review_no, contact_no, esc_no)
+
+    def _qaro_caseload(self, width: int, in_care: Counter, review_no: int, contact_no: int, esc_no: int) -> None:
+        """The demo QARO's current caseload (``QARO_CASELOAD``): children looked after today, added
+        to those the history gave her, each with the care period, reviews, IRO contacts and
+        escalations that make the tracker find her reviews done, due in the coming weeks or
+        overdue (a few long overdue), as on a real QARO's desk."""
+        rng = _stream(self.seed, "qaro_caseload")
+        today = self.today
+        qaro = DEMO_OFFICERS[Role.qaro]
+        others = [q for q in self.qaros if q != qaro] or [qaro]
+        size = rng.randint(*QARO_CASELOAD_SIZE) - in_care[qaro]
+        plans = [(group, due_in) for group, due in QARO_CASELOAD.items() for due_in in due]
+        plans += [("later", rng.randint(*QARO_LATER_DUE)) for _ in range(size - len(plans))]
+        rng.shuffle(plans)  # children's references in no order of their state
+        children = []
+        for n, (group, due_in) in enumerate(plans, self.n_children + 1):
+            reviews = self._caseload_reviews(rng, group, due_in)
+            start = add_working_days(reviews[0], -rng.randint(12, 20)) if reviews else add_working_days(today, -due_in)
+            uasc = (today - start).days < 730 and rng.chance(0.05)
+            dob = self._caseload_birth(rng, start, uasc)
+            expected = not rng.chance(0.04)
+            children.append((f"C{n:0{width}d}", start, reviews, dob, uasc, expected))
+        settled = [i for i, c in enumerate(children) if (today - c[1]).days > 365 and c[5]]
+        wanted = len(QARO_OPEN_ESCALATIONS) + QARO_CLOSED_ESCALATIONS + len(QARO_LATE_CONTACTS)
+        picked = rng.sample(settled, min(wanted, len(settled)))
+        n_escalated = len(QARO_OPEN_ESCALATIONS) + QARO_CLOSED_ESCALATIONS
+        escalated = picked[:n_escalated]  # the open escalations' children, then the closed ones'
+        late_contacts = dict(zip(picked[n_escalated:], QARO_LATE_CONTACTS, strict=False))
+
+        for i, (child_id, start, reviews, dob, uasc, expected) in enumerate(children):
+            gender = ("Male" if rng.chance(0.9) else "Female") if uasc else ("Male" if rng.chance(0.56) else "Female")
+            ethnicity = rng.pick(T_UASC_ETH if uasc else T_ETH)
+            first = rng.choice(BOYS if gender == "Male" else GIRLS)
+            row = [child_id, first, rng.choice(SURNAMES), _iso(dob), gender, ethnicity, _yn(uasc), qaro, _yn(expected)]
+            self.out.row("children.csv", row)
+            self.out.row("care_periods.csv", [child_id, _iso(start), "", rng.pick(T_LEGAL)])
+            for held in reviews:
+                recent = (today - held).days
+                code = ParticipationCode.PN0 if (held - dob).days / 365.25 < 4 else rng.pick(T_PART)
+                rec = add_working_days(held, rng.pick(T_REC_WD))
+                if rec > today or (recent < 30 and rng.chance(0.2)):
+                    rec = None  # not issued yet
+                minutes = add_days(held, rng.randint(5, 30) if rng.chance(0.9) else rng.randint(31, 60))
+                if minutes > today or (recent < 45 and rng.chance(0.25)):
+                    minutes = None
+                officer = qaro if held == reviews[-1] or rng.chance(0.85) else rng.choice(others)  # reallocated
+                with_advocate = code in (ParticipationCode.PN2, ParticipationCode.PN5)
+                advocate = rng.chance(0.8) if with_advocate else rng.chance(0.08)
+                review_no += 1
+                row = [f"R{review_no:06d}", child_id, _iso(held), code, _iso(rec), _iso(minutes), officer]
+                self.out.row("reviews.csv", [*row, _yn(advocate)])
+            # IRO contacts, the last this many days ago (due six months after it)
+            if not (expected or rng.chance(0.3)):
+                continue
+            since = late_contacts.get(i) or rng.randint(2, 150)
+            contact = _on_or_before(add_days(today, -since))
+            if contact < start:  # came into care lately: seen once, or not yet
+                days = (today - start).days
+                contact = add_days(start, rng.randint(2, days)) if days >= 7 and rng.chance(0.6) else None
+            contacts = []
+            while contact is not None and contact >= start:
+                contacts.append(contact)
+                contact = _on_or_before(add_days(contact, -rng.randint(35, 130)))
+            for day in reversed(contacts):
+                contact_no += 1
+                row = [f"K{contact_no:06d}", child_id, _iso(day), rng.pick(T_CONTACT), qaro]
+                self.out.row("iro_contacts.csv", row)
+
+        for k, i in enumerate(escalated):
+            esc_no += 1
+            if k < len(QARO_OPEN_ESCALATIONS):
+                plan = QARO_OPEN_ESCALATIONS[k]
+                starts = [add_working_days(today, -ago) for _stage, ago in plan]
+                responses = [
+                    min(add_working_days(started, rng.randint(3, 8)), add_working_days(following, -1))
+                    for started, following in zip(starts, starts[1:], strict=False)
+                ] + [None]  # the current stage awaits its response
+                stages = [(stage, s, r) for (stage, _), s, r in zip(plan, starts, responses, strict=True)]
+                closed, resolution = None, ""
+            else:
+                started = _on_or_before(add_days(today, -rng.randint(60, 330)))
+                response = add_working_days(started, rng.randint(2, 9))
+                stages = [(Stage.informal, started, response)]
+                closed, resolution = add_days(response, rng.randint(0, 20)), Resolution.resolved
+            areas: list[Area] = []
+            for _ in range(1 if rng.chance(0.55) else 2):
+                area = rng.pick(T_AREA)
+                if area not in areas:
+                    areas.append(area)
+            partner = rng.choice(EXTERNAL_PARTNERS) if rng.chance(0.15) else ""
+            esc_id, child_id = f"E{esc_no:05d}", children[i][0]
+            row = [esc_id, child_id, qaro, ";".join(areas), partner, _iso(closed), resolution]
+            self.out.row("escalations.csv", row)
+            for stage, started, response in stages:
+                self.out.row("escalation_stages.csv", [esc_id, stage, _iso(started), _iso(response)])
+
+    def _caseload_reviews(self, rng: _Rng, group: str, due_in: int) -> list[dt.date]:
+        """The reviews held in one child's current care period (``QARO_CASELOAD``), oldest first,
+        placed so that the next is due ``due_in`` days from today (``new``: none held). Each was
+        held on time or up to a month early, now and then a little late."""
+        if group == "new":
+            return []
+        today = self.today
+        step = 3 if group == "second" else 6  # months from the last review to the next one due
+        last = min(_on_or_before(add_months(add_days(today, due_in), -step)), _on_or_before(today))
+        reviews = [last]
+        if group == "later":
+            r = rng.random()
+            n_later = rng.randint(0, 2) if r < 0.3 else rng.randint(3, 7) if r < 0.75 else rng.randint(8, 13)
+            for months in [6] * n_later + [3]:  # back to the second review, then the first
+                early = rng.randint(0, 30 if months == 6 else 14) if rng.chance(0.9) else -rng.randint(1, 14)
+                reviews.append(_on_or_before(add_days(add_months(reviews[-1], -months), early)))
+        return reviews[::-1]
+
+    def _caseload_birth(self, rng: _Rng, start: dt.date, uasc: bool) -> dt.date:
+        """A date of birth for a child who came into care on ``start`` at a realistic age and is
+        still under 18 for a while yet."""
+        for _attempt in range(20):
+            if uasc:
+                days = rng.randint(14 * 365 + 4, 16 * 365 + 300)
+            else:
+                days = rng.pick(T_ENTRY_AGE) * 365 + rng.randint(0, 364)
+            dob = add_days(start, -days)
+            if add_months(dob, 18 * 12) > add_days(self.today, 90):
+                return dob
+        return add_days(start, -rng.randint(0, 364))
 
     def _escalation(self, rng: _Rng, esc_id: str, child_id: str, qaro: str, day: dt.date) -> None:
         today = self.today
@@ -911,7 +1075,8 @@ def generate(
     caseload: bool = False,
 ) -> dict[str, int]:
     """Write the 15 CSV files of a synthetic authority into ``outdir``; rows written per file.
-    ``caseload``: the LADOs also hold a current caseload (``CASELOAD``, for ``demo-data``)."""
+    ``caseload``: the demo QARO and the LADOs also hold a current caseload (``QARO_CASELOAD``,
+    ``CASELOAD``; for ``demo-data``)."""
     if children < 1 or years < 1:
         raise ValueError("children and years must be at least 1")
     today = today or clock.today()
