@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
-from urllib.parse import urlencode, urlparse, parse_qsl, urlunparse
+import re
+from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
 from openpyxl import load_workbook
 
@@ -41,31 +43,42 @@ def download(client, url: str, fmt: str, *, status: int = 200) -> list[dict]:
         if value is None:
             return ""
         if hasattr(value, "date") and hasattr(value, "hour"):  # openpyxl reads a date cell as a datetime
-            return value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat()
+            return (
+                value.date().isoformat() if (value.hour, value.minute, value.second) == (0, 0, 0) else value.isoformat()
+            )
         return str(value)
 
-    return [dict(zip(header, (text(v) for v in row))) for row in rows[1:]]
+    # a row's empty cells at its end are not written: they read as ""
+    return [dict(zip(header, [*map(text, row), *[""] * (len(header) - len(row))], strict=True)) for row in rows[1:]]
 
 
 def every_page(client_request, url: str, selector: str) -> list[list[str]]:
-    """The table rows of a paged list, page after page."""
+    """The table rows of a list, page after page (a caption "Items 4 to 6 of 6" says which; a
+    table without one is the whole list)."""
     rows, number = [], 1
     while True:
         page = client_request.get(with_args(url, page=number))
         if not page.select(selector):
             return rows
         rows += page.table(selector)
-        caption = page.text_of(f"{selector} caption").split()
-        if caption[-1] == caption[-3]:  # "Items 4 to 6 of 6"
+        counted = re.search(r"\b\d+ to (\d+) of (\d+)\b", page.text_of(f"{selector} caption"))
+        if counted is None or counted[1] == counted[2]:
             return rows
         number += 1
 
 
-def assert_downloads_are_the_page(client_request, url: str, selector: str, columns: dict[int, str]) -> int:
+def assert_downloads_are_the_page(
+    client_request, url: str, selector: str, columns: dict[int, str | Callable[[dict], str]]
+) -> int:
     """The CSV and the XLSX of ``url`` hold the page's rows, in its order: the page's cell
-    ``index`` equals the download's column ``header`` for each of ``columns``. Returns the count."""
+    ``index`` equals the download's column ``header`` for each of ``columns`` (or what a function
+    of the download's row makes of it, for a cell that shows several columns). Returns the count."""
     shown = [[row[i] for i in columns] for row in every_page(client_request, url, selector)]
+
+    def cell(row: dict, column) -> str:
+        return normalise(column(row) if callable(column) else row[column])
+
     for fmt in ("csv", "xlsx"):
-        got = [[normalise(r[h]) for h in columns.values()] for r in download(client_request.client, url, fmt)]
+        got = [[cell(r, c) for c in columns.values()] for r in download(client_request.client, url, fmt)]
         assert got == shown, f"{fmt} of {url} differs from the page"
     return len(shown)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, false, func, not_, or_, select
+from sqlalchemy import Select, and_, false, func, not_, or_, select
 
 from tracker.auth.models import User, UserRole
 from tracker.core import permissions
@@ -22,6 +22,11 @@ from tracker.extensions import db
 
 
 def users_page(*, q: str | None = None, role: str | None = None, page: int = 1, per_page: int = 50) -> Page:
+    return paginate(users_query(q=q, role=role), page, per_page)
+
+
+def users_query(*, q: str | None = None, role: str | None = None) -> Select:
+    """The users list (its pages and its download): matching ``q`` (name or email) and ``role``."""
     query = select(User)
     if q and q.strip():
         pattern = like_pattern(q)
@@ -30,7 +35,7 @@ def users_page(*, q: str | None = None, role: str | None = None, page: int = 1, 
         )
     if role:
         query = query.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    return paginate(query.order_by(func.lower(User.name), User.id), page, per_page)
+    return query.order_by(func.lower(User.name), User.id)
 
 
 @dataclass
@@ -78,6 +83,12 @@ def _audit_query(columns, family: str | None):
 
 
 def audit_page(filters: AuditFilters, *, family: str | None = None, page: int = 1, per_page: int = 50) -> Page:
+    return paginate(audit_query(filters, family=family), page, per_page)
+
+
+def audit_query(filters: AuditFilters, *, family: str | None = None) -> Select:
+    """The audit log's entries the filters select (of one ``family``), newest first: the one
+    query of its pages and its download."""
     query = _audit_query([AuditEntry], family)
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
@@ -94,7 +105,7 @@ def audit_page(filters: AuditFilters, *, family: str | None = None, page: int = 
         query = query.where(AuditEntry.at >= _start_of(filters.date_from))
     if filters.date_to:
         query = query.where(AuditEntry.at < _start_of(filters.date_to + dt.timedelta(days=1)))
-    return paginate(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()), page, per_page)
+    return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
 def audit_actions(family: str | None = None) -> list[str]:

@@ -6,6 +6,8 @@ There is deliberately no route that edits or deletes audit rows.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -23,9 +25,12 @@ from tracker.admin.forms import (
 from tracker.auth import operations, throttle
 from tracker.auth.models import User
 from tracker.core.audit import ACTIONS
+from tracker.core.clock import to_london
 from tracker.core.forms import choices
-from tracker.core.pagination import links, page_number
+from tracker.core.pagination import links, page_number, paginate
 from tracker.core.permissions import ROLE_CODES, audit_family, audit_withheld, require
+from tracker.extensions import db
+from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import carry_version, submit
 from tracker.web.lifecycle import note_read
 from tracker.web.records import load_or_404
@@ -53,6 +58,15 @@ def users():
         form.role.data = saved.get("role", "")
     saved = session.get(SEARCH_KEY) or {}
     role = saved.get("role") if saved.get("role") in ROLE_CODES else None
+    if fmt := requested_format():  # the users the search shows, on every page
+        return send_table(
+            fmt,
+            title="Users",
+            filename="users",
+            columns=USER_COLUMNS,
+            rows=db.session.scalars(queries.users_query(q=saved.get("q"), role=role)),
+            filters={"role": role, "search": bool(saved.get("q"))},  # never the name or email searched for
+        )
     page = queries.users_page(q=saved.get("q"), role=role, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "admin/users.html",
@@ -60,7 +74,19 @@ def users():
         page=page,
         searching=bool(saved.get("q") or role),
         pagination=links(page, "admin.users"),
+        downloads=download_links("admin.users", {}) if page.total else [],
     )
+
+
+USER_COLUMNS = [
+    Column("User ID", lambda u: u.id),
+    Column("Name", lambda u: u.display_name),
+    Column("Email", lambda u: u.email or ""),
+    Column("Officer ID", lambda u: u.officer_id or ""),
+    Column("Team", lambda u: u.team or ""),
+    Column("Roles", lambda u: "; ".join(role.label for role in u.role_list)),
+    Column("Status", lambda u: u.status.label),
+]
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -218,14 +244,17 @@ def _with_asked(values: list[str], name: str, allowed=None) -> list[str]:
     return values
 
 
-def audit_log_page(endpoint: str, *, family: str | None = None) -> dict:
-    """The audit log's filters, page of entries and what the viewer may see of each, as the
-    template context of ``macros/audit.html``: the administrators' log (every row; ``admin.audit``)
-    or one record family's own log (only its rows, e.g. the LADO manager's, ``lado.audit_log``).
+def audit_log_page(endpoint: str, template: str, *, family: str | None = None):
+    """The audit log's page, or its download (``?format=``): the administrators' log (every row;
+    ``admin.audit``) or one record family's own log (only its rows, e.g. the LADO manager's,
+    ``lado.audit_log``), with the filters and what the viewer may see of each entry
+    (``macros/audit.html``).
 
     Every row shows when, who, the action and the record's type and id. Its summary and
     before/after values are shown only when ``permissions.audit_withheld`` allows them to the
-    viewer; otherwise ``withheld`` holds the text shown instead (filters never reveal them)."""
+    viewer; otherwise ``withheld`` holds the text shown instead (filters never reveal them), in
+    the download as on the page."""
+    fmt = requested_format()
     form = AuditFilterForm(request.args)
     vocabulary = ACTIONS
     if family is not None:
@@ -252,25 +281,75 @@ def audit_log_page(endpoint: str, *, family: str | None = None) -> dict:
             date_to=form.date_to.data,
         )
         args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
-    page = queries.audit_page(filters, family=family, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
+    query = queries.audit_query(filters, family=family)
+    if fmt:  # every entry the filters select, as the pages show them
+        entries = list(db.session.scalars(query))
+        withheld = _withheld(entries, total=len(entries))
+        users = queries.users_by_id(e.user_id for e in entries)
+        lado = family == "lado" or any(_lado_values_shown(e, withheld) for e in entries)
+        return send_table(
+            fmt,
+            title="LADO audit log" if family == "lado" else "Audit log",
+            filename="lado-audit-log" if family == "lado" else "audit-log",
+            columns=_audit_columns(users, withheld),
+            rows=entries,
+            object_type="lado_export" if lado else "export",
+        )
+    page = paginate(query, page_number(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        template,
+        form=form,
+        page=page,
+        pagination=links(page, endpoint, **args),
+        downloads=download_links(endpoint, args) if page.total else [],
+        users=queries.users_by_id(e.user_id for e in page.items),
+        withheld=_withheld(page.items, page=page.page, total=page.total),
+    )
+
+
+def _lado_values_shown(entry, withheld: dict) -> bool:
+    return withheld[entry.id] is None and audit_family(entry.object_type, entry.action) == "lado"
+
+
+def _withheld(entries, **shown) -> dict[int, str | None]:
+    """Entry id -> the text shown instead of its summary and values, ``None`` when the viewer may
+    see them. Showing the values of LADO rows is a read of the LADO records they name (domain.md
+    §1): noted like any list of LADO records (references only; a ``lado_page`` row names a page)."""
     viewer = current_user._get_current_object()
-    withheld = {e.id: audit_withheld(viewer, e.object_type, e.action) for e in page.items}
-    # Showing the values of LADO rows is a read of the LADO records they name (domain.md §1):
-    # noted like any list of LADO records (references only; a ``lado_page`` row names a page).
-    lado_shown = [e for e in page.items if withheld[e.id] is None and audit_family(e.object_type, e.action) == "lado"]
+    withheld = {e.id: audit_withheld(viewer, e.object_type, e.action) for e in entries}
+    lado_shown = [e for e in entries if _lado_values_shown(e, withheld)]
     if lado_shown:
         refs = [e.object_id for e in lado_shown if e.object_id and e.object_type != "lado_page"]
-        note_read(list(dict.fromkeys(refs)), page=page.page, total=page.total)
-    return {
-        "form": form,
-        "page": page,
-        "pagination": links(page, endpoint, **args),
-        "users": queries.users_by_id(e.user_id for e in page.items),
-        "withheld": withheld,
-    }
+        note_read(list(dict.fromkeys(refs)), **shown)
+    return withheld
+
+
+def _audit_columns(users: dict, withheld: dict) -> list[Column]:
+    """The audit log's download: the table's columns (the time in England's, the actor's name and
+    their sign-in name apart, the record's type and id apart), the values as JSON; the summary
+    and values of an entry the viewer may not see are withheld as on the page."""
+
+    def values(key: str):
+        def value(e):
+            found = getattr(e, key)
+            return "" if withheld[e.id] or found is None else json.dumps(found, sort_keys=True, ensure_ascii=False)
+
+        return value
+
+    return [
+        Column("When", lambda e: to_london(e.at)),
+        Column("Who", lambda e: users[e.user_id].display_name if e.user_id in users else ""),
+        Column("Actor", lambda e: e.actor),
+        Column("Action", lambda e: e.action),
+        Column("Record type", lambda e: e.object_type or ""),
+        Column("Record id", lambda e: e.object_id or ""),
+        Column("What happened", lambda e: withheld[e.id] or e.summary),
+        Column("Before", values("before")),
+        Column("After", values("after")),
+    ]
 
 
 @bp.route("/audit")
 @require("admin.audit")
 def audit():
-    return render_template("admin/audit.html", **audit_log_page("admin.audit"))
+    return audit_log_page("admin.audit", "admin/audit.html")

@@ -13,6 +13,7 @@ dated later not yet a response.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ from tracker.auth.models import User
 from tracker.core import timescales
 from tracker.core.clock import today
 from tracker.core.enums import Status
-from tracker.core.pagination import Page, clamp
+from tracker.core.pagination import Page, paginate
 from tracker.core.timescales import DueState
 from tracker.escalations.models import (
     FORMAL_STAGES,
@@ -233,7 +234,10 @@ def _list_select(as_of: dt.date, filters: Filters):
 
 
 def _rows(query, as_of: dt.date) -> list[Row]:
-    rows = db.session.execute(query).all()
+    return _as_rows(db.session.execute(query).all(), as_of)
+
+
+def _as_rows(rows, as_of: dt.date) -> list[Row]:
     areas: dict[int, list[Area]] = {}
     if rows:
         for pk, area in db.session.execute(
@@ -265,18 +269,22 @@ def _rows(query, as_of: dt.date) -> list[Row]:
     ]
 
 
+def _listed(filters: Filters, as_of: dt.date):
+    """The list's query: the escalations the filters select, the response due first."""
+    sub = _list_select(as_of, filters).subquery()
+    return select(sub).order_by(sub.c.response_due.is_(None), sub.c.response_due, sub.c.opened, sub.c.escalation_id)
+
+
 def escalations_page(filters: Filters, page: int = 1, per_page: int = 50, as_of: dt.date | None = None) -> Page:
     as_of = as_of or today()
-    sub = _list_select(as_of, filters).subquery()
-    total = db.session.scalar(select(func.count()).select_from(sub))
-    page = clamp(page, total, per_page)
-    query = (
-        select(sub)
-        .order_by(sub.c.response_due.is_(None), sub.c.response_due, sub.c.opened, sub.c.escalation_id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    )
-    return Page(items=_rows(query, as_of), total=total, page=page, per_page=per_page)
+    found = paginate(_listed(filters, as_of), page, per_page, scalars=False)
+    return dataclasses.replace(found, items=_as_rows(found.items, as_of))
+
+
+def escalations(filters: Filters, as_of: dt.date | None = None) -> list[Row]:
+    """Every row of the list (its download), in the list's order."""
+    as_of = as_of or today()
+    return _rows(_listed(filters, as_of), as_of)
 
 
 def row(escalation: Escalation, as_of: dt.date | None = None) -> Row | None:

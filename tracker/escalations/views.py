@@ -16,6 +16,7 @@ from tracker.escalations import operations, queries
 from tracker.escalations.forms import CloseForm, EscalateForm, FilterForm, RaiseForm, ResponseForm
 from tracker.escalations.models import Escalation, Resolution, Stage
 from tracker.reviews.models import Child
+from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import carry_version, submit
 from tracker.web.records import find, load_or_404, record_url
 
@@ -32,7 +33,39 @@ def index():
     return redirect(url_for("escalations.mine"))
 
 
+REFERENCE_COLUMNS = [Column("Escalation", lambda r: r.escalation_id), Column("Child", lambda r: r.child_id)]
+STAGE_COLUMN = Column("Current stage", lambda r: r.stage.short_label)
+TIMING_COLUMNS = [
+    Column("Opened", lambda r: r.opened),
+    Column("Days open", lambda r: r.days_open),
+    Column("Response due", lambda r: r.response_due),
+    Column("Response status", lambda r: r.due_state.label if r.due_state else ""),
+    Column("Responded", lambda r: r.response_date),
+]
+
+
+def _columns(*, everyone: bool) -> list[Column]:
+    """An escalations list's download: the page's columns, each fact in its own column (who
+    raised it on the service-wide list)."""
+    raised_by = [
+        Column("Raised by", lambda r: r.raiser_name or r.raised_by or ""),
+        Column("Team", lambda r: r.team or ""),
+    ]
+    return [
+        *REFERENCE_COLUMNS,
+        Column("External partner", lambda r: r.external_partner or ""),
+        STAGE_COLUMN,
+        Column("Flag", lambda r: r.flag.label if r.flag else ""),
+        Column("Closed", lambda r: r.closed_date),
+        Column("Resolution", lambda r: r.resolution.label if r.resolution else ""),
+        Column("Areas of concern", lambda r: "; ".join(a.label for a in r.areas)),
+        *(raised_by if everyone else []),
+        *TIMING_COLUMNS,
+    ]
+
+
 def _list(endpoint: str, title: str, raised_by: str | None, show_filters: bool):
+    fmt = requested_format()
     form = FilterForm(request.args)
     form.team.choices = choices([("", "Any team")] + [(t, t) for t in queries.teams()])
     form.partner.choices = choices(
@@ -58,6 +91,14 @@ def _list(endpoint: str, title: str, raised_by: str | None, show_filters: bool):
             status=chosen(form.status) or "open",
         )
         args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
+    if fmt:  # what the page shows (an invalid filter shows the open escalations, with the errors)
+        return send_table(
+            fmt,
+            title=title,
+            filename=endpoint.replace("escalations.", "escalations-"),
+            columns=_columns(everyone=show_filters),
+            rows=queries.escalations(filters),
+        )
     page = queries.escalations_page(filters, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "escalations/index.html",
@@ -68,6 +109,7 @@ def _list(endpoint: str, title: str, raised_by: str | None, show_filters: bool):
         endpoint=endpoint,
         show_team=show_filters,
         pagination=links(page, endpoint, **args),
+        downloads=download_links(endpoint, args) if page.total else [],
         stage4_count=queries.unresolved_stage4_count(),
     )
 
@@ -92,7 +134,15 @@ def stage4():
     """Unresolved escalations at stage 4 or beyond: for the board chair's attention (002:L272).
     Board members hold no child-level capability, so they get the count through the board
     pack (``queries.unresolved_stage4_count``), never this list."""
-    return render_template("escalations/stage4.html", rows=queries.unresolved_stage4())
+    rows = queries.unresolved_stage4()
+    if fmt := requested_format():
+        columns = [*REFERENCE_COLUMNS, STAGE_COLUMN, *TIMING_COLUMNS]
+        return send_table(
+            fmt, title="Unresolved stage 4 escalations", filename="escalations-stage4", columns=columns, rows=rows
+        )
+    return render_template(
+        "escalations/stage4.html", rows=rows, downloads=download_links("escalations.stage4", {}) if rows else []
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -40,6 +40,7 @@ from tracker.lado.models import (
     Sector,
 )
 from tracker.web import lifecycle
+from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import carry_version, is_stale, submit
 from tracker.web.lifecycle import note_read, note_read_record, reads
 from tracker.web.records import find, load_or_404, record_url
@@ -66,6 +67,54 @@ def _form_page(form, title: str, back: str, template: str = "form_page.html", **
     return render_template(template, form=form, title=title, back=back, caption="LADO", **context)
 
 
+# --- downloads of the lists --------------------------------------------------------------------------
+
+
+def _download(fmt: str, refs: list[str], facts: dict | None = None, **table):
+    """A LADO list's download (``send_table``): a read of every record it holds, as a page of the
+    list is (``note_read``: the lifecycle writes the ``lado_record.read`` row), and an export
+    that only LADO roles read in full in the audit log (``lado_export``)."""
+    note_read(refs, total=len(refs), **(facts or {}))
+    return send_table(fmt, object_type="lado_export", **table)
+
+
+def _subject_name(contact: LadoContact) -> str:
+    """The subject as the lists name them (``lado/_macros.html``): their name, else their reference."""
+    if not contact.person_ref:
+        return "Anonymous consultation"
+    return (contact.person.name if contact.person else None) or contact.person_ref
+
+
+def _subject_columns(contact_of, *, employer: bool = True) -> list[Column]:
+    """The subject of a row's contact (``contact_of(row)``) as the page names them, with their
+    reference, and (``employer``) their role and employer, with its reference."""
+    columns = [
+        Column("Subject", lambda r: _subject_name(contact_of(r))),
+        Column("Subject reference", lambda r: contact_of(r).person_ref or ""),
+    ]
+    if employer:
+        columns += [
+            Column("Subject role", lambda r: contact_of(r).subject_role or ""),
+            Column("Employer", lambda r: _employer_name(contact_of(r))),
+            Column("Employer reference", lambda r: contact_of(r).organisation_ref or ""),
+        ]
+    return columns
+
+
+def _employer_name(contact: LadoContact) -> str:
+    """The employer as the lists name it: its name, else its reference."""
+    return (contact.organisation.name or contact.organisation_ref) if contact.organisation_ref else ""
+
+
+def _officer_column(header: str, officer_of, officers: dict) -> Column:
+    """The LADO of a row by name, as the page shows them ("Not allocated" for nobody)."""
+    return Column(header, lambda r: officers.get(officer_of(r), officer_of(r)) if officer_of(r) else "Not allocated")
+
+
+def _state_column(header: str, state_of) -> Column:
+    return Column(header, lambda r: state_of(r).label if state_of(r) else "")
+
+
 # --- contacts --------------------------------------------------------------------------------------
 
 
@@ -75,23 +124,33 @@ def index():
     """The contacts log, filtered by date, sector and disposition."""
     form = forms.ContactFilterForm(request.args)
     form.validate()
-    page = paginate(
-        queries.contacts_log(
-            date_from=None if form.date_from.errors else form.date_from.data,
-            date_to=None if form.date_to.errors else form.date_to.data,
-            sector=Sector.get(form.sector.data),
-            disposition=Disposition.get(form.disposition.data),
-        ),
-        page_number(),
-        current_app.config["PAGE_SIZE"],
+    query = queries.contacts_log(
+        date_from=None if form.date_from.errors else form.date_from.data,
+        date_to=None if form.date_to.errors else form.date_to.data,
+        sector=Sector.get(form.sector.data),
+        disposition=Disposition.get(form.disposition.data),
     )
+    if fmt := requested_format():
+        rows = list(db.session.scalars(query))
+        columns = [
+            Column("Contact", lambda c: c.contact_id),
+            Column("Date", lambda c: c.contact_date),
+            Column("Sector", lambda c: c.employer_sector.label),
+            *_subject_columns(lambda c: c),
+            Column("Disposition", lambda c: c.disposition.label),
+        ]
+        refs = [c.contact_id for c in rows]
+        return _download(fmt, refs, title="LADO contacts", filename="lado-contacts", columns=columns, rows=rows)
+    page = paginate(query, page_number(), current_app.config["PAGE_SIZE"])
     note_read([c.contact_id for c in page.items], page=page.page, total=page.total)
+    args = _args_without_page("date_from", "date_to", "sector", "disposition")
     return render_template(
         "lado/index.html",
         filter_form=form,
         form=form if form.errors else None,
         page=page,
-        pagination=links(page, "lado.index", **_args_without_page("date_from", "date_to", "sector", "disposition")),
+        pagination=links(page, "lado.index", **args),
+        downloads=download_links("lado.index", args) if page.total else [],
     )
 
 
@@ -248,20 +307,50 @@ def referrals():
     each: the worklist's) and its state, the allocated LADO by name."""
     mine = request.args.get("mine") == "1" and getattr(current_user, "officer_id", None)
     query = queries.open_referrals_with_deadlines(today(), officer_id=current_user.officer_id if mine else None)
+    officers = worklist.officer_names()
+    if fmt := requested_format():
+        rows = db.session.execute(query).all()
+        refs = [r.LadoReferral.referral_id for r in rows]
+        nearest = _next_items(refs)
+        columns = [
+            Column("Referral", lambda r: r.LadoReferral.referral_id),
+            Column("Referred", lambda r: r.LadoReferral.referral_date),
+            *_subject_columns(lambda r: r.LadoReferral.contact),
+            Column("Sector", lambda r: r.employer_sector.label),
+            _officer_column("Allocated", lambda r: r.LadoReferral.officer_id, officers),
+            Column("Next deadline", lambda r: _deadline_type(nearest.get(r.LadoReferral.referral_id))),
+            Column("Next deadline due", lambda r: r.next_due),
+            _state_column("Status", lambda r: r.state),
+        ]
+        return _download(fmt, refs, title="Open referrals", filename="lado-referrals", columns=columns, rows=rows)
     page = paginate(query, page_number(), current_app.config["PAGE_SIZE"], scalars=False)
     shown = [r.LadoReferral.referral_id for r in page.items]
     note_read(shown, page=page.page, total=page.total)
-    nearest: dict[str, worklist.DueItem] = {}  # each referral's next item, as the worklist words it
-    for item in worklist.for_records("lado_referral", shown, today()):
-        nearest.setdefault(item.record_ref, item)
+    args = _args_without_page("mine")
     return render_template(
         "lado/referrals.html",
         page=page,
-        nearest=nearest,
-        officers=worklist.officer_names(),
+        nearest=_next_items(shown),
+        officers=officers,
         mine=bool(mine),
-        pagination=links(page, "lado.referrals", **_args_without_page("mine")),
+        pagination=links(page, "lado.referrals", **args),
+        downloads=download_links("lado.referrals", args) if page.total else [],
     )
+
+
+def _next_items(referral_ids: list[str]) -> dict[str, worklist.DueItem]:
+    """Each referral's next due item, as the worklist words it."""
+    nearest: dict[str, worklist.DueItem] = {}
+    for item in worklist.for_records("lado_referral", referral_ids, today()):
+        nearest.setdefault(item.record_ref, item)
+    return nearest
+
+
+def _deadline_type(item: worklist.DueItem | None) -> str:
+    """What the next deadline of a referral is, as the open referrals list says it."""
+    if item is None:
+        return "None"
+    return "Action" if item.kind == "lado_action" else item.kind_label.removeprefix("LADO: ")
 
 
 @bp.route("/referrals/<referral_id>")
@@ -613,12 +702,33 @@ def actions():
     chaser = saved.get("chaser") or None
     view = request.args.get("view") if request.args.get("view") in ("open", "overdue") else "open"
     form.view.data, form.chaser.data = view, chaser
-    page = paginate(
-        queries.actions_tracker(today(), view=view, chaser=chaser),
-        page_number(),
-        current_app.config["PAGE_SIZE"],
-        scalars=False,
-    )
+    query = queries.actions_tracker(today(), view=view, chaser=chaser)
+    officers = worklist.officer_names()
+    if fmt := requested_format():
+        rows = db.session.execute(query).all()
+        columns = [
+            _officer_column("LADO who chases it", lambda r: r.chaser, officers),
+            Column("Action", lambda r: r.LadoAction.description),
+            Column("Action reference", lambda r: r.LadoAction.action_id),
+            Column("Who does it", lambda r: r.LadoAction.owner or ""),
+            Column("Referral", lambda r: r.LadoAction.referral_id),
+            *_subject_columns(lambda r: r.LadoAction.referral.contact),
+            Column("Due", lambda r: r.LadoAction.due_date),
+            _state_column("Status", lambda r: r.state),
+            Column("Next quarterly review", lambda r: r.next_review),
+            _state_column("Quarterly review status", lambda r: r.review_state),
+            Column("Last reviewed", lambda r: r.LadoAction.last_reviewed_date),
+        ]
+        return _download(
+            fmt,
+            [r.LadoAction.action_id for r in rows],
+            title=f"{'Overdue' if view == 'overdue' else 'Open'} actions",
+            filename="lado-actions",
+            columns=columns,
+            rows=rows,
+            filters={"view": view, "by_chaser": bool(chaser)},  # the chaser is kept out of URLs: out of the log too
+        )
+    page = paginate(query, page_number(), current_app.config["PAGE_SIZE"], scalars=False)
     note_read([r.LadoAction.action_id for r in page.items], page=page.page, total=page.total)
     return render_template(
         "lado/actions.html",
@@ -626,8 +736,9 @@ def actions():
         page=page,
         view=view,
         chaser=chaser,
-        officers=worklist.officer_names(),
+        officers=officers,
         pagination=links(page, "lado.actions", view=view),
+        downloads=download_links("lado.actions", {"view": view}) if page.total else [],
     )
 
 
@@ -906,20 +1017,30 @@ def search():
     saved = _saved_search()
     name, dob, organisation = saved.get("name") or None, _saved_dob(saved), saved.get("organisation") or None
     form.name.data, form.date_of_birth.data, form.organisation.data = name, dob, organisation
+    by = [k for k, v in (("name", name), ("date_of_birth", dob), ("organisation", organisation)) if v]
+    query = queries.search_people(name=name, date_of_birth=dob, organisation=organisation) if by else None
+    if fmt := requested_format():  # the people found, on every page (never the search's words)
+        if query is None:
+            abort(404)  # no search: nothing was found
+        rows = list(db.session.scalars(query))
+        columns = [
+            Column("Reference", lambda p: p.ref),
+            Column("Name", lambda p: p.name or ""),
+            Column("Date of birth", lambda p: p.date_of_birth),
+        ]
+        refs = [p.public_id for p in rows]
+        table = dict(title="People found", filename="lado-people", columns=columns, rows=rows, filters={"by": by})
+        return _download(fmt, refs, facts={"by": by}, **table)
     people = orgs = None
-    if name or dob or organisation:
-        people = paginate(
-            queries.search_people(name=name, date_of_birth=dob, organisation=organisation),
-            page_number(),
-            current_app.config["PAGE_SIZE"],
-        )
+    if query is not None:
+        people = paginate(query, page_number(), current_app.config["PAGE_SIZE"])
         if organisation and not name and not dob:
             orgs = list(db.session.scalars(queries.search_organisations(organisation).limit(50)))
         note_read(
             [p.public_id for p in people.items] + [o.ref for o in orgs or ()],
             page=people.page,
             total=people.total,
-            by=[k for k, v in (("name", name), ("date_of_birth", dob), ("organisation", organisation)) if v],
+            by=by,
         )
     return render_template(
         "lado/search.html",
@@ -929,6 +1050,7 @@ def search():
         orgs=orgs,
         searching=people is not None,
         pagination=links(people, "lado.search") if people else None,
+        downloads=download_links("lado.search", {}) if people and people.total else [],
     )
 
 
@@ -969,11 +1091,24 @@ def oversight():
         states=[state] if state else None,
         owner=("" if officer == forms.UNALLOCATED else officer) if officer else None,
     )
+    args = {k: v for k, v in request.args.items() if k in ("officer", "state", "kind") and v} if valid else {}
+    officers = worklist.officer_names()
+    if fmt := requested_format():  # what the page shows (an invalid filter shows the overdue items)
+        columns = [
+            Column("Due", lambda i: i.due_date),
+            _state_column("Status", lambda i: i.state),
+            Column("Type", lambda i: i.kind_label),
+            Column("Item", lambda i: i.label),
+            Column("Item reference", lambda i: i.ref),
+            Column("Referral", lambda i: i.record_ref),
+            _officer_column("LADO", lambda i: i.owner, officers),
+        ]
+        refs = [f"{i.kind}:{i.ref}" for i in items]
+        return _download(fmt, refs, title="LADO oversight", filename="lado-oversight", columns=columns, rows=items)
     page = paginate_list(items, page_number(), current_app.config["PAGE_SIZE"])
     note_read([f"{i.kind}:{i.ref}" for i in page.items], page=page.page, total=page.total)
     open_count = db.session.scalar(select(func.count()).select_from(queries.open_referrals(as_of).subquery()))
     waiting = db.session.scalar(select(func.count()).select_from(queries.unallocated_referrals(as_of).subquery()))
-    args = {k: v for k, v in request.args.items() if k in ("officer", "state", "kind") and v} if valid else {}
     return render_template(
         "lado/oversight.html",
         filter_form=form,
@@ -983,9 +1118,10 @@ def oversight():
         waiting=waiting,
         state=DueState.get(state),
         filtered=bool(officer or kind) or state != DueState.overdue.value,
-        officers=worklist.officer_names(),
+        officers=officers,
         as_of=as_of,
         pagination=links(page, "lado.oversight", **args),
+        downloads=download_links("lado.oversight", args) if page.total else [],
     )
 
 
@@ -995,10 +1131,10 @@ def queue():
     """The "To allocate" queue: the open referrals allocated to no LADO, each with its next deadline (the
     earliest of its due items: the worklist engine's) and a form to allocate it (the LADO
     managers' queue; until then its deadlines are on every LADO manager's worklist)."""
-    return _render_queue()
+    return _render_queue(fmt=requested_format())
 
 
-def _render_queue(failed=None, failed_ref: str | None = None):
+def _render_queue(failed=None, failed_ref: str | None = None, fmt: str | None = None):
     as_of = today()
     user = current_user._get_current_object()
     waiting = list(db.session.scalars(queries.unallocated_referrals(as_of)))
@@ -1012,7 +1148,20 @@ def _render_queue(failed=None, failed_ref: str | None = None):
         item = next_due.get(referral.referral_id)
         return (item is None, item.due_date if item else referral.referral_date, referral.referral_id)
 
-    page = paginate_list(sorted(waiting, key=soonest_first), page_number(), current_app.config["PAGE_SIZE"])
+    ordered = sorted(waiting, key=soonest_first)
+    if fmt:  # each referral beside its next deadline
+        rows = [(referral, next_due.get(referral.referral_id)) for referral in ordered]
+        columns = [
+            Column("Referral", lambda row: row[0].referral_id),
+            Column("Referred", lambda row: row[0].referral_date),
+            Column("Sector", lambda row: row[0].contact.employer_sector.label),
+            Column("Next deadline", lambda row: row[1].kind_label if row[1] else "None"),
+            Column("Next deadline due", lambda row: row[1].due_date if row[1] else None),
+            _state_column("Status", lambda row: row[1].state if row[1] else None),
+        ]
+        refs = [r.referral_id for r in ordered]
+        return _download(fmt, refs, title="Referrals to allocate", filename="lado-queue", columns=columns, rows=rows)
+    page = paginate_list(ordered, page_number(), current_app.config["PAGE_SIZE"])
     officers = choices(
         [("", "Select a LADO officer")]
         + [(officer_id, f"{name} ({officer_id})") for officer_id, name in queries.lado_officers()]
@@ -1032,6 +1181,7 @@ def _render_queue(failed=None, failed_ref: str | None = None):
         form=failed,
         as_of=as_of,
         pagination=links(page, "lado.queue"),
+        downloads=download_links("lado.queue", {}) if page.total else [],
     )
 
 
@@ -1056,7 +1206,20 @@ def allocate(referral_id: str):
 def retention():
     """Records past their retention date (the later of contact + 10 years and pension age)."""
     as_of = today()
-    page = paginate(queries.past_retention(as_of), page_number(), current_app.config["PAGE_SIZE"], scalars=False)
+    query = queries.past_retention(as_of)
+    if fmt := requested_format():
+        rows = db.session.execute(query).all()
+        columns = [
+            Column("Contact", lambda r: r.LadoContact.contact_id),
+            Column("Date", lambda r: r.LadoContact.contact_date),
+            *_subject_columns(lambda r: r.LadoContact, employer=False),
+            Column("Referral", lambda r: r.LadoReferral.referral_id if r.LadoReferral else ""),
+            Column("Keep until", lambda r: queries.retention_date(r.LadoContact.contact_date, r.date_of_birth)),
+        ]
+        refs = [r.LadoContact.contact_id for r in rows]
+        table = dict(title="LADO records past retention", filename="lado-retention", columns=columns, rows=rows)
+        return _download(fmt, refs, **table)
+    page = paginate(query, page_number(), current_app.config["PAGE_SIZE"], scalars=False)
     note_read([row.LadoContact.contact_id for row in page.items], page=page.page, total=page.total)
     return render_template(
         "lado/retention.html",
@@ -1065,6 +1228,7 @@ def retention():
         pension_age=queries.pension_age(),
         retention_date=queries.retention_date,
         pagination=links(page, "lado.retention"),
+        downloads=download_links("lado.retention", {}) if page.total else [],
     )
 
 
@@ -1075,9 +1239,10 @@ def retention():
 @require("lado.oversight")
 def audit_log():
     """The audit log's LADO rows (changes to LADO records and reads of them), with their values:
-    the administrators' log, filtered to the ``lado`` family (``permissions.audit_family``).
-    Showing the values is itself a read of the records the rows name: ``audit_log_page`` notes
-    their references (``note_read``), as the administrators' log does for a LADO role."""
+    the administrators' log, filtered to the ``lado`` family (``permissions.audit_family``), and
+    its download. Showing the values is itself a read of the records the rows name:
+    ``audit_log_page`` notes their references (``note_read``), as the administrators' log does
+    for a LADO role."""
     from tracker.admin.views import audit_log_page
 
-    return render_template("lado/audit.html", **audit_log_page("lado.audit_log", family="lado"))
+    return audit_log_page("lado.audit_log", "lado/audit.html", family="lado")

@@ -8,11 +8,12 @@ definition of each condition for every screen.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 
-from tracker.core.pagination import Page, clamp
+from tracker.core.pagination import Page, paginate
 from tracker.core.timescales import deadline_sql, due_state, max_span_days
 from tracker.db import like_pattern
 from tracker.extensions import db
@@ -139,18 +140,28 @@ def _outstanding(as_of: dt.date, date_col, officer_col=None):
     )
 
 
-def caseload(
+def caseload(as_of: dt.date, *, page: int = 1, per_page: int = 50, **filters) -> Page:
+    """A page of ``caseload_select`` (the caseload pages), each row with its due states."""
+    found = paginate(caseload_select(as_of, **filters), page, per_page, scalars=False)
+    return dataclasses.replace(found, items=[_with_states(dict(r._mapping), as_of) for r in found.items])
+
+
+def caseload_rows(as_of: dt.date, **filters) -> list[dict]:
+    """Every row of ``caseload_select`` (the caseload's download), each with its due states."""
+    return [_with_states(dict(r), as_of) for r in db.session.execute(caseload_select(as_of, **filters)).mappings()]
+
+
+def caseload_select(
     as_of: dt.date,
     *,
     officer: str | None = None,
     officers: list[str] | None = None,
     q: str | None = None,
     sort: str = "due",
-    page: int = 1,
-    per_page: int = 50,
-) -> Page:
+) -> Select:
     """Children looked after on ``as_of`` (all children when searching), optionally one QARO's or
-    a team's, with their next review due, outstanding recommendations/minutes and IRO contact."""
+    a team's, with their next review due, outstanding recommendations/minutes and IRO contact,
+    in the order asked for: the one query of the caseload's pages and of its download."""
     from tracker.auth.models import User
 
     cur = chain.current_next_due(as_of)
@@ -215,10 +226,7 @@ def caseload(
         "ref": [Child.child_id],
         "contact": [contact_due.is_(None), contact_due, Child.child_id],
     }[sort if sort in SORTS else "due"]
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = clamp(page, total, per_page)
-    rows = db.session.execute(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)).mappings().all()
-    return Page([_with_states(dict(r), as_of) for r in rows], total, page, per_page)
+    return stmt.order_by(*order)
 
 
 def _with_states(row: dict, as_of: dt.date) -> dict:

@@ -33,6 +33,7 @@ from tracker.reviews.forms import (
 )
 from tracker.reviews.models import CarePeriod, Child, LegalStatus, Review
 from tracker.reviews.ssda903 import export_rows
+from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import submit
 from tracker.web.records import load_or_404, record_url
 
@@ -88,6 +89,42 @@ def _back_to_child(child: Child) -> str:
 # --- lists ---------------------------------------------------------------------------------
 
 
+def _caseload_columns(*, mine: bool) -> list[Column]:
+    """The caseload's download: the page's columns (the child's name as the page shows it, and
+    the reference), each due date beside its state."""
+    return [
+        Column("Child", lambda r: " ".join(n for n in (r["first_name"], r["last_name"]) if n) or r["child_id"]),
+        Column("Reference", lambda r: r["child_id"]),
+        *([] if mine else [Column("QARO", lambda r: r["officer_name"] or r["iro_officer_id"] or "Not allocated")]),
+        Column("Next review due", lambda r: r["due_date"]),
+        Column("Review status", lambda r: r["review_state"].label if r["review_state"] else "Not in care"),
+        Column("Recommendations outstanding", lambda r: r["recommendations_outstanding"]),
+        Column("Minutes outstanding", lambda r: r["minutes_outstanding"]),
+        Column("Last IRO contact", lambda r: r["last_contact"]),
+        Column("Next IRO contact due", lambda r: r["contact_due"]),
+        Column("IRO contact status", _contact_status),
+    ]
+
+
+def _contact_status(row: dict) -> str:
+    """The next IRO contact's state, as the caseload shows it beside its date."""
+    if row["contact_state"]:
+        return row["contact_state"].label
+    return "Not expected" if row["due_date"] else ""
+
+
+TEAM_COLUMNS = [
+    Column("QARO", lambda r: r["name"]),
+    Column("Officer ID", lambda r: r["officer_id"]),
+    Column("Team", lambda r: r["team"] or ""),
+    Column("Children", lambda r: r["caseload"]),
+    Column("Reviews overdue", lambda r: r["reviews_overdue"]),
+    Column("Recommendations outstanding", lambda r: r["recommendations_outstanding"]),
+    Column("Minutes outstanding", lambda r: r["minutes_outstanding"]),
+    Column("IRO contacts overdue", lambda r: r["contacts_overdue"]),
+]
+
+
 @bp.route("/", methods=["GET", "POST"])
 @require("children.view")
 def my_children():
@@ -126,19 +163,23 @@ def my_children():
         scope = "all"
     sort = request.args.get("sort", "due")
     args = {k: v for k, v in dict(scope=scope, team=team, officer=officer, sort=sort).items() if v}
-    page = queries.caseload(
-        today(),
-        officer=officer_filter,
-        officers=officers,
-        q=q or None,
-        sort=sort,
-        page=page_number(),
-        per_page=current_app.config["PAGE_SIZE"],
-    )
+    filters = dict(officer=officer_filter, officers=officers, q=q or None, sort=sort)
+    if fmt := requested_format():  # every child the page lists, on every page
+        mine = scope == "mine"
+        return send_table(
+            fmt,
+            title="My children" if mine else "Children in care",
+            filename="my-children" if mine else "children",
+            columns=_caseload_columns(mine=mine),
+            rows=queries.caseload_rows(today(), **filters),
+            filters={**args, "search": bool(q)},  # that there was a search, never its words
+        )
+    page = queries.caseload(today(), **filters, page=page_number(), per_page=current_app.config["PAGE_SIZE"])
     return render_template(
         "reviews/my_children.html",
         search_form=form,
         page=page,
+        downloads=download_links("reviews.my_children", args) if page.total else [],
         q=q,
         scope=scope,
         sort=sort,
@@ -157,8 +198,8 @@ def my_children():
 @bp.route("/all")
 @require("children.view")
 def children():
-    """All children in care (the home page's link)."""
-    return redirect(url_for("reviews.my_children", scope="all"))
+    """All children in care (the home page's link); its download is the list's."""
+    return redirect(url_for("reviews.my_children", scope="all", format=requested_format()))
 
 
 @bp.route("/team")
@@ -167,9 +208,15 @@ def team():
     team_name = request.args.get("team") or None
     officer = request.args.get("officer") or None
     rows = queries.team_summary(today(), team_name)
+    args = {"team": team_name} if team_name else {}
+    if fmt := requested_format():
+        return send_table(
+            fmt, title="Team caseloads", filename="team-caseloads", columns=TEAM_COLUMNS, rows=rows, filters=args
+        )
     return render_template(
         "reviews/team.html",
         rows=rows,
+        downloads=download_links("reviews.team", args) if rows else [],
         teams=queries.teams(),
         team=team_name,
         officer=officer,

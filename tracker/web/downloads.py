@@ -65,7 +65,11 @@ def download_links(endpoint: str, args: dict, **values) -> list[dict]:
 
 def page_filters() -> dict[str, Any]:
     """The filters of the current request, for the audit row of a download."""
-    return {k: (v[0] if len(v) == 1 else v) for k, v in request.args.to_dict(flat=False).items() if k not in ("format", "page")}
+    return {
+        k: (v[0] if len(v) == 1 else v)
+        for k, v in request.args.to_dict(flat=False).items()
+        if k not in ("format", "page")
+    }
 
 
 def _csv_value(value):
@@ -123,17 +127,24 @@ def send_table(
     columns: list[Column],
     rows: Iterable,
     object_type: str = "export",
+    filters: dict[str, Any] | None = None,
 ) -> Response:
     """The download of a list: ``rows`` (every row the filters select) through ``columns``.
     ``object_type`` places the audit row in its family (``lado_export`` for a LADO list, whose
-    row only LADO roles read in full)."""
+    row only LADO roles read in full). ``filters`` replaces the query string's in the audit row
+    when the page keeps some in the session (a search: say that there was one, never its words)."""
     header = [c.header for c in columns]
     data = [[c.value(row) for c in columns] for row in rows]
     audit.record(
         "list.export",
         object_type=object_type,
         summary=f"{title} downloaded as {fmt.upper()}: {len(data)} rows",
-        after={"list": title, "format": fmt, "filters": page_filters(), "rows": len(data)},
+        after={
+            "list": title,
+            "format": fmt,
+            "filters": page_filters() if filters is None else filters,
+            "rows": len(data),
+        },
     )
     name = f"{filename}-{today().isoformat()}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
