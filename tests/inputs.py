@@ -92,6 +92,7 @@ def url_values(rule, world: World) -> dict:
         "period_id": world.period_id,
         "review_id": world.review_id,
         "escalation_id": world.escalation_id,
+        "stage": "informal",  # the escalation's one stage
         "contact_id": world.contact_id,
         "referral_id": world.referral_id,
         "meeting_id": world.meeting_id,

@@ -160,6 +160,14 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ],
     ("/escalations/<escalation_id>/escalate", "POST"): [case("/escalations/{escalation}/escalate", IRO_MANAGER)],
     ("/escalations/<escalation_id>/close", "POST"): [case("/escalations/{escalation}/close", IRO_MANAGER)],
+    **{
+        (rule, method): [case(url, IRO_MANAGER, "corrections: raised by another QARO about their child")]
+        for rule, url in (
+            ("/escalations/<escalation_id>/edit", "/escalations/{escalation}/edit"),
+            ("/escalations/<escalation_id>/stages/<stage>/edit", "/escalations/{escalation}/stages/informal/edit"),
+        )
+        for method in ("GET", "POST")
+    },
     # --- LADO: LADO roles only, everywhere ----------------------------------------------------------
     ("/lado/", "GET"): [case("/lado/", LADO)],
     ("/lado/contacts/new", "GET"): [case("/lado/contacts/new", LADO)],

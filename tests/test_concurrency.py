@@ -101,7 +101,7 @@ def stored(app, model: str, key: dict, attribute: str):
 def _model(name: str):
     from tracker.auth.models import User
     from tracker.core.timescales import TimescaleRule
-    from tracker.escalations.models import Escalation
+    from tracker.escalations.models import Escalation, EscalationStage
     from tracker.lado.models import LadoAction, LadoContact, LadoMeeting, LadoPerson, LadoReferral
     from tracker.reviews.models import CarePeriod, Child, Review
 
@@ -111,6 +111,7 @@ def _model(name: str):
             User,
             TimescaleRule,
             Escalation,
+            EscalationStage,
             LadoAction,
             LadoContact,
             LadoMeeting,
@@ -366,6 +367,31 @@ CASES = {
         "withdrawn",
         row=("Resolution", "Not entered", "Withdrawn"),
         kept=("close-closed_date", "close-resolution"),
+    ),
+    "escalation details": Case(
+        "cic",
+        ESCALATION,
+        "summary",
+        Step(lambda w: f"{_escalation(w)}/edit", {"summary": "Care plan not followed"}),
+        Step(lambda w: f"{_escalation(w)}/edit", {"summary": "Health plan missing", "areas": ["care_plan", "health"]}),
+        "Care plan not followed",
+        "Health plan missing",
+        row=("Summary", "Care plan not followed", "Health plan missing"),
+        kept=("summary", "areas"),
+    ),
+    "escalation stage": Case(
+        "cic",
+        ("EscalationStage", lambda w: {"stage": "informal"}),  # the world's one escalation's first stage
+        "started_date",
+        Step(lambda w: f"{_escalation(w)}/stages/informal/edit", {"started_date": date(D(2023, 3, 2))}),
+        Step(
+            lambda w: f"{_escalation(w)}/stages/informal/edit",
+            {"started_date": date(D(2023, 3, 3)), "to_whom": "Team manager"},
+        ),
+        D(2023, 3, 2),
+        D(2023, 3, 3),
+        row=("Date the stage started", "2 March 2023", "3 March 2023"),
+        kept=("started_date", "to_whom"),
     ),
     # --- LADO ---
     "LADO contact": Case(
@@ -697,6 +723,7 @@ def test_every_form_that_changes_a_record_carries_its_version():
         "ConfirmForm",
         "ContactEditForm",
         "DbsForm",
+        "DetailsForm",
         "EscalateForm",
         "MeetingForm",
         "MergeForm",
@@ -711,6 +738,7 @@ def test_every_form_that_changes_a_record_carries_its_version():
         "ReviewForm",
         "RolesForm",
         "RuleForm",
+        "StageForm",
         "StatusForm",
         "UserDetailsForm",
     ]

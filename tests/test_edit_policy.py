@@ -176,6 +176,18 @@ def _responded(app, w) -> bool:
     return value(app, select(EscalationStage.response_date)) == D(2023, 3, 5)
 
 
+def _areas_corrected(app, w) -> bool:
+    from tracker.escalations.models import EscalationArea
+
+    return value(app, select(func.count()).select_from(EscalationArea).where(EscalationArea.area == "health")) == 1
+
+
+def _stage_corrected(app, w) -> bool:
+    from tracker.escalations.models import EscalationStage
+
+    return value(app, select(EscalationStage.started_date)) == D(2023, 3, 2)
+
+
 @dataclass(frozen=True)
 class Action:
     url: Callable[[World], str]  # what the form posts to
@@ -283,6 +295,22 @@ ACTIONS = {
         lambda w: f"form[action='/escalations/{w.escalation_id}/escalate']",
         form_page=False,
     ),
+    "correct escalation": Action(
+        lambda w: f"/escalations/{w.escalation_id}/edit",
+        {"areas": ["health"], "summary": "Corrected"},
+        _areas_corrected,
+        CHAIR_OR_ALLOCATED,
+        _escalation_page,
+        lambda w: f"a[href='/escalations/{w.escalation_id}/edit']",
+    ),
+    "correct escalation stage": Action(
+        lambda w: f"/escalations/{w.escalation_id}/stages/informal/edit",
+        {"started_date": date(D(2023, 3, 2))},
+        _stage_corrected,
+        CHAIR_OR_ALLOCATED,
+        _escalation_page,
+        lambda w: f"a[href='/escalations/{w.escalation_id}/stages/informal/edit']",
+    ),
     "close": Action(
         lambda w: f"/escalations/{w.escalation_id}/close",
         {"close-closed_date": date(D(2023, 3, 20)), "close-resolution": "withdrawn"},
@@ -342,6 +370,8 @@ def test_the_table_covers_every_action_and_visitor():
         "raise escalation",
         "respond",
         "escalate",
+        "correct escalation",
+        "correct escalation stage",
         "close",
     }
     assert {"qaro-allocated", "qaro-chair", "qaro-other", "iro_manager", "manager", "lado"} <= set(VISITORS)
@@ -380,6 +410,9 @@ def test_finding_8_a_qaro_cannot_change_a_colleagues_review_or_escalation(app, c
     client_request.get(delete, status=403)
     client_request.post(delete, {"reason": "Mine now"}, status=403)
     client_request.post(respond, {"response-response_date": date(D(2023, 3, 5))}, status=403)
+    for correction in (f"/escalations/{w.escalation_id}/edit", f"/escalations/{w.escalation_id}/stages/informal/edit"):
+        client_request.get(correction, status=403)
+        client_request.post(correction, {"areas": ["health"], "started_date": date(D(2023, 3, 2))}, status=403)
     assert inputs.changed_tables(before, fingerprint(app)) == []
 
     # nothing offered: B may still record a review or a contact for A's child (covering for A)
@@ -387,7 +420,9 @@ def test_finding_8_a_qaro_cannot_change_a_colleagues_review_or_escalation(app, c
     assert not {edit, delete, f"/children/{w.child_id}/edit"} & set(child_page.hrefs())
     assert {f"/children/{w.child_id}/reviews/new", f"/children/{w.child_id}/contacts/new"} <= set(child_page.hrefs())
     assert "changed by their allocated QARO or the IRO manager" in child_page.text_of("#not-your-child")
-    assert client_request.get(f"/escalations/{w.escalation_id}").select("main form") == []
+    escalation_page = client_request.get(f"/escalations/{w.escalation_id}")
+    assert escalation_page.select("main form") == []
+    assert not [href for href in escalation_page.hrefs() if href.endswith("/edit")]  # no correction offered
 
     # A changes their own review and answers their own escalation, but does not delete
     sign_in(app, client, None, "qaro-allocated")  # QA

@@ -29,6 +29,7 @@ ARGUMENTS = {
     "child_id": "C00001",
     "review_id": "R000001",
     "escalation_id": "E00009",
+    "stage": "informal",  # a stage of E00009
     "contact_id": "LC00001",
     "referral_id": "LR00001",
     "meeting_id": "LR00001i",
@@ -52,7 +53,14 @@ REDIRECTS = {
 # Pages of one record that only some holders of their capability may use (an object-level check):
 # the roles of the sweep who may. A meeting or an action is removed by its author or a LADO manager,
 # and the small authority's (imported) have no author.
-OBJECT_LEVEL = {"lado.remove_meeting": {"lado_manager"}, "lado.remove_action": {"lado_manager"}}
+# An escalation is corrected by who raised it, the child's QARO or the IRO manager: E00009 is neither the
+# sweep QARO's (raised by Q10 about C00009).
+OBJECT_LEVEL = {
+    "lado.remove_meeting": {"lado_manager"},
+    "lado.remove_action": {"lado_manager"},
+    "escalations.edit": {"iro_manager"},
+    "escalations.edit_stage": {"iro_manager"},
+}
 SKIPPED = {"static", "govuk_assets"}  # files, not pages
 SWEEP_QARO = "QSWEEP"  # the officer id of the sweep's QARO, to whom the sample child is allocated
 

@@ -244,11 +244,11 @@ def test_allowed_moves_through_the_page(app, client_request, login_as, escalatio
     assert page.tags == ["Closed"]
     assert page.summary()["Current stage"] == "Stage 2"
     assert page.summary()["Closed"] == "9 March 2023: Resolved"
-    assert page.table("#stage-timeline") == [
+    assert [row[:4] for row in page.table("#stage-timeline")] == [
         ["Informal (social worker or team manager)", "1 Mar 2023", "", "3 Mar 2023 Plan agreed"],
         ["Stage 2", "6 Mar 2023", "", "No response yet"],
     ]
-    assert page.select("main form") == []  # nothing more to do once closed
+    assert page.select("main form") == []  # nothing more to do once closed (corrections are links)
     with app.app_context():
         e = find(Escalation, escalation_id=escalation_id)
         assert [s.stage for s in e.ordered_stages] == ["informal", "stage2"]

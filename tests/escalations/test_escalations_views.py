@@ -217,9 +217,15 @@ def test_escalation_page_shows_the_timeline(client_request, login_as, seed):
     assert summary["Areas of concern"] == "Voice of the child/young person Health"  # the report's order
     assert summary["Opened"] == "1 March 2023"
     assert summary["Current stage"] == "Stage 2"
-    assert page.table("#stage-timeline") == [
-        ["Informal (social worker or team manager)", "1 Mar 2023", "", "3 Mar 2023"],
-        ["Stage 2", "6 Mar 2023", "", "No response yet"],
+    assert page.table("#stage-timeline") == [  # the raiser may correct each stage
+        [
+            "Informal (social worker or team manager)",
+            "1 Mar 2023",
+            "",
+            "3 Mar 2023",
+            "Change the dates of Informal (social worker or team manager)",
+        ],
+        ["Stage 2", "6 Mar 2023", "", "No response yet", "Change the dates of Stage 2"],
     ]
     assert page.texts("main h2") == [
         "Stages",

@@ -73,6 +73,10 @@ ACTIONS: dict[str, str] = {
     "escalation.escalate": "An escalation moved to a later stage",
     "escalation.refer_to_cafcass": "An escalation was referred to Cafcass",
     "escalation.close": "An escalation was closed",
+    "escalation.update": "An escalation's details were corrected (areas of concern, external partner, summary, "
+    "raising officer)",
+    "escalation.update_stage": "An escalation stage was corrected (its start date, who it was raised with, its "
+    "response); its response deadline follows the start date",
     # LADO (domain.md §6): rows about LADO records are for LADO roles only
     "lado_record.read": "LADO records were shown to a user",
     "lado_person.create": "A person was added to the LADO index",

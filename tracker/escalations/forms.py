@@ -1,7 +1,9 @@
 """Escalation forms (GOV.UK Frontend widgets). Labels come from the code enums, never templates.
 Forms check the shape of the input; the rules are the operations' (shown against the field).
-The response, escalate and close forms carry the escalation's version (``VersionedForm``): on a
-conflict, the response and escalate forms are compared with the escalation's current stage."""
+The response, escalate, close, details and stage forms carry the escalation's version
+(``VersionedForm``): on a conflict, the response and escalate forms are compared with the
+escalation's current stage, the stage form with the stage it corrects. The fields a raise and a
+correction share are made by the same functions (``_areas``, ``_to_whom``...)."""
 
 from __future__ import annotations
 
@@ -20,8 +22,41 @@ from tracker.core.forms import CodeRadioField, GovDate, TrackerForm, VersionedFo
 from tracker.escalations.models import RAISE_STAGES, Area, Resolution, Stage
 
 
-def _date(label: str, required_message: str) -> GovDate:
-    return GovDate(label, validators=[required_date(required_message)])
+def _date(label: str, required_message: str, **kwargs) -> GovDate:
+    return GovDate(label, validators=[required_date(required_message)], **kwargs)
+
+
+def _to_whom(label: str, example: str) -> StringField:
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+        description=f"The role, for example {example}. Do not enter names.",
+    )
+
+
+def _text(label: str) -> TextAreaField:
+    return TextAreaField(label, widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)])
+
+
+def _areas() -> SelectMultipleField:
+    return SelectMultipleField(
+        "Areas of concern",
+        widget=GovCheckboxesInput(),
+        choices=Area.choices(),
+        validators=[InputRequired(message="Select at least one area of concern")],
+        description="Select all that apply",
+    )
+
+
+def _external_partner() -> StringField:
+    return StringField(
+        "External partner (optional)",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+        description="If the escalation is about a partner rather than the council's own team, "
+        "for example health, dentistry, CAMHS, education or a provider",
+    )
 
 
 class RaiseForm(TrackerForm):
@@ -39,35 +74,16 @@ class RaiseForm(TrackerForm):
         description="Most escalations start informally with the social worker or team manager",
     )
     started_date = _date("Date the escalation started", "Enter the date the escalation started")
-    to_whom = StringField(
-        "Raised with (optional)",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=200)],
-        description="The role, for example team manager. Do not enter names.",
-    )
-    areas = SelectMultipleField(
-        "Areas of concern",
-        widget=GovCheckboxesInput(),
-        choices=Area.choices(),
-        validators=[InputRequired(message="Select at least one area of concern")],
-        description="Select all that apply",
-    )
-    external_partner = StringField(
-        "External partner (optional)",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=200)],
-        description="If the escalation is about a partner rather than the council's own team, "
-        "for example health, dentistry, CAMHS, education or a provider",
-    )
-    summary = TextAreaField("Summary (optional)", widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)])
+    to_whom = _to_whom("Raised with (optional)", "team manager")
+    areas = _areas()
+    external_partner = _external_partner()
+    summary = _text("Summary (optional)")
     submit = SubmitField("Raise escalation", widget=GovSubmitInput())
 
 
 class ResponseForm(VersionedForm, TrackerForm):
     response_date = _date("Date of the response", "Enter the date of the response")
-    response_summary = TextAreaField(
-        "Summary of the response (optional)", widget=GovCharacterCount(), validators=[Optional(), Length(max=2000)]
-    )
+    response_summary = _text("Summary of the response (optional)")
     submit = SubmitField("Record response", widget=GovSubmitInput())
 
     def record_values(self, escalation) -> dict:
@@ -90,12 +106,7 @@ class EscalateForm(VersionedForm, TrackerForm):
         description="Stages may be skipped. A referral to Cafcass can be made at any point.",
     )
     started_date = _date("Date the stage started", "Enter the date the stage started")
-    to_whom = StringField(
-        "Escalated to (optional)",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=200)],
-        description="The role, for example head of service. Do not enter names.",
-    )
+    to_whom = _to_whom("Escalated to (optional)", "head of service")
     submit = SubmitField("Escalate", widget=GovSubmitInput())
 
     def __init__(self, *args, **kwargs):
@@ -122,6 +133,47 @@ class CloseForm(VersionedForm, TrackerForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "close")
         super().__init__(*args, **kwargs)
+
+
+class DetailsForm(VersionedForm, TrackerForm):
+    """The details typed when the escalation was raised, corrected. ``raised_by`` is offered to
+    the IRO manager only (the view removes it for everyone else, and fills its choices)."""
+
+    areas = _areas()
+    external_partner = _external_partner()
+    summary = _text("Summary (optional)")
+    raised_by = SelectField(
+        "Raised by",
+        widget=GovSelect(),
+        choices=[],
+        validators=[Optional()],
+        description="The QARO who raised the escalation: it is on their list and worklist",
+    )
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def record_values(self, escalation) -> dict:
+        return {**super().record_values(escalation), "areas": [a.value for a in escalation.area_codes]}
+
+
+class StageForm(VersionedForm, TrackerForm):
+    """One stage's dates (and who it was raised with, and the response), corrected. The view
+    names the stage (``stage_code``); the response deadline is computed from the start date."""
+
+    started_date = _date(
+        "Date the stage started",
+        "Enter the date the stage started",
+        description="Not before an earlier stage started, nor after a later stage started or the escalation closed. "
+        "The response deadline is worked out from this date.",
+    )
+    to_whom = _to_whom("Raised with (optional)", "team manager")
+    response_date = GovDate("Date of the response (optional)", description="Leave it blank if there was no response")
+    response_summary = _text("Summary of the response (optional)")
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+    stage_code: str | None = None
+
+    def record_values(self, escalation) -> dict:
+        stage = escalation.stage(self.stage_code) if self.stage_code else None
+        return super().record_values(stage) if stage is not None else {}
 
 
 class FilterForm(TrackerForm):

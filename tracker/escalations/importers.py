@@ -16,7 +16,7 @@ from sqlalchemy import exists, select
 from tracker.core import interchange
 from tracker.core.interchange import Importer, RowReader
 from tracker.escalations import operations
-from tracker.escalations.models import Escalation, EscalationArea, EscalationStage, Resolution, Stage
+from tracker.escalations.models import Escalation, EscalationStage, Resolution, Stage
 from tracker.extensions import db
 from tracker.reviews.models import Child
 
@@ -66,8 +66,7 @@ class EscalationsImporter(Importer):
             escalation.external_partner = rec["external_partner"]
             escalation.closed_date = rec["closed_date"]
             escalation.resolution = Resolution.get(rec["resolution"])
-            current = {a.area: a for a in escalation.areas}
-            escalation.areas = [current.get(a) or EscalationArea(area=a) for a in rec["areas"]]
+            operations.set_areas(escalation, rec["areas"])
 
     def after_all(self, ctx) -> None:
         # An escalation without any stage (interchange.md §1): reported on its escalations.csv line.

@@ -12,6 +12,12 @@ Rules (the transition table of tests/escalations/test_escalations_transitions.py
 - a closed escalation cannot be escalated, responded to or closed again;
 - it closes as ``referred_to_cafcass`` only after a Cafcass referral.
 
+Corrections (``edit_details``, ``edit_stage``), open or closed, change what was typed: the
+areas of concern, external partner, summary and raising officer; a stage's start, who it was
+raised with and its response. They apply the same rules (``check_areas``, ``check_stage_start``,
+``check_response`` and the rules across stages), and the deadlines and figures, computed from
+the stored dates, follow.
+
 The row rules (``check_areas``, ``check_closure``, ``check_stage_start``, ``check_response``)
 are also what the import applies to each row of escalations.csv and escalation_stages.csv;
 the rules across stages (``stages_out_of_order``, ``closed_before_latest_stage``) are one SQL
@@ -25,6 +31,7 @@ import datetime as dt
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from tracker.auth.models import user_by_officer_id
 from tracker.core import audit, checks, references
 from tracker.core.errors import DomainError
 from tracker.escalations.models import (
@@ -42,6 +49,8 @@ from tracker.formatters import format_date
 
 FIELDS = ("escalation_id", "raised_by", "external_partner", "closed_date", "resolution")
 STAGE_FIELDS = ("stage", "started_date", "to_whom", "response_date")
+DETAIL_FIELDS = ("raised_by", "external_partner", "summary")  # and the areas: what a correction may change
+STAGE_EDIT_FIELDS = ("started_date", "to_whom", "response_date", "response_summary")
 
 references.register("escalation", "E", 5, Escalation.escalation_id)
 
@@ -129,11 +138,21 @@ def closed_before_latest_stage(escalation_pk: int | None = None):
     return query if escalation_pk is None else query.where(Escalation.id == escalation_pk)
 
 
-def _check_dates_in_order(escalation: Escalation) -> None:
-    """After a change: the rules across stages hold for this escalation."""
+def _check_dates_in_order(escalation: Escalation, corrected: EscalationStage | None = None) -> None:
+    """After a change: the rules across stages hold for this escalation. The message speaks of
+    the date just entered: a new stage's start or a closure, or the start of the ``corrected``
+    stage, which may now fall after a later stage's start or after the closure."""
     db.session.flush()
     row = db.session.execute(stages_out_of_order(escalation.id).limit(1)).first()
     if row is not None:
+        if corrected is not None and row.earlier_stage == corrected.stage:
+            after = [s for s in escalation.stages if s.stage.rank > corrected.stage.rank]
+            first_after = min(after, key=lambda s: s.started_date)
+            raise DomainError(
+                f"The start date must be on or before the day {first_after.stage.short_label} started "
+                f"({format_date(first_after.started_date)})",
+                "started_date",
+            )
         raise DomainError(
             f"The start date must be on or after the day {Stage(row.earlier_stage).short_label} started "
             f"({format_date(row.earlier_started)})",
@@ -141,12 +160,35 @@ def _check_dates_in_order(escalation: Escalation) -> None:
         )
     row = db.session.execute(closed_before_latest_stage(escalation.id)).first()
     if row is not None:
+        if corrected is not None:
+            raise DomainError(
+                f"The start date must be on or before the day the escalation closed ({format_date(row.closed_date)})",
+                "started_date",
+            )
         latest = max(escalation.stages, key=lambda s: s.started_date)
         raise DomainError(
             f"The closing date must be on or after the day {latest.stage.short_label} started "
             f"({format_date(row.latest)})",
             "closed_date",
         )
+
+
+def set_areas(escalation: Escalation, areas) -> None:
+    """The escalation's areas of concern become ``areas`` (rows kept for the areas it keeps)."""
+    current = {a.area: a for a in escalation.areas}
+    escalation.areas = [current.get(a) or EscalationArea(area=a) for a in areas]
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _officer(officer_id: str | None) -> str | None:
+    """A raising officer: blank (not recorded) or the officer id of a user."""
+    officer_id = _text(officer_id)
+    if officer_id is not None and user_by_officer_id(officer_id) is None:
+        raise DomainError(f"There is no officer with the id {officer_id}", "raised_by")
+    return officer_id
 
 
 # --- the workflow ---------------------------------------------------------------------------
@@ -180,13 +222,11 @@ def raise_escalation(
         escalation_id=references.new_ref("escalation"),
         child_pk=child.id,
         raised_by=raised_by or None,
-        external_partner=(external_partner or "").strip() or None,
-        summary=(summary or "").strip() or None,
+        external_partner=_text(external_partner),
+        summary=_text(summary),
     )
-    escalation.areas = [EscalationArea(area=a) for a in area_codes]
-    escalation.stages = [
-        EscalationStage(stage=Stage(stage), started_date=started_date, to_whom=(to_whom or "").strip() or None)
-    ]
+    set_areas(escalation, area_codes)
+    escalation.stages = [EscalationStage(stage=Stage(stage), started_date=started_date, to_whom=_text(to_whom))]
     db.session.add(escalation)
     db.session.flush()
     flagged = Stage(stage).flags_board
@@ -225,7 +265,7 @@ def record_response(
     check_response(target.stage, target.started_date, response_date)
     before = audit.snapshot(target, STAGE_FIELDS)
     target.response_date = response_date
-    target.response_summary = (response_summary or "").strip() or None
+    target.response_summary = _text(response_summary)
     db.session.flush()
     audit.record(
         "escalation.respond",
@@ -267,7 +307,7 @@ def escalate(
             )
     check_stage_start(started_date)
     flagged = target.flags_board and not any(s.stage.flags_board for s in escalation.stages)
-    new = EscalationStage(stage=target, started_date=started_date, to_whom=(to_whom or "").strip() or None)
+    new = EscalationStage(stage=target, started_date=started_date, to_whom=_text(to_whom))
     escalation.stages.append(new)
     _check_dates_in_order(escalation)
     after = audit.snapshot(new, STAGE_FIELDS)
@@ -319,6 +359,82 @@ def close(escalation: Escalation, *, closed_date: dt.date | None, resolution: st
         user=user,
     )
     return escalation
+
+
+# --- corrections ------------------------------------------------------------------------------
+
+
+def _details(escalation: Escalation) -> dict:
+    return {**audit.snapshot(escalation, DETAIL_FIELDS), "areas": escalation.area_codes}
+
+
+def edit_details(escalation: Escalation, *, user=None, **changes) -> Escalation:
+    """Correct what was typed when the escalation was raised: ``areas``, ``external_partner``,
+    ``summary`` and ``raised_by`` (who may change which is the view's: the raising officer is
+    the IRO manager's to change). Open or closed: the figures of a closed one follow too."""
+    unknown = set(changes) - {"areas", *DETAIL_FIELDS}
+    if unknown:
+        raise ValueError(f"edit_details cannot change {', '.join(sorted(unknown))}")
+    area_codes = check_areas(changes["areas"]) if "areas" in changes else None
+    raised_by = _officer(changes["raised_by"]) if "raised_by" in changes else escalation.raised_by
+    before = _details(escalation)
+    if area_codes is not None:
+        set_areas(escalation, area_codes)
+    escalation.raised_by = raised_by
+    for key in ("external_partner", "summary"):
+        if key in changes:
+            setattr(escalation, key, _text(changes[key]))
+    db.session.flush()
+    b, a = audit.changed(audit.jsonable(before), audit.jsonable(_details(escalation)))
+    audit.record(
+        "escalation.update",
+        object_type="escalation",
+        object_id=escalation.escalation_id,
+        summary=f"Details of escalation {escalation.escalation_id} corrected",
+        before=b,
+        after=a,
+        user=user,
+    )
+    return escalation
+
+
+def edit_stage(
+    escalation: Escalation,
+    stage: str,
+    *,
+    started_date: dt.date | None,
+    to_whom: str | None = None,
+    response_date: dt.date | None = None,
+    response_summary: str | None = None,
+    user=None,
+) -> EscalationStage:
+    """Correct one stage: its start (the response deadline is computed from it), who it was
+    raised with and its response (a blank date: no response yet). The transitions' rules hold:
+    nothing after today, a response not before its stage started, a stage not before an earlier
+    stage started nor after a later one, and not after the escalation closed."""
+    target = escalation.stage(stage)
+    if target is None:
+        raise DomainError("This escalation has no such stage", "stage")
+    check_stage_start(started_date)
+    check_response(target.stage, started_date, response_date)
+    summary = _text(response_summary)
+    if summary is not None and response_date is None:
+        raise DomainError("Enter the date of the response, or remove its summary", "response_date")
+    before = audit.snapshot(target, STAGE_EDIT_FIELDS)
+    target.started_date, target.to_whom = started_date, _text(to_whom)
+    target.response_date, target.response_summary = response_date, summary
+    _check_dates_in_order(escalation, corrected=target)
+    b, a = audit.changed(before, audit.snapshot(target, STAGE_EDIT_FIELDS))
+    audit.record(
+        "escalation.update_stage",
+        object_type="escalation",
+        object_id=escalation.escalation_id,
+        summary=f"{target.stage} of escalation {escalation.escalation_id} corrected",
+        before={"stage": target.stage, **b},
+        after={"stage": target.stage, **a},
+        user=user,
+    )
+    return target
 
 
 def _flag_note(flagged: bool) -> str:

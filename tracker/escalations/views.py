@@ -1,5 +1,6 @@
 """Escalation pages. Thin: queries.py reads; operations.py changes (and audits); the request
-lifecycle commits. The escalation's page shows the response deadline the worklist computes."""
+lifecycle commits. The escalation's page shows the response deadline the worklist computes.
+Corrections have a page each: the details (``edit``) and one stage (``edit_stage``)."""
 
 from __future__ import annotations
 
@@ -13,9 +14,18 @@ from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
 from tracker.core.permissions import can, check_may_edit, require
 from tracker.escalations import operations, queries
-from tracker.escalations.forms import CloseForm, EscalateForm, FilterForm, RaiseForm, ResponseForm
+from tracker.escalations.forms import (
+    CloseForm,
+    DetailsForm,
+    EscalateForm,
+    FilterForm,
+    RaiseForm,
+    ResponseForm,
+    StageForm,
+)
 from tracker.escalations.models import Escalation, Resolution, Stage
 from tracker.reviews.models import Child
+from tracker.reviews.views import _officer_choices as officer_choices
 from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import carry_version, submit
 from tracker.web.records import find, load_or_404, record_url
@@ -23,6 +33,7 @@ from tracker.web.records import find, load_or_404, record_url
 bp = Blueprint("escalations", __name__, url_prefix="/escalations")
 
 ALL_CAPABILITY = "children.team"  # iro_manager and manager: the service-wide lists
+REASSIGN_CAPABILITY = "escalations.edit_all"  # the IRO manager: corrects who raised an escalation
 
 
 @bp.route("/")
@@ -263,3 +274,83 @@ def close(escalation_id: str):
         lambda e, f: operations.close(e, closed_date=f.closed_date.data, resolution=f.resolution.data),
         "Escalation closed.",
     )
+
+
+# --- corrections -------------------------------------------------------------------------------
+
+
+def _correction(escalation_id: str):
+    """The escalation a correction changes: 404, then 403 unless the user may change it
+    (raised by them, about a child allocated to them, or the IRO manager). Open or closed."""
+    escalation = load_or_404(Escalation, escalation_id=escalation_id)
+    check_may_edit(escalation)
+    return escalation, record_url("escalation", escalation_id)
+
+
+def _correction_page(form, title: str, escalation_id: str, back: str):
+    return render_template(
+        "escalations/edit.html", form=form, title=title, caption=f"Escalation {escalation_id}", back=back
+    )
+
+
+@bp.route("/<escalation_id>/edit", methods=["GET", "POST"])
+@require("escalations.edit")
+def edit(escalation_id: str):
+    """Correct the areas of concern, the external partner, the summary and (the IRO manager
+    only) the raising officer."""
+    escalation, back = _correction(escalation_id)
+    form = DetailsForm(
+        areas=[a.value for a in escalation.area_codes],
+        external_partner=escalation.external_partner,
+        summary=escalation.summary,
+        raised_by=escalation.raised_by or "",
+    )
+    reassigns = can(current_user, REASSIGN_CAPABILITY)
+    if reassigns:  # the QAROs and IRO managers, as a review's chair is chosen (the one it names kept)
+        form.raised_by.choices = officer_choices("Not recorded", escalation.raised_by)
+    else:
+        del form.raised_by
+
+    def save():
+        changes = {
+            "areas": form.areas.data,
+            "external_partner": form.external_partner.data,
+            "summary": form.summary.data,
+        }
+        if reassigns:
+            changes["raised_by"] = form.raised_by.data
+        return operations.edit_details(escalation, **changes)
+
+    if submit(form, save, record=escalation, default_field="areas"):
+        flash("Escalation details saved.", "success")
+        return redirect(back)
+    return _correction_page(form, "Change the details of the escalation", escalation_id, back)
+
+
+@bp.route("/<escalation_id>/stages/<stage>/edit", methods=["GET", "POST"])
+@require("escalations.edit")
+def edit_stage(escalation_id: str, stage: str):
+    """Correct one stage (by its code: informal, stage1 … cafcass): its start date, who it was
+    raised with and its response. The response deadline is the engine's, from the start date."""
+    escalation, back = _correction(escalation_id)
+    target = escalation.stage(stage)
+    if target is None:
+        abort(404)
+    code, label = target.stage, target.stage.short_label
+    form = StageForm(**{f: getattr(target, f) for f in operations.STAGE_EDIT_FIELDS})  # not obj=: its version
+    form.stage_code = code
+
+    def save():
+        return operations.edit_stage(
+            escalation,
+            code,
+            started_date=form.started_date.data,
+            to_whom=form.to_whom.data,
+            response_date=form.response_date.data,
+            response_summary=form.response_summary.data,
+        )
+
+    if submit(form, save, record=escalation, default_field="started_date"):
+        flash(f"Dates of {label} saved.", "success")
+        return redirect(back)
+    return _correction_page(form, f"Change the dates of {label}", escalation_id, back)
