@@ -181,6 +181,11 @@ def _subject_and_role(row: dict) -> str:
     return f"{_subject(row)} {row['Subject role']}"
 
 
+def _child(row: dict) -> str:
+    name = row["Child's name"]
+    return f"{name} ({row['Child']})" if name else row["Child"]
+
+
 def _escalation(row: dict) -> str:
     return row["Escalation"] + (f" External: {row['External partner']}" if row["External partner"] else "")
 
@@ -193,10 +198,10 @@ LISTS = {
     "a team's children": ("manager", "/children/?scope=team&team=North", "#caseload", {1: "Reference", 2: "QARO"}, None),
     "a QARO's children": ("iro_manager", "/children/?scope=qaro&officer=Q3&sort=ref", "#caseload", {1: "Reference", 2: "QARO"}, None),
     "team caseloads": ("iro_manager", "/children/team?team=South", "#team-table", {0: lambda r: f"{r['QARO']} : their children", 1: "Team", 2: "Children", 3: "Reviews overdue", 6: "IRO contacts overdue"}, None),
-    "all escalations": ("manager", "/escalations/all?status=all", "#escalations-table", {0: _escalation, 1: "Child", 3: "Areas of concern", 4: lambda r: f"{r['Raised by']} {r['Team']}", 5: "Days open"}, None),
-    "closed escalations of a team": ("iro_manager", "/escalations/all?status=closed&team=North", "#escalations-table", {0: _escalation, 1: "Child", 5: "Days open"}, None),
-    "my escalations": ("Q2", "/escalations/mine?status=all", "#escalations-table", {0: _escalation, 1: "Child", 3: "Areas of concern", 4: "Days open"}, None),
-    "stage 4 escalations": ("qaro", "/escalations/stage4", "#stage4-table", {0: "Escalation", 1: "Child", 2: "Current stage", 4: "Days open"}, _stage4_escalation),
+    "all escalations": ("manager", "/escalations/all?status=all", "#escalations-table", {0: _escalation, 1: _child, 3: "Areas of concern", 4: lambda r: f"{r['Raised by']} {r['Team']}", 5: "Days open"}, None),
+    "closed escalations of a team": ("iro_manager", "/escalations/all?status=closed&team=North", "#escalations-table", {0: _escalation, 1: _child, 5: "Days open"}, None),
+    "my escalations": ("Q2", "/escalations/mine?status=all", "#escalations-table", {0: _escalation, 1: _child, 3: "Areas of concern", 4: "Days open"}, None),
+    "stage 4 escalations": ("qaro", "/escalations/stage4", "#stage4-table", {0: "Escalation", 1: _child, 2: "Current stage", 4: "Days open"}, _stage4_escalation),
     "LADO contacts": ("lado", "/lado/?sector=education", "#contacts", {0: "Contact", 2: "Sector", 3: _subject_and_role, 4: "Employer", 5: "Disposition"}, None),
     "open referrals": ("lado", "/lado/referrals", "#referrals", {0: "Referral", 2: _subject_and_role, 3: "Employer", 4: "Sector", 5: "Allocated", 7: "Status"}, None),
     "overdue actions": ("lado", "/lado/actions?view=overdue", "#actions", {0: "LADO who chases it", 1: "Action", 2: "Who does it", 3: "Referral", 4: _subject_and_role, 7: "Status"}, None),

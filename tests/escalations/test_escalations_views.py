@@ -113,17 +113,18 @@ def test_lists_and_filters(client_request, login_as, seed):
     assert headers == ["Escalation", "Child", "Current stage", "Areas of concern", "Raised by", "Days open", "Response"]
     assert page.table("#escalations-table") == [
         # e1: informal 2023-06-01 + 10 working days = 15 June, before today (30 June): overdue
-        [e1, "C1", "Informal", "Health", "Officer Q1 North", "29", "15 Jun 2023 Overdue"],
+        # the child by name beside the reference, as every list names them
+        [e1, "Sam Smith (C1)", "Informal", "Health", "Officer Q1 North", "29", "15 Jun 2023 Overdue"],
         [
             f"{e2} External: CAMHS",
-            "C2",
+            "Sam Smith (C2)",
             "Stage 4 Stage 4 flag",
             "Education; Safety",
             "Officer Q2 South",
             "60",
             "27 Jun 2023 Overdue",
         ],
-        [e3, "C3", "Stage 1 Closed 20 Apr 2023: Resolved", "Care plan implementation", "Officer Q1 North", "17", ""],
+        [e3, "Sam Smith (C3)", "Stage 1 Closed 20 Apr 2023: Resolved", "Care plan implementation", "Officer Q1 North", "17", ""],
     ]
     assert page.text_of(".govuk-inset-text").startswith("1 unresolved escalation at stage 4 or beyond")
     assert page.links(".govuk-inset-text") == {"see the stage 4 list": "/escalations/stage4"}
@@ -254,8 +255,8 @@ def test_the_child_row_is_a_working_link_not_escaped_markup(client_request, logi
         ref = factories.escalation("C7").escalation_id
     login_as("qaro", officer_id="Q1")
     page = client_request.get(f"/escalations/{ref}")
-    assert page.summary()["Child"] == "C7"  # escaped markup would show as text here
-    assert page.links(".govuk-summary-list")["C7"] == "/children/C7"
+    assert page.summary()["Child"] == "Sam Smith (C7)"  # escaped markup would show as text here
+    assert page.links(".govuk-summary-list")["Sam Smith (C7)"] == "/children/C7"
 
 
 @pytest.mark.parametrize("boxes", [["40", "", ""], ["31", "2", "2023"], ["x", "3", "2023"]])
@@ -299,7 +300,7 @@ def test_list_links_the_child_for_roles_that_may_see_children(client_request, lo
         factories.escalation("C7")
     login_as("manager")
     page = client_request.get("/escalations/all")
-    assert page.links("#escalations-table")["C7"] == "/children/C7"
+    assert page.links("#escalations-table")["Sam Smith (C7)"] == "/children/C7"
     assert "See the escalations you raised" not in page.links()  # a manager raises none
 
 

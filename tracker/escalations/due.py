@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tracker.core.worklist import register_kind
 from tracker.escalations import queries
 from tracker.escalations.models import Stage
-from tracker.reviews.models import Child
+from tracker.reviews.models import Child, child_label, full_name
 
 
 def escalation_stage_items(as_of: dt.date):
@@ -35,8 +35,7 @@ def escalation_stage_items(as_of: dt.date):
 
 def _describe(row) -> str:
     """The escalation, the child it is about ("Amy Ng (C1)") and the response awaited."""
-    name = " ".join(p for p in (row.first_name, row.last_name) if p)
-    child = f"{name} ({row.child_id})" if name else row.child_id
+    child = child_label(full_name(row.first_name, row.last_name), row.child_id)
     return f"Escalation {row.ref} about {child}: response to {Stage(row.stage).short_label}"
 
 

@@ -38,7 +38,7 @@ from tracker.escalations.models import (
     stage_rank_sql,
 )
 from tracker.extensions import db
-from tracker.reviews.models import Child
+from tracker.reviews.models import Child, child_label, full_name
 
 BOARD_STAGES = tuple(s for s in Stage if s.flags_board)
 
@@ -150,6 +150,7 @@ class Filters:
 class Row:
     escalation_id: str
     child_id: str
+    child_name: str  # "" when no name is recorded
     raised_by: str | None
     raiser_name: str | None
     team: str | None
@@ -164,6 +165,11 @@ class Row:
     areas: list[Area]
     as_of: dt.date
     board_flag: bool = False
+
+    @property
+    def child(self) -> str:
+        """ "Amy Ng (C1)", as every list names the child."""
+        return child_label(self.child_name, self.child_id)
 
     @property
     def flag(self) -> Flag | None:
@@ -194,6 +200,8 @@ def _list_select(as_of: dt.date, filters: Filters):
             Escalation.id,
             Escalation.escalation_id,
             Child.child_id,
+            Child.first_name,
+            Child.last_name,
             Escalation.raised_by,
             User.name.label("raiser_name"),
             User.team,
@@ -250,6 +258,7 @@ def _as_rows(rows, as_of: dt.date) -> list[Row]:
         Row(
             escalation_id=r.escalation_id,
             child_id=r.child_id,
+            child_name=full_name(r.first_name, r.last_name),
             raised_by=r.raised_by,
             raiser_name=r.raiser_name,
             team=r.team,

@@ -44,7 +44,11 @@ def index():
     return redirect(url_for("escalations.mine"))
 
 
-REFERENCE_COLUMNS = [Column("Escalation", lambda r: r.escalation_id), Column("Child", lambda r: r.child_id)]
+REFERENCE_COLUMNS = [
+    Column("Escalation", lambda r: r.escalation_id),
+    Column("Child", lambda r: r.child_id),
+    Column("Child's name", lambda r: r.child_name),
+]
 STAGE_COLUMN = Column("Current stage", lambda r: r.stage.short_label)
 TIMING_COLUMNS = [
     Column("Opened", lambda r: r.opened),

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from tracker.core.timescales import deadline_sql
 from tracker.core.worklist import register_kind
 from tracker.reviews import chain
-from tracker.reviews.models import Child, Review
+from tracker.reviews.models import Child, Review, child_label, full_name
 from tracker.reviews.queries import last_contact_in_period
 
 NAMES = (Child.first_name, Child.last_name)  # the child's name, for the item's words
@@ -27,8 +27,7 @@ NAMES = (Child.first_name, Child.last_name)  # the child's name, for the item's 
 
 def _child(row) -> str:
     """The child as the worklist names them: "Amy Ng (C1)", or the reference alone."""
-    name = " ".join(p for p in (row.first_name, row.last_name) if p)
-    return f"{name} ({row.record_ref})" if name else row.record_ref
+    return child_label(full_name(row.first_name, row.last_name), row.record_ref)
 
 
 def cic_review_items(as_of: dt.date):

@@ -67,6 +67,17 @@ class LegalStatus(CodeEnum):
     V4 = "V4", "V4 – Accommodated under an agreed series of short-term breaks, when agreements are recorded"
 
 
+def full_name(first_name: str | None, last_name: str | None) -> str:
+    """ "Amy Ng", or "" when no name is recorded."""
+    return " ".join(p for p in (first_name, last_name) if p)
+
+
+def child_label(name: str, child_id: str) -> str:
+    """The child as every list, worklist row and home page names them, to the roles that may see
+    children: "Amy Ng (C1)", or the reference alone when no name is recorded."""
+    return f"{name} ({child_id})" if name else child_id
+
+
 class Child(Versioned, db.Model):
     __tablename__ = "children"
 
@@ -93,7 +104,12 @@ class Child(Versioned, db.Model):
 
     @property
     def name(self) -> str:
-        return " ".join(p for p in (self.first_name, self.last_name) if p) or self.child_id
+        return full_name(self.first_name, self.last_name) or self.child_id
+
+    @property
+    def label(self) -> str:
+        """ "Amy Ng (C1)": the child as lists and worklists name them (``child_label``)."""
+        return child_label(full_name(self.first_name, self.last_name), self.child_id)
 
     def __repr__(self) -> str:  # no personal data in logs
         return f"<Child {self.child_id}>"
