@@ -124,7 +124,15 @@ def test_lists_and_filters(client_request, login_as, seed):
             "60",
             "27 Jun 2023 Overdue",
         ],
-        [e3, "Sam Smith (C3)", "Stage 1 Closed 20 Apr 2023: Resolved", "Care plan implementation", "Officer Q1 North", "17", ""],
+        [
+            e3,
+            "Sam Smith (C3)",
+            "Stage 1 Closed 20 Apr 2023: Resolved",
+            "Care plan implementation",
+            "Officer Q1 North",
+            "17",
+            "",
+        ],
     ]
     assert page.text_of(".govuk-inset-text").startswith("1 unresolved escalation at stage 4 or beyond")
     assert page.links(".govuk-inset-text") == {"see the stage 4 list": "/escalations/stage4"}
