@@ -213,7 +213,7 @@ def test_worklist_and_home_name_the_child_to_those_who_may_see_children(
     assert home.links("#due-for-you")["Review of Amy Ng (C1)"] == "/children/C1"
     for role in ("analyst", "board"):
         login_as(role, email=f"{role}@example.org")
-        for url in ("/", "/worklist/"):
+        for url in ("/", "/worklist/", "/children/?scope=all", "/escalations/all", "/kpis/reviews.held/numerator"):
             text = client_request.client.get(url).get_data(as_text=True)  # 403 or a page without them
             assert "Amy Ng" not in text and "Bo Li" not in text, (role, url)
 
