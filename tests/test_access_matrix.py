@@ -97,7 +97,14 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/admin/rules/closures/new", "POST"): [case("/admin/rules/closures/new", ADMIN)],
     ("/admin/rules/closures/<day>/remove", "POST"): [case("/admin/rules/closures/{closure_day}/remove", ADMIN)],
     # --- figures: aggregates, drill-downs (record lists) ------------------------------------------
-    ("/kpis/", "GET"): [case("/kpis/", KPIS, "aggregates; not board members (board pack only)")],
+    ("/kpis/", "GET"): [
+        case("/kpis/", KPIS, "aggregates; not board members (board pack only)"),
+        case("/kpis/?format=xlsx", KPIS, "the period's figures downloaded: as the page"),
+    ],
+    ("/kpis/monthly", "GET"): [
+        case("/kpis/monthly", KPIS, "aggregates month by month; not board members (board pack only)"),
+        case("/kpis/monthly?format=xlsx", KPIS, "the months downloaded: as the page"),
+    ],
     ("/kpis/<indicator_id>/<part>", "GET"): [
         case("/kpis/reviews.held/numerator", DRILL_CHILDREN, "children's records: drill-down roles reading children"),
         case("/kpis/lado.iem_in_timescale/numerator", DRILL_LADO, "LADO records: LADO roles only"),

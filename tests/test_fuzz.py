@@ -32,7 +32,7 @@ from wtforms.csrf.core import CSRFTokenField
 from tests import inputs
 from tests.pages import Page
 from tracker.core import interchange
-from tracker.core.forms import GovDate
+from tracker.core.forms import GovDate, GovMonth
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "25"))
 settings.register_profile(
@@ -88,6 +88,11 @@ DATE_BOXES = st.one_of(
     st.tuples(BOX, BOX, st.one_of(BOX, st.integers().map(str))).map(list),
     st.lists(BOX, max_size=5),  # boxes missing or too many
 )
+MONTH_BOXES = st.one_of(
+    DAYS.map(lambda d: [str(d.month), str(d.year)]),  # a real month, in or out of the range
+    st.tuples(BOX, st.one_of(BOX, st.integers().map(str))).map(list),
+    st.lists(BOX, max_size=4),  # boxes missing or too many
+)
 ISO_DATE = st.one_of(st.sampled_from(["0001-01-01", "9999-12-31", "2023-02-30"]), DAYS.map(dt.date.isoformat), SHORT)
 NUMBER = st.one_of(st.integers().map(str), st.integers(min_value=-1000, max_value=1000).map(str), SHORT)
 
@@ -103,6 +108,8 @@ def field_values(field, shown: dict[str, str]):
     for a field of several values)."""
     if isinstance(field, GovDate):
         return RECENT.map(lambda d: [str(d.day), str(d.month), str(d.year)]), DATE_BOXES
+    if isinstance(field, GovMonth):
+        return RECENT.map(lambda d: [str(d.month), str(d.year)]), MONTH_BOXES
     if isinstance(field, DateField):
         return RECENT.map(dt.date.isoformat), ISO_DATE
     if isinstance(field, IntegerField):
@@ -252,11 +259,12 @@ def test_any_post_to_any_form_is_answered_without_a_server_error(
     post()
 
 
-# Query arguments pages read without a form (a period, a page, a scope, a sort...).
+# Query arguments pages read without a form (a period, a page, a scope, a sort...); a page's filter
+# form replaces them with its own fields (the indicators' ``from`` and ``to``: date boxes).
 QUERY_ARGUMENTS = {
     "page": (st.integers(min_value=1, max_value=3).map(str), NUMBER),
-    "from": (RECENT.map(dt.date.isoformat), ISO_DATE),
-    "to": (RECENT.map(dt.date.isoformat), ISO_DATE),
+    "from": (RECENT.map(dt.date.isoformat), st.one_of(ISO_DATE, DATE_BOXES)),
+    "to": (RECENT.map(dt.date.isoformat), st.one_of(ISO_DATE, DATE_BOXES)),
     **dict.fromkeys(
         ("scope", "sort", "team", "officer", "status", "view", "type", "mine", "clear"),
         (
@@ -279,7 +287,7 @@ def test_any_query_string_to_any_filter_form_is_answered_without_a_server_error(
     with inputs.forms_bound_by(monkeypatch) as forms:
         response = client.get(url)
     assert response.status_code < 500
-    fields = fields_of(forms, {}) | QUERY_ARGUMENTS
+    fields = QUERY_ARGUMENTS | fields_of(forms, {})  # a form's own field wins (the period's ``from``: date boxes)
     examples = EXAMPLES if forms else max(3, EXAMPLES // 5)  # a page without a filter form: a few
 
     @settings(FUZZ, max_examples=examples)

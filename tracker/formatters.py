@@ -20,6 +20,11 @@ def format_date_short(value: dt.date | None) -> str:
     return "" if value is None else f"{value.day} {value:%b %Y}"
 
 
+def format_month(value: dt.date | None) -> str:
+    """May 2025 (a month: the columns of the indicators month by month)."""
+    return "" if value is None else f"{value:%B %Y}"
+
+
 def format_day(value: dt.date | None) -> str:
     """Thursday 5 January 2023 (the date a page is as of)."""
     return "" if value is None else f"{value:%A} {format_date(value)}"
@@ -48,4 +53,15 @@ def yes_no(value) -> str:
     return "Yes" if value else "No"
 
 
-FILTERS = {f.__name__: f for f in (format_date, format_date_short, format_day, format_datetime, format_figure, yes_no)}
+FILTERS = {
+    f.__name__: f
+    for f in (
+        format_date,
+        format_date_short,
+        format_month,
+        format_day,
+        format_datetime,
+        format_figure,
+        yes_no,
+    )
+}

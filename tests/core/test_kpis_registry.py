@@ -300,24 +300,60 @@ def test_figures_page_lists_every_indicator_by_section(app, client_request, logi
     assert [href for href in page.hrefs() if href.startswith("/kpis/test.")] == []  # an analyst never drills
 
 
+def boxes(page, name: str) -> list[str]:
+    """The day, month and year boxes of a GOV.UK date input, as shown."""
+    return [page.value(f"{name}-{box}") or "" for box in ("day", "month", "year")]
+
+
 def test_figures_page_defaults_to_the_financial_year_to_date(app, client_request, login_as, fake_indicators):
     app.config["TODAY"] = "2026-11-23"
     login_as("analyst")
     page = client_request.get("/kpis/")
     assert "From 1 April 2026 to 23 November 2026." in page.text
-    assert (page.value("from"), page.value("to")) == ("2026-04-01", "2026-11-23")
+    assert (boxes(page, "from"), boxes(page, "to")) == (["1", "4", "2026"], ["23", "11", "2026"])
     app.config["TODAY"] = "2026-02-10"
     assert "From 1 April 2025 to 10 February 2026." in client_request.get("/kpis/").text
 
 
+def test_figures_page_takes_the_period_in_date_boxes_and_from_old_links(app, client_request, login_as, fake_indicators):
+    login_as("analyst")
+    page = client_request.get("/kpis/?from=1&from=4&from=2022&to=30&to=4&to=2022")
+    assert page.errors == [] and "From 1 April 2022 to 30 April 2022." in page.text
+    assert _row(page, "test.days") == ["Days in the period test.days", "30", "", "30"]
+    # a link made before the date boxes (one YYYY-MM-DD value each) still shows the same period
+    old = client_request.get("/kpis/?from=2022-04-01&to=2022-04-30")
+    assert old.errors == [] and _row(old, "test.days") == _row(page, "test.days")
+    # one date given: the other is the default period's (this financial year to date)
+    app.config["TODAY"] = "2026-11-23"
+    assert "From 1 October 2026 to 23 November 2026." in client_request.get("/kpis/?from=1&from=10&from=2026").text
+
+
+def test_monthly_page_shows_each_unit_as_the_figures_page(app, client_request, login_as, fake_indicators):
+    """Each month's figure is compute's for the month: a count, a percentage and an average
+    with what they are made of; the chart of an average is scaled to its values."""
+    app.config["TODAY"] = "2026-11-23"
+    login_as("analyst")
+    page = client_request.get("/kpis/monthly?month=4&month=2022&indicator=test.per_week")
+    assert page.errors == []
+
+    def last_month(indicator_id):
+        (row,) = page.select(f'table.tracker-months tr[data-indicator="{indicator_id}"]')
+        return [normalise(td.get_text(" ")) for td in row.select("td")]
+
+    assert len(last_month("test.days")) == 12
+    assert last_month("test.days")[-2:] == ["31", "30"]  # March 2022, April 2022
+    assert last_month("test.weekdays")[-1] == "70.00% 21 of 30"
+    assert last_month("test.per_week")[-1] == "4.29 30 over 7"
+    assert page.table("#chart-table")[-1] == ["April 2022", "4.29", "30 over 7"]
+    ticks = page.texts("#chart .tracker-chart__tick")
+    assert ticks[0] == "0" and float(ticks[-1]) >= 4.43  # 31 days over 7: the highest bar fits
+
+
 FIGURES_DATE_ERRORS = [
-    (
-        "from=2022-02-30&to=2022-04-30",
-        "from",
-        "The start date must be a real date in the form YYYY-MM-DD, like 2023-03-31",
-    ),
-    ("from=2022-04-01&to=soon", "to", "The end date must be a real date in the form YYYY-MM-DD, like 2023-03-31"),
-    ("from=2022-05-01&to=2022-04-30", "to", "The end date must be the same as or after the start date"),
+    ("from=30&from=2&from=2022&to=30&to=4&to=2022", "from", "Start date must be a real date, for example 27 3 2023"),
+    ("from=2022-02-30&to=2022-04-30", "from", "Start date must be a real date, for example 27 3 2023"),
+    ("from=1&from=4&from=2022&to=soon", "to", "End date must be a real date, for example 27 3 2023"),
+    ("from=1&from=5&from=2022&to=30&to=4&to=2022", "to", "The end date must be the same as or after the start date"),
 ]
 
 
@@ -331,8 +367,8 @@ def test_figures_page_date_errors(app, client_request, login_as, fake_indicators
     assert page.title.startswith("Error: Indicators")
     # the figures shown are the default period's, and what was typed is kept
     assert "From 1 April 2026 to 23 November 2026." in page.text
-    typed = dict(part.split("=") for part in query.split("&"))
-    assert (page.value("from"), page.value("to")) == (typed["from"], typed["to"])
+    typed = [value for name, value in (part.split("=") for part in query.split("&")) if name == field]
+    assert boxes(page, field) == (typed if len(typed) == 3 else [typed[0], "", ""])
 
 
 DRILL_ACCESS = [

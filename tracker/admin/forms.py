@@ -9,11 +9,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tracker.auth import passwords
-from tracker.core.forms import TrackerForm, VersionedForm, choices, reference, storable_date
+from tracker.core.forms import GovDate, TrackerForm, VersionedForm, choices, reference
 from tracker.core.permissions import Role
 
 
@@ -125,18 +125,9 @@ class AuditFilterForm(TrackerForm):
         "Record type", widget=GovSelect(), validators=[Optional()], choices=choices([("", "Any type")])
     )
     object_id = StringField("Record ID", widget=GovTextInput(), validators=[Optional(), Length(max=80)])
-    date_from = DateField(
-        "From (YYYY-MM-DD)",
-        widget=GovTextInput(),
-        validators=[Optional(), storable_date(ahead=True)],
-        description="For example, 2026-01-31",
-    )
-    date_to = DateField(
-        "To (YYYY-MM-DD)",
-        widget=GovTextInput(),
-        validators=[Optional(), storable_date(ahead=True)],
-        description="For example, 2026-03-31",
-    )
+    # GOV.UK date boxes (a link's ``date_from=2026-01-31`` still works: ``iso_dates_as_boxes``)
+    date_from = GovDate("From (optional)", ahead=True)
+    date_to = GovDate("To (optional)", ahead=True)
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
     def validate_date_to(self, field):

@@ -26,7 +26,7 @@ from tracker.auth import operations, throttle
 from tracker.auth.models import User
 from tracker.core.audit import ACTIONS
 from tracker.core.clock import to_london
-from tracker.core.forms import choices
+from tracker.core.forms import choices, iso_dates_as_boxes
 from tracker.core.pagination import links, page_number, paginate
 from tracker.core.permissions import ROLE_CODES, audit_family, audit_withheld, require
 from tracker.extensions import db
@@ -255,7 +255,8 @@ def audit_log_page(endpoint: str, template: str, *, family: str | None = None):
     viewer; otherwise ``withheld`` holds the text shown instead (filters never reveal them), in
     the download as on the page."""
     fmt = requested_format()
-    form = AuditFilterForm(request.args)
+    asked = iso_dates_as_boxes(request.args, "date_from", "date_to")  # a date's three boxes share its name
+    form = AuditFilterForm(asked)
     vocabulary = ACTIONS
     if family is not None:
         del form.object_type  # one family's rows: the record id is the filter that makes sense
@@ -280,7 +281,7 @@ def audit_log_page(endpoint: str, template: str, *, family: str | None = None):
             date_from=form.date_from.data,
             date_to=form.date_to.data,
         )
-        args = {k: v for k, v in request.args.items() if k in form._fields and k != "submit" and v}
+        args = {k: v for k, v in asked.to_dict(flat=False).items() if k in form._fields and k != "submit" and any(v)}
     query = queries.audit_query(filters, family=family)
     if fmt:  # every entry the filters select, as the pages show them
         entries = list(db.session.scalars(query))

@@ -13,7 +13,9 @@ import re
 
 from flask import abort, request
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
@@ -39,44 +41,135 @@ class _DateInput(GovDateInput):
         return params
 
 
-class GovDate(DateField):
-    """Day, month and year boxes (the GOV.UK date pattern): all blank = no date; anything else
-    must be a real date in the accepted range (``checks.date_storable``; ``ahead`` for a date
-    that may lie up to two years ahead), and the user's typing is kept when it is not."""
+class _DateBoxes(DateField):
+    """Boxes of digits sharing one name (the GOV.UK date pattern): all blank = nothing; anything
+    else must be exactly its boxes making a real ``noun`` whose day is in the accepted range
+    (``checks.date_storable``; ``ahead`` for one that may lie up to two years ahead), and the
+    user's typing is kept when it is not."""
+
+    boxes: tuple[re.Pattern, ...] = ()
+    noun = "date"
+    example = "27 3 2023"
 
     def __init__(self, label=None, validators=None, *, ahead: bool = False, **kwargs):
         # GOV.UK date pattern: every date input carries the example as its hint
+        hint = f"For example, {self.example}"
         description = kwargs.pop("description", "") or ""
-        if DATE_EXAMPLE.lower() not in description.lower():
-            description = f"{DATE_EXAMPLE}. {description}" if description else DATE_EXAMPLE
-        super().__init__(label, validators, format="%d %m %Y", widget=_DateInput(), description=description, **kwargs)
+        if hint.lower() not in description.lower():
+            description = f"{hint}. {description}" if description else hint
+        super().__init__(label, validators, description=description, **kwargs)
         self.ahead = ahead  # a due date, a scheduled meeting, a booked day: may lie up to 2 years ahead
 
+    def _date(self, *numbers: int) -> dt.date:
+        raise NotImplementedError
+
     def process_formdata(self, valuelist):
+        count = len(self.boxes)
         if not valuelist:
             self.raw_data = None  # not posted at all: the widget shows the stored value
-        elif len(valuelist) != 3:
-            self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+        elif len(valuelist) != count:
+            self.raw_data = (list(valuelist) + [""] * count)[:count]
         if not valuelist or not any(v.strip() for v in valuelist):
             self.data = None
             return
         what = self.label.text.removesuffix(" (optional)")
         self.data = None
         try:
-            # exactly three boxes of digits (a box missing, one too many or a 20-digit year is not a date)
-            if len(valuelist) != 3 or not all(
-                box.fullmatch(v.strip()) for box, v in zip(_BOXES, valuelist, strict=True)
+            # exactly its boxes of digits (a box missing, one too many or a 20-digit year is not a date)
+            if len(valuelist) != count or not all(
+                box.fullmatch(v.strip()) for box, v in zip(self.boxes, valuelist, strict=True)
             ):
                 raise ValueError
-            day, month, year = (int(v.strip()) for v in valuelist)
-            parsed = dt.date(year, month, day)
+            parsed = self._date(*(int(v.strip()) for v in valuelist))
         except ValueError:
-            raise ValueError(f"{what} must be a real date, for example 27 3 2023") from None
+            raise ValueError(f"{what} must be a real {self.noun}, for example {self.example}") from None
         try:
             checks.date_storable(parsed, self.name, what, ahead=self.ahead)
         except DomainError as exc:
             raise ValueError(exc.message) from None
         self.data = parsed
+
+
+class GovDate(_DateBoxes):
+    """Day, month and year boxes (the GOV.UK date pattern): a date."""
+
+    boxes = _BOXES
+
+    def __init__(self, label=None, validators=None, *, ahead: bool = False, **kwargs):
+        super().__init__(label, validators, ahead=ahead, format="%d %m %Y", widget=_DateInput(), **kwargs)
+
+    def _date(self, day: int, month: int, year: int) -> dt.date:
+        return dt.date(year, month, day)
+
+
+class _MonthInput(GovDateInput):
+    """The GOV.UK date boxes without the day (the pattern's month and year): a month."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = GovFormBase.map_gov_params(self, field, **kwargs)
+        month, year = field.raw_data if field.raw_data is not None else (None, None)
+        if field.raw_data is None and field.data:
+            month, year = str(field.data.month), str(field.data.year)
+        params.setdefault("fieldset", {"legend": {"text": field.label.text}})
+        error = " govuk-input--error" if field.errors else ""
+        params.setdefault(
+            "items",
+            [
+                {
+                    "label": "Month",
+                    "id": f"{field.name}-month",
+                    "name": field.name,
+                    "classes": f"govuk-input--width-2{error}",
+                    "value": month,
+                },
+                {
+                    "label": "Year",
+                    "id": f"{field.name}-year",
+                    "name": field.name,
+                    "classes": f"govuk-input--width-4{error}",
+                    "value": year,
+                },
+            ],
+        )
+        return params
+
+
+class GovMonth(_DateBoxes):
+    """Month and year boxes (the GOV.UK date pattern for a month, such as the last month of a run
+    of months): ``data`` is the month's first day."""
+
+    boxes = _BOXES[1:]
+    noun = "month"
+    example = "3 2023"
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%m %Y", widget=_MonthInput(), **kwargs)
+
+    def _date(self, month: int, year: int) -> dt.date:
+        return dt.date(year, month, 1)
+
+
+def date_boxes(day: dt.date) -> list[str]:
+    """A date as a ``GovDate``'s three boxes in a link's query string (``from=1&from=4&from=2025``)."""
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_dates_as_boxes(args, *names: str) -> MultiDict:
+    """The query string of a GET filter with links made before its date boxes still working: a
+    date field given one ``YYYY-MM-DD`` value (``from=2025-04-01``) is read as its three boxes.
+    Anything else is left as it came, for the field to accept or refuse."""
+    out = MultiDict(args)
+    for name in names:
+        values = out.getlist(name)
+        if len(values) == 1 and _ISO_DATE.fullmatch(values[0].strip()):
+            try:
+                out.setlist(name, date_boxes(dt.date.fromisoformat(values[0].strip())))
+            except ValueError:
+                pass  # not a real date (2023-02-30): the field says so
+    return out
 
 
 def required_date(message: str):

@@ -205,6 +205,16 @@ def months(start: dt.date, end: dt.date) -> list[Period]:
     return periods
 
 
+def months_ending(month: dt.date, as_of: dt.date, count: int = 12) -> list[Period]:
+    """The ``count`` calendar months ending with ``month``'s (the board papers' "month ending"),
+    one period each, as of its last day; a month not over on ``as_of`` runs to ``as_of`` (this
+    month to date)."""
+    index = month.year * 12 + month.month - 1 - (count - 1)
+    first = dt.date(index // 12, index % 12 + 1, 1)
+    last = dt.date(month.year, month.month, _stdcal.monthrange(month.year, month.month)[1])
+    return months(first, min(last, max(as_of, dt.date(month.year, month.month, 1))))
+
+
 def report(start: dt.date, end: dt.date, as_of: dt.date | None = None, by_month: bool = False) -> dict:
     """The JSON document of interchange.md §2."""
     period = Period(start, end, as_of or end)

@@ -1,5 +1,5 @@
-"""Indicator pages (every registered figure for a period, and the drill-down from a figure to
-the records behind it) and the ``kpis`` command. All call ``tracker.core.kpis``."""
+"""Indicator pages (every registered figure for a period, the same month by month, and the
+drill-down from a figure to the records behind it) and the ``kpis`` command. All call ``tracker.core.kpis``."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ def init_app(app: Flask) -> None:
     nav_item("Indicators", "kpis.index", "kpis.view", order=60)
     home_area(
         "Performance",
-        "Indicators for any period, each opening to the records behind it where your role may see them.",
+        "Indicators for any period, each opening to the records behind it where your role may see them; "
+        "the same month by month for 12 months, with a chart; both download as CSV or XLSX.",
         [
             ("Indicators", "kpis.index", "kpis.view"),
+            ("Indicators month by month", "kpis.monthly", "kpis.view"),
             # the whole authority's reviews (child id, date of birth; no names), this financial year
             ("Download this year's reviews in the SSDA903 layout", "reviews.export_903", "ssda903.all"),
         ],

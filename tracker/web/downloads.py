@@ -5,8 +5,10 @@ columns of the download; so a download holds exactly what the filters show, and 
 permission-checked as the page is (it *is* the page's route).
 
 Cells go through ``tracker.core.exports.safe_cell`` (formula escaping), dates stay dates (ISO in
-CSV, date cells in XLSX). Every download is audited (``list.export``: which list, format,
-filters, rows; never a child's or a person's details), before the response is written.
+CSV, date cells in XLSX), numbers stay numbers (a ``Decimal``, such as a percentage rounded to 2
+decimals: a number cell showing its 2 decimals in XLSX, ``45.00`` in CSV). Every download is
+audited (``list.export``: which list, format, filters, rows; never a child's or a person's
+details), before the response is written.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, request, stream_with_context, url_for
@@ -112,6 +115,8 @@ def _xlsx_bytes(title: str, header: list[str], data: list[list]) -> bytes:
             cell = WriteOnlyCell(sheet, value=safe_cell(value))
             if isinstance(value, dt.date):
                 cell.number_format = "dd/mm/yyyy" if not isinstance(value, dt.datetime) else "dd/mm/yyyy hh:mm"
+            elif isinstance(value, Decimal):  # a figure rounded to 2 decimals (a percentage: 45.00)
+                cell.number_format = "0.00"
             out.append(cell)
         sheet.append(out)
     buffer = io.BytesIO()
