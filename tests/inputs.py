@@ -41,6 +41,7 @@ class World:
     organisation_ref: str
     rule_name: str
     closure_day: str  # not a closure day: removing it is "not found"
+    iro_contact_id: str  # the child's IRO contact
 
 
 def seed_world() -> World:
@@ -59,7 +60,7 @@ def seed_world() -> World:
     child = reviews.create_child(child_id="C00001", date_of_birth=D(2012, 5, 1), first_name="Sam", last_name="Smith")
     period = reviews.add_care_period(child, start_date=D(2020, 1, 1))
     review = reviews.record_review(child, review_date=D(2023, 1, 10), officer_id="Q1")
-    reviews.record_contact(child, contact_date=D(2023, 2, 1), contact_type="visit", officer_id="Q1")
+    iro_contact = reviews.record_contact(child, contact_date=D(2023, 2, 1), contact_type="visit", officer_id="Q1")
     escalation = escalations.raise_escalation(
         child=child, raised_by="Q1", areas=["care_plan"], stage="informal", started_date=D(2023, 3, 1)
     )
@@ -81,6 +82,7 @@ def seed_world() -> World:
         organisation_ref=refs.organisation_ref,
         rule_name=db.session.scalars(select(TimescaleRule.name).order_by(TimescaleRule.name)).first(),
         closure_day="2023-05-02",
+        iro_contact_id=iro_contact.contact_id,
     )
 
 
@@ -94,6 +96,7 @@ def url_values(rule, world: World) -> dict:
         "escalation_id": world.escalation_id,
         "stage": "informal",  # the escalation's one stage
         "contact_id": world.contact_id,
+        "iro_contact_id": world.iro_contact_id,
         "referral_id": world.referral_id,
         "meeting_id": world.meeting_id,
         "action_id": world.action_id,

@@ -128,6 +128,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/children/<child_id>/edit", "POST"): [case("/children/{child}/edit", IRO_MANAGER, "not the QARO's child")],
     ("/children/<child_id>/allocate", "GET"): [case("/children/{child}/allocate", IRO_MANAGER)],
     ("/children/<child_id>/allocate", "POST"): [case("/children/{child}/allocate", IRO_MANAGER)],
+    ("/children/<child_id>/plan", "GET"): [case("/children/{child}/plan", IRO_MANAGER, "not the QARO's child")],
+    ("/children/<child_id>/plan", "POST"): [case("/children/{child}/plan", IRO_MANAGER)],
     ("/children/<child_id>/periods/new", "GET"): [case("/children/{child}/periods/new", IRO_MANAGER)],
     ("/children/<child_id>/periods/new", "POST"): [case("/children/{child}/periods/new", IRO_MANAGER)],
     ("/children/<child_id>/periods/<int:period_id>/edit", "GET"): [
@@ -135,6 +137,12 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ],
     ("/children/<child_id>/periods/<int:period_id>/edit", "POST"): [
         case("/children/{child}/periods/{period}/edit", IRO_MANAGER)
+    ],
+    ("/children/<child_id>/periods/<int:period_id>/remove", "GET"): [
+        case("/children/{child}/periods/{period}/remove", IRO_MANAGER, "removal: the IRO manager only")
+    ],
+    ("/children/<child_id>/periods/<int:period_id>/remove", "POST"): [
+        case("/children/{child}/periods/{period}/remove", IRO_MANAGER)
     ],
     ("/children/<child_id>/reviews/new", "GET"): [
         case("/children/{child}/reviews/new", CHILDREN_WRITE, "covering a colleague's review")
@@ -146,14 +154,26 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/children/<child_id>/reviews/<review_id>/edit", "POST"): [
         case("/children/{child}/reviews/{review}/edit", IRO_MANAGER)
     ],
-    ("/children/<child_id>/reviews/<review_id>/delete", "GET"): [
-        case("/children/{child}/reviews/{review}/delete", IRO_MANAGER, "deletion: the IRO manager only")
+    ("/children/<child_id>/reviews/<review_id>/remove", "GET"): [
+        case("/children/{child}/reviews/{review}/remove", IRO_MANAGER, "removal: the IRO manager only")
     ],
-    ("/children/<child_id>/reviews/<review_id>/delete", "POST"): [
-        case("/children/{child}/reviews/{review}/delete", IRO_MANAGER)
+    ("/children/<child_id>/reviews/<review_id>/remove", "POST"): [
+        case("/children/{child}/reviews/{review}/remove", IRO_MANAGER)
     ],
     ("/children/<child_id>/contacts/new", "GET"): [case("/children/{child}/contacts/new", CHILDREN_WRITE)],
     ("/children/<child_id>/contacts/new", "POST"): [case("/children/{child}/contacts/new", CHILDREN_WRITE)],
+    ("/children/<child_id>/contacts/<iro_contact_id>/edit", "GET"): [
+        case("/children/{child}/contacts/{iro_contact}/edit", IRO_MANAGER, "neither made it nor allocated")
+    ],
+    ("/children/<child_id>/contacts/<iro_contact_id>/edit", "POST"): [
+        case("/children/{child}/contacts/{iro_contact}/edit", IRO_MANAGER)
+    ],
+    ("/children/<child_id>/contacts/<iro_contact_id>/remove", "GET"): [
+        case("/children/{child}/contacts/{iro_contact}/remove", IRO_MANAGER, "removal: the IRO manager only")
+    ],
+    ("/children/<child_id>/contacts/<iro_contact_id>/remove", "POST"): [
+        case("/children/{child}/contacts/{iro_contact}/remove", IRO_MANAGER)
+    ],
     # --- escalations ------------------------------------------------------------------------------
     ("/escalations/", "GET"): [case("/escalations/", CHILDREN_READ)],
     ("/escalations/mine", "GET"): [case("/escalations/mine", CHILDREN_READ)],
@@ -247,13 +267,19 @@ def _samples(app) -> dict:
     from tracker.escalations import operations as escalations
     from tracker.extensions import db
     from tracker.lado.models import LadoAction, LadoContact, LadoMeeting, LadoPerson, LadoReferral
-    from tracker.reviews.models import CarePeriod, Child, Review
+    from tracker.reviews.models import CarePeriod, Child, IroContact, Review
     from tracker.rules import operations as rules
 
     with app.app_context():
         review = db.session.scalar(select(Review).where(Review.officer_id.is_not(None)).order_by(Review.review_id))
         child = db.session.get(Child, review.child_pk)
         period = db.session.scalar(select(CarePeriod.id).where(CarePeriod.child_pk == child.id).limit(1))
+        iro_contact = db.session.scalar(
+            select(IroContact.contact_id)
+            .where(IroContact.child_pk == child.id, IroContact.officer_id.is_not(None))
+            .order_by(IroContact.contact_id)
+            .limit(1)
+        )
         # an open escalation raised by the child's own QARO (the small authority's are all closed)
         escalation = escalations.raise_escalation(
             child=child,
@@ -274,6 +300,7 @@ def _samples(app) -> dict:
         return {
             "child": child.child_id,
             "period": period,
+            "iro_contact": iro_contact,
             "review": review.review_id,
             "escalation": escalation.escalation_id,
             "person": person.public_id,

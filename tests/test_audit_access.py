@@ -354,7 +354,7 @@ RULE = [
     # children's records: children.view
     (("admin",), "child", "child.create", False),
     (("admin",), "care_period", "care_period.update", False),
-    (("admin",), "review", "review.delete", False),
+    (("admin",), "review", "review.remove", False),
     (("admin",), "iro_contact", "iro_contact.create", False),
     (("admin", "lado"), "child", "child.update", False),
     (("admin", "iro_manager"), "child", "child.create", True),

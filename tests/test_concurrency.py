@@ -45,6 +45,7 @@ class World:
     rule: str
     user_id: int
     disabled_user_id: int
+    contact_id: str = ""  # an IRO contact with the child
 
 
 @pytest.fixture
@@ -62,6 +63,7 @@ def world(app) -> World:
         reviews.officer("Q2", team="South")
         child = reviews.child("C1", start="2022-06-01", officer_id="Q1", first_name="Amy", last_name="Ng")
         held = reviews.review(child, "2022-06-20", officer_id="Q1", participation_code="PN1")
+        made = reviews.contact(child, "2022-07-01", officer_id="Q1")
         escalation = escalations.escalation(child)
         seeded = lado.seeded()
         # its outcome (closing needs one), reached without an IEM: the outcome page asks why (issue 11)
@@ -85,6 +87,7 @@ def world(app) -> World:
             rule="review_minutes",
             user_id=target.id,
             disabled_user_id=disabled.id,
+            contact_id=made.contact_id,
         )
 
 
@@ -103,7 +106,7 @@ def _model(name: str):
     from tracker.core.timescales import TimescaleRule
     from tracker.escalations.models import Escalation, EscalationStage
     from tracker.lado.models import LadoAction, LadoContact, LadoMeeting, LadoPerson, LadoReferral
-    from tracker.reviews.models import CarePeriod, Child, Review
+    from tracker.reviews.models import CarePeriod, Child, IroContact, Review
 
     return {
         m.__name__: m
@@ -119,6 +122,7 @@ def _model(name: str):
             LadoReferral,
             CarePeriod,
             Child,
+            IroContact,
             Review,
         )
     }[name]
@@ -238,6 +242,10 @@ def _review_edit(w):
     return f"/children/{w.child_id}/reviews/{w.review_id}/edit"
 
 
+def _contact_edit(w):
+    return f"/children/{w.child_id}/contacts/{w.contact_id}/edit"
+
+
 def _escalation(w):
     return f"/escalations/{w.escalation_id}"
 
@@ -255,6 +263,7 @@ def _user(w):
 
 
 CHILD = ("Child", lambda w: {"child_id": w.child_id})
+CONTACT = ("IroContact", lambda w: {"contact_id": w.contact_id})
 REVIEW = ("Review", lambda w: {"review_id": w.review_id})
 ESCALATION = ("Escalation", lambda w: {"escalation_id": w.escalation_id})
 REFERRAL = ("LadoReferral", lambda w: {"referral_id": w.lado.referral_id})
@@ -309,15 +318,47 @@ CASES = {
         row=("Date the full minutes were completed", "30 June 2022", "1 July 2022"),
         kept=("minutes_date", "advocate"),
     ),
-    "review deleted": Case(
+    "review removed": Case(
         "cic",
         REVIEW,
         "minutes_date",
         Step(_review_edit, {"minutes_date": date(D(2022, 6, 30))}),
-        Step(lambda w: f"/children/{w.child_id}/reviews/{w.review_id}/delete", {"reason": "Recorded twice"}),
+        Step(lambda w: f"/children/{w.child_id}/reviews/{w.review_id}/remove", {"reason": "Recorded twice"}),
         D(2022, 6, 30),
-        "deleted",
+        "removed",
         kept=("reason",),
+    ),
+    "IRO contact": Case(
+        "cic",
+        CONTACT,
+        "contact_type",
+        Step(_contact_edit, {"contact_type": "phone"}),
+        Step(_contact_edit, {"contact_type": "video", "contact_date": date(D(2022, 7, 2))}),
+        "phone",
+        "video",
+        row=("Type of contact", "Phone call", "Video call"),
+        kept=("contact_type", "contact_date"),
+    ),
+    "IRO contact removed": Case(
+        "cic",
+        CONTACT,
+        "contact_type",
+        Step(_contact_edit, {"contact_type": "phone"}),
+        Step(lambda w: f"/children/{w.child_id}/contacts/{w.contact_id}/remove", {"reason": "Recorded twice"}),
+        "phone",
+        "removed",
+        kept=("reason",),
+    ),
+    "planned review": Case(
+        "cic",
+        CHILD,
+        "planned_review_date",
+        Step(lambda w: f"/children/{w.child_id}/plan", {"planned_review_date": date(D(2023, 7, 20))}),
+        Step(lambda w: f"/children/{w.child_id}/plan", {"planned_review_date": date(D(2023, 8, 1))}),
+        D(2023, 7, 20),
+        D(2023, 8, 1),
+        row=("Planned date of the next review", "20 July 2023", "1 August 2023"),
+        kept=("planned_review_date",),
     ),
     # --- escalations (the response is recorded on the current stage) ---
     "escalation response": Case(
@@ -623,8 +664,8 @@ def value_now(app, world: World, case: Case):
     if case.attribute == "stage_count":
         stages = stored(app, model, key(world), "stages")
         return None if stages is None else len(stages)
-    if case.second_value == "deleted" and stored(app, model, key(world), "id") is None:
-        return "deleted"
+    if case.second_value == "removed" and stored(app, model, key(world), "removed_at") is not None:
+        return "removed"
     return stored(app, model, key(world), case.attribute)
 
 
@@ -720,8 +761,8 @@ def test_every_form_that_changes_a_record_carries_its_version():
         "CloseForm",
         "CloseForm",
         "CompleteActionForm",
-        "ConfirmForm",
         "ContactEditForm",
+        "ContactForm",
         "DbsForm",
         "DetailsForm",
         "EscalateForm",
@@ -729,8 +770,10 @@ def test_every_form_that_changes_a_record_carries_its_version():
         "MergeForm",
         "OutcomeForm",
         "PersonForm",
+        "PlanReviewForm",
         "ReferralDetailsForm",
         "ReferralForm",
+        "RemoveForm",
         "ReopenForm",
         "ResetPasswordForm",
         "ResponseForm",
@@ -801,16 +844,22 @@ def test_submit_turns_a_save_that_lost_the_race_into_the_conflict(app, world):
     assert stored(app, "LadoPerson", {"ref": ref}, "notes") == "Theirs"
 
 
-def test_a_record_deleted_by_a_colleague_is_not_found(app, csrf_token, world):
-    """The review a QARO is changing was deleted meanwhile: 404, nothing is saved or re-created."""
+@pytest.mark.parametrize("kind", ["review", "IRO contact"])
+def test_a_record_removed_by_a_colleague_is_not_found(app, csrf_token, world, kind):
+    """The review (or IRO contact) a QARO is changing was removed meanwhile: 404, nothing is
+    saved, the record stays removed."""
     first = signed_in(app, csrf_token, ROLES["cic"], "first@example.org")
     second = signed_in(app, csrf_token, ROLES["cic"], "second@example.org")
-    edit = _review_edit(world)
+    if kind == "review":
+        edit, model, key, changes = _review_edit(world), *REVIEW, {"minutes_date": date(D(2022, 7, 1))}
+    else:
+        edit, model, key, changes = _contact_edit(world), *CONTACT, {"contact_type": "video"}
     opened = form_data(second.get(edit), None)
-    delete = f"/children/{world.child_id}/reviews/{world.review_id}/delete"
-    first.post(delete, with_changes(form_data(first.get(delete), None), {"reason": "Recorded twice"}))
-    second.post(edit, with_changes(opened, {"minutes_date": date(D(2022, 7, 1))}), status=404)
-    assert stored(app, "Review", {"review_id": world.review_id}, "id") is None
+    remove = edit.removesuffix("/edit") + "/remove"
+    first.post(remove, with_changes(form_data(first.get(remove), None), {"reason": "Recorded twice"}))
+    second.post(edit, with_changes(opened, changes), status=404)
+    assert stored(app, model, key(world), "removed_at") is not None
+    assert stored(app, model, key(world), "version") == 2  # the removal only
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Who may change what (security finding 8; README "Who may change what"): the object-level
 checks of ``tracker.core.permissions`` (``may_edit``, ``may_delete``) on every page that changes a
-child, a care period, a review or an escalation, on SQLite and PostgreSQL.
+child, a care period, a review, an IRO contact or an escalation, on SQLite and PostgreSQL.
 
 The table: a visitor, named by their relationship to the records (the QARO the child is allocated
 to, the QARO who chaired the review and raised the escalation, another QARO, a QARO without an
@@ -38,12 +38,14 @@ class World:
     period_id: int  # its care period, since 1 January 2022
     review_id: str  # held on 20 January 2022, chaired by QC
     escalation_id: str  # informal since 1 March 2023, raised by QC
+    contact_id: str = ""  # an IRO contact on 1 February 2022 made by QC
+    old_period_id: int = 0  # an earlier care period (2020), without reviews
 
 
 @pytest.fixture
 def world(app) -> World:
-    """QAROs QA, QB and QC; a child allocated to QA, with a review QC chaired and an escalation QC
-    raised (QC covered for QA); QB has nothing to do with any of it."""
+    """QAROs QA, QB and QC; a child allocated to QA, with a review QC chaired, an IRO contact QC
+    made and an escalation QC raised (QC covered for QA); QB has nothing to do with any of it."""
     from tests.escalations import factories as escalations
     from tests.reviews import factories as reviews
     from tracker.extensions import db
@@ -53,9 +55,12 @@ def world(app) -> World:
             reviews.officer(officer_id)
         child = reviews.child("C1", start="2022-01-01", officer_id="QA")
         held = reviews.review(child, "2022-01-20", officer_id="QC", participation_code="PN1")
+        made = reviews.contact(child, "2022-02-01", officer_id="QC")
+        old = reviews.care_period(child, "2020-01-01", "2020-06-30")
         escalation = escalations.escalation(child, raised_by="QC")
         db.session.commit()
-        return World(child.child_id, child.care_periods[0].id, held.review_id, escalation.escalation_id)
+        period_id = next(p.id for p in child.care_periods if p.id != old.id)
+        return World(child.child_id, period_id, held.review_id, escalation.escalation_id, made.contact_id, old.id)
 
 
 def sign_in(app, client, login_as, who: str) -> None:
@@ -122,7 +127,7 @@ def _child_saved(app, w) -> bool:
 def _period_added(app, w) -> bool:
     from tracker.reviews.models import CarePeriod
 
-    return value(app, _count(CarePeriod, w)) == 2
+    return value(app, _count(CarePeriod, w)) == 3
 
 
 def _period_saved(app, w) -> bool:
@@ -143,16 +148,48 @@ def _review_saved(app, w) -> bool:
     return value(app, select(Review.participation_code).where(Review.review_id == w.review_id)) == "PN3"
 
 
-def _review_deleted(app, w) -> bool:
+def _removed(model, column, ref) -> Callable:
+    def removed(app, w) -> bool:
+        key = getattr(w, ref)
+        return value(app, select(model.removed_at).where(getattr(model, column) == key)) is not None
+
+    return removed
+
+
+def _review_removed(app, w) -> bool:
     from tracker.reviews.models import Review
 
-    return value(app, select(func.count()).select_from(Review).where(Review.review_id == w.review_id)) == 0
+    return _removed(Review, "review_id", "review_id")(app, w)
+
+
+def _contact_removed(app, w) -> bool:
+    from tracker.reviews.models import IroContact
+
+    return _removed(IroContact, "contact_id", "contact_id")(app, w)
+
+
+def _period_removed(app, w) -> bool:
+    from tracker.reviews.models import CarePeriod
+
+    return _removed(CarePeriod, "id", "old_period_id")(app, w)
 
 
 def _contact_recorded(app, w) -> bool:
     from tracker.reviews.models import IroContact
 
-    return value(app, _count(IroContact, w)) == 1
+    return value(app, _count(IroContact, w)) == 2
+
+
+def _contact_saved(app, w) -> bool:
+    from tracker.reviews.models import IroContact
+
+    return value(app, select(IroContact.contact_type).where(IroContact.contact_id == w.contact_id)) == "phone"
+
+
+def _planned(app, w) -> bool:
+    from tracker.reviews.models import Child
+
+    return value(app, select(Child.planned_review_date).where(Child.child_id == w.child_id)) == D(2023, 7, 20)
 
 
 def _escalations(app, w) -> int:
@@ -253,13 +290,29 @@ ACTIONS = {
         _child_page,
         lambda w: f"a[href='/children/{w.child_id}/reviews/{w.review_id}/edit']",
     ),
-    "delete review": Action(
-        lambda w: f"/children/{w.child_id}/reviews/{w.review_id}/delete",
+    "remove review": Action(
+        lambda w: f"/children/{w.child_id}/reviews/{w.review_id}/remove",
         {"reason": "Recorded against the wrong child"},
-        _review_deleted,
+        _review_removed,
         IRO_MANAGER,
         _child_page,
-        lambda w: f"a[href='/children/{w.child_id}/reviews/{w.review_id}/delete']",
+        lambda w: f"a[href='/children/{w.child_id}/reviews/{w.review_id}/remove']",
+    ),
+    "remove care period": Action(
+        lambda w: f"/children/{w.child_id}/periods/{w.old_period_id}/remove",
+        {"reason": "Never in care then"},
+        _period_removed,
+        IRO_MANAGER,
+        _child_page,
+        lambda w: f"a[href='/children/{w.child_id}/periods/{w.old_period_id}/remove']",
+    ),
+    "plan review": Action(
+        lambda w: f"/children/{w.child_id}/plan",
+        {"planned_review_date": date(D(2023, 7, 20))},
+        _planned,
+        ALLOCATED,
+        _child_page,
+        lambda w: f"a[href='/children/{w.child_id}/plan']",
     ),
     "record contact": Action(
         lambda w: f"/children/{w.child_id}/contacts/new",
@@ -268,6 +321,22 @@ ACTIONS = {
         RECORDING,
         _child_page,
         lambda w: f"a[href='/children/{w.child_id}/contacts/new']",
+    ),
+    "edit contact": Action(
+        lambda w: f"/children/{w.child_id}/contacts/{w.contact_id}/edit",
+        {"contact_date": date(D(2022, 2, 1)), "contact_type": "phone", "officer_id": "QC"},
+        _contact_saved,
+        CHAIR_OR_ALLOCATED,
+        _child_page,
+        lambda w: f"a[href='/children/{w.child_id}/contacts/{w.contact_id}/edit']",
+    ),
+    "remove contact": Action(
+        lambda w: f"/children/{w.child_id}/contacts/{w.contact_id}/remove",
+        {"reason": "Recorded twice"},
+        _contact_removed,
+        IRO_MANAGER,
+        _child_page,
+        lambda w: f"a[href='/children/{w.child_id}/contacts/{w.contact_id}/remove']",
     ),
     "raise escalation": Action(
         lambda w: "/escalations/new",
@@ -357,16 +426,20 @@ def test_who_may_change_what(app, client, client_request, login_as, world, who, 
 
 
 def test_the_table_covers_every_action_and_visitor():
-    """The brief's table: every action that changes a child, a care period, a review or an
-    escalation, for the QAROs by relationship and the roles around them."""
+    """The brief's table: every action that changes a child, a care period, a review, an IRO
+    contact or an escalation, for the QAROs by relationship and the roles around them."""
     assert set(ACTIONS) == {
         "edit child",
+        "plan review",
         "add care period",
         "edit care period",
+        "remove care period",
         "record review",
         "edit review",
-        "delete review",
+        "remove review",
         "record contact",
+        "edit contact",
+        "remove contact",
         "raise escalation",
         "respond",
         "escalate",
@@ -400,15 +473,15 @@ def of_qaro_a(app):
 def test_finding_8_a_qaro_cannot_change_a_colleagues_review_or_escalation(app, client, client_request, of_qaro_a):
     w = of_qaro_a
     edit = f"/children/{w.child_id}/reviews/{w.review_id}/edit"
-    delete = f"/children/{w.child_id}/reviews/{w.review_id}/delete"
+    remove = f"/children/{w.child_id}/reviews/{w.review_id}/remove"
     respond = f"/escalations/{w.escalation_id}/response"
     sign_in(app, client, None, "qaro-other")  # QB
     before = fingerprint(app)
 
     client_request.get(edit, status=403)
     client_request.post(edit, {"review_date": date(D(2022, 1, 21)), "participation_code": "PN7"}, status=403)
-    client_request.get(delete, status=403)
-    client_request.post(delete, {"reason": "Mine now"}, status=403)
+    client_request.get(remove, status=403)
+    client_request.post(remove, {"reason": "Mine now"}, status=403)
     client_request.post(respond, {"response-response_date": date(D(2023, 3, 5))}, status=403)
     for correction in (f"/escalations/{w.escalation_id}/edit", f"/escalations/{w.escalation_id}/stages/informal/edit"):
         client_request.get(correction, status=403)
@@ -417,55 +490,55 @@ def test_finding_8_a_qaro_cannot_change_a_colleagues_review_or_escalation(app, c
 
     # nothing offered: B may still record a review or a contact for A's child (covering for A)
     child_page = client_request.get(f"/children/{w.child_id}")
-    assert not {edit, delete, f"/children/{w.child_id}/edit"} & set(child_page.hrefs())
+    assert not {edit, remove, f"/children/{w.child_id}/edit"} & set(child_page.hrefs())
     assert {f"/children/{w.child_id}/reviews/new", f"/children/{w.child_id}/contacts/new"} <= set(child_page.hrefs())
     assert "changed by their allocated QARO or the IRO manager" in child_page.text_of("#not-your-child")
     escalation_page = client_request.get(f"/escalations/{w.escalation_id}")
     assert escalation_page.select("main form") == []
     assert not [href for href in escalation_page.hrefs() if href.endswith("/edit")]  # no correction offered
 
-    # A changes their own review and answers their own escalation, but does not delete
+    # A changes their own review and answers their own escalation, but does not remove
     sign_in(app, client, None, "qaro-allocated")  # QA
     own_page = client_request.get(f"/children/{w.child_id}")
-    assert delete not in own_page.hrefs() and own_page.select("#not-your-child") == []
+    assert remove not in own_page.hrefs() and own_page.select("#not-your-child") == []
     client_request.post(edit, {"review_date": date(D(2022, 1, 21)), "officer_id": "QA", "participation_code": "PN7"})
     client_request.post(respond, {"response-response_date": date(D(2023, 3, 5))})
-    client_request.get(delete, status=403)
-    client_request.post(delete, {"reason": "Mine"}, status=403)
+    client_request.get(remove, status=403)
+    client_request.post(remove, {"reason": "Mine"}, status=403)
     assert _responded(app, w)
-    assert not _review_deleted(app, w)
+    assert not _review_removed(app, w)
 
 
-# --- deleting a review: the IRO manager, with a reason --------------------------------------------------
+# --- removing a review: the IRO manager, with a reason --------------------------------------------------
 
 
 @pytest.mark.parametrize("reason", ["", "   "], ids=["blank", "spaces"])
-def test_a_deletion_without_a_reason_is_refused(app, client_request, login_as, of_qaro_a, reason):
+def test_a_removal_without_a_reason_is_refused(app, client_request, login_as, of_qaro_a, reason):
     w = of_qaro_a
     login_as("iro_manager")
-    delete = f"/children/{w.child_id}/reviews/{w.review_id}/delete"
-    form = client_request.get(delete)
+    remove = f"/children/{w.child_id}/reviews/{w.review_id}/remove"
+    form = client_request.get(remove)
     assert form.select("textarea[name='reason']")
     before = fingerprint(app)
-    page = client_request.post(delete, {"reason": reason}, status=200)
-    assert page.errors == ["Enter why the review is being deleted"]
-    assert page.field_error("reason") == "Enter why the review is being deleted"
+    page = client_request.post(remove, {"reason": reason}, status=200)
+    assert page.errors == ["Enter why the review is being removed"]
+    assert page.field_error("reason") == "Enter why the review is being removed"
     assert inputs.changed_tables(before, fingerprint(app)) == []
-    assert not _review_deleted(app, w)
+    assert not _review_removed(app, w)
 
 
-def test_the_reason_is_in_the_audit_row_of_the_deletion(app, client_request, login_as, of_qaro_a):
+def test_the_reason_is_in_the_audit_row_of_the_removal(app, client_request, login_as, of_qaro_a):
     from tracker.core.audit import AuditEntry
     from tracker.extensions import db
 
     w = of_qaro_a
     manager = login_as("iro_manager")
     client_request.post(
-        f"/children/{w.child_id}/reviews/{w.review_id}/delete", {"reason": "  Recorded twice: see R000002  "}
+        f"/children/{w.child_id}/reviews/{w.review_id}/remove", {"reason": "  Recorded twice: see R000002  "}
     )
-    assert _review_deleted(app, w)
+    assert _review_removed(app, w)
     with app.app_context():
-        (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.delete")).all()
+        (entry,) = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "review.remove")).all()
         assert (entry.object_type, entry.object_id, entry.user_id) == ("review", w.review_id, manager.id)
         assert entry.after == {"reason": "Recorded twice: see R000002"}
         assert entry.before["review_id"] == w.review_id and entry.before["officer_id"] == "QA"

@@ -28,6 +28,7 @@ SMALL = ROOT / "tests" / "data" / "small-authority" / "data"
 ARGUMENTS = {
     "child_id": "C00001",
     "review_id": "R000001",
+    "iro_contact_id": "K000001",
     "escalation_id": "E00009",
     "stage": "informal",  # a stage of E00009
     "contact_id": "LC00001",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, declared_attr, mapped_column
 
 # Alembic needs deterministic names to drop or alter constraints later (especially on SQLite).
@@ -61,6 +61,17 @@ class Versioned:
     @declared_attr.directive
     def __mapper_args__(cls):
         return {"version_id_col": cls.__table__.c.version}
+
+
+class Removable:
+    """A record that can be removed when it was recorded by mistake: kept, with when, by whom
+    (``users.id``) and why, but no part of anything any more — its parent's page and relationships
+    (whose ``primaryjoin`` leaves it out), due items, figures and exports (every query on the model
+    keeps ``removed_at IS NULL``); the managers still see it (``tracker.core.removal``)."""
+
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    removed_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    removed_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Code(TypeDecorator):

@@ -132,7 +132,7 @@ def test_editing_a_review_date_moves_the_next_due_date(app):
         assert sql_next_due(c, d("2022-03-01")) == d("2022-05-01")
         operations.edit_review(r1, review_date=d("2022-02-07"))
         assert sql_next_due(c, d("2022-03-01")) == d("2022-05-07")
-        operations.delete_review(r1, reason="Recorded twice")
+        operations.remove_review(r1, reason="Recorded twice")
         assert sql_next_due(c, d("2022-03-01")) == deadline("cic_review_first", d("2022-01-10"))
 
 

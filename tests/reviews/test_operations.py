@@ -57,7 +57,7 @@ REFUSED = [
             c.care_periods[0], start_date=d("2022-06-21"), end_date=None, legal_status=None
         ),
         "start_date",
-        "The review held on 20 June 2022 would fall outside every care period: change or delete that review first",
+        "The review held on 20 June 2022 would fall outside every care period: change or remove that review first",
     ),
     (
         lambda c: operations.record_review(c, review_date=d("2022-05-31")),
@@ -125,7 +125,10 @@ def test_each_change_writes_one_audit_row_of_the_vocabulary(app):
         operations.allocate(c, "Q2")
         operations.edit_child(c, uasc=True)
         k = contact(c, "2022-08-01")
-        operations.delete_review(r, reason="Recorded against the wrong child")
+        operations.edit_contact(k, contact_date=d("2022-08-02"), contact_type="phone", officer_id="Q2")
+        operations.plan_review(c, d("2023-02-01"))
+        operations.remove_review(r, reason="Recorded against the wrong child")
+        operations.remove_contact(k, reason="Recorded twice")
         rows = db.session.scalars(select(AuditEntry).where(~AuditEntry.action.like("user.%")).order_by(AuditEntry.id))
         rows = [(e.action, e.object_id, e.before, e.after) for e in rows]
     assert [action for action, *_ in rows] == [
@@ -137,15 +140,24 @@ def test_each_change_writes_one_audit_row_of_the_vocabulary(app):
         "child.allocate",
         "child.update",
         "iro_contact.create",
-        "review.delete",
+        "iro_contact.update",
+        "child.plan_review",
+        "review.remove",
+        "iro_contact.remove",
     ]
     assert all(action in ACTIONS for action, *_ in rows)
     assert rows[2][2:] == ({"legal_status": None}, {"legal_status": "C2"})  # only what changed
     assert rows[4][1:] == (r.review_id, {"minutes_date": None}, {"minutes_date": "2022-07-01"})
     assert rows[6][2:] == ({"uasc": False}, {"uasc": True})
     assert rows[7][1] == k.contact_id and rows[7][3]["contact_type"] == "visit"
-    assert rows[8][1] == r.review_id and rows[8][2]["participation_code"] == "PN1"
-    assert rows[8][3] == {"reason": "Recorded against the wrong child"}  # the deletion's reason
+    assert rows[8][2:] == (
+        {"contact_date": "2022-08-01", "contact_type": "visit", "officer_id": None},
+        {"contact_date": "2022-08-02", "contact_type": "phone", "officer_id": "Q2"},
+    )
+    assert rows[9][2:] == ({"planned_review_date": None}, {"planned_review_date": "2023-02-01"})
+    assert rows[10][1] == r.review_id and rows[10][2]["participation_code"] == "PN1"
+    assert rows[10][3] == {"reason": "Recorded against the wrong child"}  # the removal's reason
+    assert rows[11][1] == k.contact_id and rows[11][3] == {"reason": "Recorded twice"}
 
 
 def test_references_come_from_the_database_in_sequence(app):

@@ -82,7 +82,7 @@ def test_who_may_see_the_children_pages(client, login_as, caseload, role, allowe
         assert client.get(url).status_code == (200 if role in ("qaro", "iro_manager") else 403), url
     for url in CHANGE_PAGES:  # the QARO signed in here has no caseload
         assert client.get(url).status_code == (200 if role == "iro_manager" else 403), url
-    assert client.get("/children/C1/reviews/R000001/delete").status_code == (200 if role == "iro_manager" else 403)
+    assert client.get("/children/C1/reviews/R000001/remove").status_code == (200 if role == "iro_manager" else 403)
     assert client.get("/children/team").status_code == (200 if role in ("iro_manager", "manager") else 403)
     assert client.get("/children/C1/allocate").status_code == (200 if role == "iro_manager" else 403)
 
@@ -95,7 +95,7 @@ def test_a_qaro_changes_their_own_childrens_records(app, client, sign_in_as, cas
         assert client.get(url).status_code == 200, url
     for url in ("/children/C2/periods/new", f"/children/C2/periods/{c2_period}/edit", "/children/C2/edit"):
         assert client.get(url).status_code == 403, url  # Q2's child
-    assert client.get("/children/C1/reviews/R000001/delete").status_code == 403  # the IRO manager deletes
+    assert client.get("/children/C1/reviews/R000001/remove").status_code == 403  # the IRO manager removes
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, caseload):
@@ -331,7 +331,7 @@ def test_ending_a_care_period_that_would_strand_a_review_is_refused(sign_in_as, 
         status=200,
     )
     assert page.field_error("end_date") == (
-        "The review held on 20 June 2022 would fall outside every care period: change or delete that review first"
+        "The review held on 20 June 2022 would fall outside every care period: change or remove that review first"
     )
     # The period was changed and flushed before the rule refused it: the request rolled it back.
     with app.app_context():
@@ -380,7 +380,7 @@ def test_reallocating_a_qaro(login_as, client_request, caseload, app):
         assert entry.before == {"iro_officer_id": "Q1"} and entry.after == {"iro_officer_id": "Q2"}
 
 
-def test_editing_and_deleting_a_review(sign_in_as, login_as, client_request, caseload, app):
+def test_editing_and_removing_a_review(sign_in_as, login_as, client_request, caseload, app):
     sign_in_as("Q1")  # who chaired it
     with app.app_context():
         rid = db.session.scalar(select(Review.review_id))
@@ -395,16 +395,17 @@ def test_editing_and_deleting_a_review(sign_in_as, login_as, client_request, cas
     assert ("cic_review", "C1", "2022-09-27", "overdue") in page.deadlines()
     assert page.text_of("#next-review-due") == "27 Sep 2022 Overdue"
     assert audit_count(app, "review.update") == 1
-    login_as("iro_manager")  # the one role that deletes a review, with a reason
-    confirm = client_request.get(f"/children/C1/reviews/{rid}/delete")
-    assert confirm.h1 == "Delete the review of C1 held on 27 June 2022?"
-    client_request.post(f"/children/C1/reviews/{rid}/delete", {"reason": "Recorded twice"})
+    login_as("iro_manager")  # the one role that removes a review, with a reason
+    confirm = client_request.get(f"/children/C1/reviews/{rid}/remove")
+    assert confirm.h1 == "Remove the review of C1 held on 27 June 2022"
+    client_request.post(f"/children/C1/reviews/{rid}/remove", {"reason": "Recorded twice"})
     page = client_request.get("/children/C1")
     assert page.select("tr[data-review]") == []
     assert ("cic_review", "C1", "2022-07-01", "overdue") in page.deadlines()  # the first review's due date again
-    with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Review)) == 0
-    assert audit_count(app, "review.delete") == 1
+    with app.app_context():  # kept, removed
+        assert db.session.scalar(select(func.count()).select_from(Review).where(Review.removed_at.is_(None))) == 0
+        assert db.session.scalar(select(func.count()).select_from(Review)) == 1
+    assert audit_count(app, "review.remove") == 1
 
 
 def test_changing_a_review_keeps_its_qaro_after_they_leave(login_as, client_request, caseload, app):

@@ -24,7 +24,7 @@ from tracker.admin.forms import (
 )
 from tracker.auth import operations, throttle
 from tracker.auth.models import User
-from tracker.core.audit import ACTIONS
+from tracker.core.audit import ACTIONS, action_label
 from tracker.core.clock import to_london
 from tracker.core.forms import choices, iso_dates_as_boxes
 from tracker.core.pagination import links, page_number, paginate
@@ -264,7 +264,7 @@ def audit_log_page(endpoint: str, template: str, *, family: str | None = None):
     # The choices are what the log holds, plus the action or record type asked for when no entry
     # has it yet (the "audit history" link of a record with none): no entries match, no error.
     actions = _with_asked(queries.audit_actions(family), "action", allowed=vocabulary)
-    form.action.choices = choices([("", "Any action")] + [(a, ACTIONS.get(a, a)) for a in actions])  # by what it means
+    form.action.choices = choices([("", "Any action")] + [(a, action_label(a)) for a in actions])  # by what it means
     if "object_type" in form:
         types = _with_asked(queries.audit_object_types(family), "object_type")
         form.object_type.choices = choices([("", "Any type")] + [(t, t) for t in types])

@@ -48,7 +48,7 @@ CAPABILITIES: dict[str, set[Role]] = {
     "children.view": _CIC_READ,
     "children.edit": _CIC_WRITE,  # record reviews, IRO contacts, new children; change one's own (may_edit)
     "children.edit_all": {Role.iro_manager},  # change every child, care period and review
-    "children.delete": {Role.iro_manager},  # delete a review, giving a reason
+    "children.delete": {Role.iro_manager},  # remove a review, IRO contact or care period, giving a reason
     "children.allocate": {Role.iro_manager},
     "children.team": {Role.iro_manager, Role.manager},
     # escalations (§5)
@@ -226,9 +226,10 @@ def check(capability: str) -> None:
 # --- who may change which record (README "Who may change what") ---------------------------------
 # A capability opens a kind of page; whether the user may change *this* record is decided here,
 # from the record: a QARO changes the children allocated to them (their details and care periods),
-# the reviews they chaired or that are of their children, and the escalations they raised or that
-# are about their children; the IRO manager changes all of them; a review is deleted by the IRO
-# manager only. Recording something new (a review, an IRO contact, a child, an escalation) needs the
+# the reviews they chaired or that are of their children, the IRO contacts they made or that are
+# with their children, and the escalations they raised or that are about their children; the IRO
+# manager changes all of them; a review, an IRO contact or a care period recorded by mistake is
+# removed by the IRO manager only (who sees what was removed). Recording something new (a review, an IRO contact, a child, an escalation) needs the
 # capability alone: a QARO covers for a colleague. An officer id names the user's own records; a
 # user without one owns none. Features name the kind of each model they protect with
 # ``register_editable`` (this module imports no feature model); a record of a kind not registered is
@@ -254,11 +255,22 @@ def _child_is_theirs(user, child) -> bool:
 
 EDIT_RULES: dict[str, EditRule] = {
     "child": EditRule("children.edit", "children.edit_all", _child_is_theirs),
-    "care_period": EditRule("children.edit", "children.edit_all", lambda user, p: _child_is_theirs(user, p.child)),
+    "care_period": EditRule(
+        "children.edit",
+        "children.edit_all",
+        lambda user, p: _child_is_theirs(user, p.child),
+        delete="children.delete",
+    ),
     "review": EditRule(
         "children.edit",
         "children.edit_all",
         lambda user, r: _is_me(user, r.officer_id) or _child_is_theirs(user, r.child),  # chaired, or their child
+        delete="children.delete",
+    ),
+    "iro_contact": EditRule(
+        "children.edit",
+        "children.edit_all",
+        lambda user, c: _is_me(user, c.officer_id) or _child_is_theirs(user, c.child),  # made it, or their child
         delete="children.delete",
     ),
     "escalation": EditRule(

@@ -14,7 +14,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.enums import CodeEnum, Status
-from tracker.db import Code, UTCDateTime, Versioned, check_in
+from tracker.db import Code, Removable, Versioned, check_in
 from tracker.extensions import db
 
 # --- codes (domain.md §6) -------------------------------------------------------------
@@ -270,7 +270,7 @@ class LadoReferral(Versioned, db.Model):
         return f"<LadoReferral {self.referral_id}>"
 
 
-class LadoMeeting(Versioned, db.Model):
+class LadoMeeting(Removable, Versioned, db.Model):
     __tablename__ = "lado_meetings"
 
     meeting_id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -281,18 +281,15 @@ class LadoMeeting(Versioned, db.Model):
     minutes_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
     decisions: Mapped[str] = mapped_column(Text, default="", server_default="")
     late_reason: Mapped[str | None] = mapped_column(Text)  # why it was held after its timescale
-    # who recorded it, and a removal made by mistake (kept, hidden but for the LADO manager: audited)
+    # who recorded it (a removal made by mistake: ``Removable``, kept, hidden but for the LADO manager: audited)
     recorded_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
-    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    removed_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
-    removed_reason: Mapped[str | None] = mapped_column(Text)
 
     referral: Mapped[LadoReferral] = relationship(back_populates="meetings")
 
     __table_args__ = (CheckConstraint(check_in("meeting_type", MeetingType), name="meeting_type"),)
 
 
-class LadoAction(Versioned, db.Model):
+class LadoAction(Removable, Versioned, db.Model):
     """A recommendation after an investigation, reviewed quarterly (003:L1585)."""
 
     __tablename__ = "lado_actions"
@@ -307,10 +304,7 @@ class LadoAction(Versioned, db.Model):
     # the LADO who chases it (users.officer_id): its due item is theirs, whoever does the action
     chaser_officer_id: Mapped[str | None] = mapped_column(String(40), index=True)
     last_reviewed_date: Mapped[dt.date | None] = mapped_column(Date)  # reviewed quarterly (003:L1585)
-    # who recorded it, and a removal made by mistake (kept, hidden but for the LADO manager: audited)
+    # who recorded it (a removal made by mistake: ``Removable``, kept, hidden but for the LADO manager: audited)
     recorded_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
-    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    removed_by: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
-    removed_reason: Mapped[str | None] = mapped_column(Text)
 
     referral: Mapped[LadoReferral] = relationship(back_populates="actions")

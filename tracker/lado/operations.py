@@ -21,13 +21,11 @@ from __future__ import annotations
 import datetime as dt
 
 from blinker import Namespace
-from flask import has_request_context
-from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from tracker.core import audit, checks, references, timescales, worklist
-from tracker.core.clock import now_utc, today
+from tracker.core import audit, checks, references, removal, timescales, worklist
+from tracker.core.clock import today
 from tracker.core.errors import DomainError
 from tracker.extensions import db
 from tracker.formatters import format_date
@@ -291,11 +289,7 @@ def _writable(referral: LadoReferral) -> None:
         raise DomainError("This referral is closed. Re-open it before changing it.", "closed")
 
 
-def _user_id(user=None) -> int | None:
-    """Who makes the change: ``user``, else the signed-in user (None for the import or a command)."""
-    if user is None and has_request_context() and current_user and current_user.is_authenticated:
-        user = current_user
-    return getattr(user, "id", None)
+_user_id = removal.acting_user_id  # who makes the change (None for the import or a command)
 
 
 # --- the workflow's deadlines and reasons (IEM → PAIM → outcome → closure) -----------------------
@@ -1275,12 +1269,7 @@ def review_action(action: LadoAction, *, notes: str, review_date: dt.date | None
 
 def _remove(record, reason: str | None, what: str, user) -> str:
     _writable(record.referral)
-    if record.removed_at is not None:
-        raise DomainError(f"This {what} has already been removed", "reason")
-    reason = (reason or "").strip()
-    checks.required(reason, "reason", f"Enter why the {what} is being removed")
-    record.removed_at, record.removed_by, record.removed_reason = now_utc(), _user_id(user), reason
-    return reason
+    return removal.mark_removed(record, reason, what, user)
 
 
 def remove_meeting(meeting: LadoMeeting, *, reason: str | None, user=None) -> LadoMeeting:

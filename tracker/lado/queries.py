@@ -15,7 +15,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import Select, and_, case, exists, func, or_, select, type_coerce
 from sqlalchemy.orm import aliased, joinedload
 
-from tracker.core import calendar
+from tracker.core import calendar, removal
 from tracker.core.timescales import DueState, Unit, add_sql, deadline_sql, due_state_sql
 from tracker.db import Code, like_pattern
 from tracker.extensions import db
@@ -353,32 +353,15 @@ def timeline(referral: LadoReferral, as_of: dt.date) -> list[Event]:
     return sorted(events, key=lambda e: e.date)  # stable: same-day events keep process order
 
 
-@dataclass(frozen=True)
-class Removed:
-    """A meeting or an action removed by mistake, as the LADO manager sees it on the referral."""
-
-    kind: str  # "lado_meeting" or "lado_action"
-    record: Any  # the LadoMeeting or LadoAction (removed_at, removed_reason)
-    recorded_by: str | None  # the name of who recorded it (None: imported, or recorded before authors were kept)
-    removed_by: str | None  # the name of who removed it
-
-
-def removed_records(referral_id: str) -> list[Removed]:
+def removed_records(referral_id: str) -> list[removal.Removed]:
     """The meetings and actions of a referral removed by mistake, with who recorded and who
     removed each (by name): oldest removal first."""
-    from tracker.auth.models import User
-
-    recorder, remover = aliased(User), aliased(User)
-    found: list[Removed] = []
-    for model, kind in ((LadoMeeting, "lado_meeting"), (LadoAction, "lado_action")):
-        rows = db.session.execute(
-            select(model, recorder.name, remover.name)
-            .outerjoin(recorder, recorder.id == model.recorded_by)
-            .outerjoin(remover, remover.id == model.removed_by)
-            .where(model.referral_id == referral_id, model.removed_at.is_not(None))
-        )
-        found.extend(Removed(kind, record, recorded_by, removed_by) for record, recorded_by, removed_by in rows)
-    return sorted(found, key=lambda r: r.record.removed_at)
+    return removal.removed_records(
+        [
+            ("lado_meeting", LadoMeeting, LadoMeeting.referral_id == referral_id),
+            ("lado_action", LadoAction, LadoAction.referral_id == referral_id),
+        ]
+    )
 
 
 # --- paginated lists ------------------------------------------------------------------------

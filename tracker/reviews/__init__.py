@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     register_editable(models.Child, "child")  # who may change which record: tracker.core.permissions
     register_editable(models.CarePeriod, "care_period")
     register_editable(models.Review, "review")
+    register_editable(models.IroContact, "iro_contact")
     app.cli.add_command(export_903_command)
     app.cli.add_command(import_903_command)
     nav_item("My children", "reviews.my_children", "children.view", order=10)

@@ -26,8 +26,10 @@ from tracker.reviews.models import CarePeriod, Child, Review
 
 def covers(period, child_pk, day) -> ColumnElement:
     """SQL: a review of ``child_pk`` on ``day`` belongs to ``period`` (start ≤ day ≤ end, or no
-    end; domain.md §4). ``child_pk`` and ``day`` may be columns or values."""
+    end; domain.md §4), a period in force (not removed). ``child_pk`` and ``day`` may be columns
+    or values."""
     return and_(
+        period.removed_at.is_(None),
         period.child_pk == child_pk,
         period.start_date <= day,
         or_(period.end_date.is_(None), period.end_date >= day),
@@ -42,8 +44,9 @@ def in_period(period=CarePeriod, review=Review) -> ColumnElement:
 def overlaps(start, end, period=CarePeriod) -> ColumnElement:
     """SQL: the period from ``start`` to ``end`` (None/NULL: no end) shares a day with ``period``
     — a period includes its end date, as a review on that date belongs to it (domain.md §4).
-    ``start`` and ``end`` may be columns (the import's self-join) or values (a form)."""
-    shares = [or_(period.end_date.is_(None), period.end_date >= start)]
+    ``start`` and ``end`` may be columns (the import's self-join) or values (a form). A removed
+    ``period`` overlaps nothing."""
+    shares = [period.removed_at.is_(None), or_(period.end_date.is_(None), period.end_date >= start)]
     if isinstance(end, dt.date):
         shares.append(period.start_date <= end)
     elif end is not None:  # a column (an ORM attribute is not a ColumnElement): NULL = no end
@@ -60,12 +63,13 @@ def _due_for(seq, period_start, previous) -> ColumnElement:
 
 
 def review_chain(as_of: dt.date | None = None):
-    """Subquery: one row per review that lies in a care period (dated ≤ ``as_of`` when given).
+    """Subquery: one row per review in force (not removed) that lies in a care period (dated ≤
+    ``as_of`` when given).
 
     Columns: review_pk, review_id, child_pk, period_id, period_start, review_date, seq,
     previous_date, due_date, in_timescale.
     """
-    where = [in_period()]
+    where = [in_period(), Review.removed_at.is_(None)]
     if as_of is not None:
         where += [Review.review_date <= as_of, CarePeriod.start_date <= as_of]
     window = dict(partition_by=CarePeriod.id, order_by=(Review.review_date, Review.review_id))
@@ -91,8 +95,8 @@ def review_chain(as_of: dt.date | None = None):
 
 
 def next_due(as_of: dt.date):
-    """Subquery: per care period started on or before ``as_of``, the next review's due date,
-    counted only from reviews dated on or before ``as_of``.
+    """Subquery: per care period in force started on or before ``as_of``, the next review's due
+    date, counted only from reviews in force dated on or before ``as_of``.
 
     Columns: period_id, child_pk, start_date, end_date, reviews (count), last_review_date, due_date.
     """
@@ -103,8 +107,8 @@ def next_due(as_of: dt.date):
             func.max(Review.review_date).label("last_review_date"),
         )
         .select_from(CarePeriod)
-        .outerjoin(Review, and_(in_period(), Review.review_date <= as_of))
-        .where(CarePeriod.start_date <= as_of)
+        .outerjoin(Review, and_(in_period(), Review.removed_at.is_(None), Review.review_date <= as_of))
+        .where(CarePeriod.start_date <= as_of, CarePeriod.removed_at.is_(None))
         .group_by(CarePeriod.id)
         .subquery("period_reviews")
     )

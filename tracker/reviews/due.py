@@ -2,7 +2,8 @@
 the child's page (record ``child``).
 
 - ``cic_review``: one per child looked after on the as-of date; due = next review by the
-  reg 33 chain counted from reviews dated on or before as-of; owner = the child's QARO.
+  reg 33 chain counted from reviews dated on or before as-of; owner = the child's QARO. The
+  item names the date the QARO planned for it, if any ("planned late" after the due date).
 - ``review_recommendations`` / ``review_minutes``: a review held on or before as-of whose
   recommendations / minutes are not yet issued at as-of (blank, or dated after as-of);
   due = review + 5 / 20 working days; owner = the review's QARO.
@@ -18,8 +19,9 @@ from sqlalchemy import or_, select
 
 from tracker.core.timescales import deadline_sql
 from tracker.core.worklist import register_kind
+from tracker.formatters import format_date
 from tracker.reviews import chain
-from tracker.reviews.models import Child, Review, child_label, full_name
+from tracker.reviews.models import Child, Plan, Review, child_label, full_name
 from tracker.reviews.queries import last_contact_in_period
 
 NAMES = (Child.first_name, Child.last_name)  # the child's name, for the item's words
@@ -30,6 +32,15 @@ def _child(row) -> str:
     return child_label(full_name(row.first_name, row.last_name), row.record_ref)
 
 
+def _review_due(row) -> str:
+    words = f"Review of {_child(row)}"
+    if row.planned_review_date is not None:
+        words += f", planned for {format_date(row.planned_review_date)}"
+        if Plan.of(row.planned_review_date, row.due_date) == Plan.late:
+            words += f" ({Plan.late.label.lower()})"
+    return words
+
+
 def cic_review_items(as_of: dt.date):
     cur = chain.current_next_due(as_of)
     return select(
@@ -37,6 +48,7 @@ def cic_review_items(as_of: dt.date):
         Child.iro_officer_id.label("owner"),
         cur.c.due_date.label("due_date"),
         Child.child_id.label("record_ref"),
+        Child.planned_review_date,
         *NAMES,
     ).join(cur, cur.c.child_pk == Child.id)
 
@@ -52,7 +64,7 @@ def _review_items(date_col, rule: str):
                 *NAMES,
             )
             .join(Child, Child.id == Review.child_pk)
-            .where(Review.review_date <= as_of, or_(date_col.is_(None), date_col > as_of))
+            .where(Review.removed_at.is_(None), Review.review_date <= as_of, or_(date_col.is_(None), date_col > as_of))
         )
 
     return query
@@ -79,7 +91,7 @@ register_kind(
     "children",
     cic_review_items,
     record_type="child",
-    describe=lambda row: f"Review of {_child(row)}",
+    describe=_review_due,
     order=10,
 )
 register_kind(

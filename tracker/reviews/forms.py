@@ -49,7 +49,7 @@ class ReviewForm(VersionedForm, TrackerForm):
     submit = SubmitField("Save review", widget=GovSubmitInput())
 
 
-class ContactForm(TrackerForm):
+class ContactForm(VersionedForm, TrackerForm):
     contact_date = GovDate("Date of the contact", validators=[required_date("Enter the date of the contact")])
     contact_type = RadioField(
         "Type of contact",
@@ -111,13 +111,27 @@ class SearchForm(TrackerForm):
     submit = SubmitField("Search", widget=GovSubmitInput())
 
 
-class ConfirmForm(VersionedForm, TrackerForm):
-    """Deleting a review: the reason is required and goes into the audit row of the deletion."""
+class RemoveForm(VersionedForm, TrackerForm):
+    """Remove a review, an IRO contact or a care period recorded by mistake: the reason is
+    required (by the operation, whose message names what is removed) and kept with the record
+    and in the audit row of the removal."""
 
     reason = TextAreaField(
-        "Why is the review being deleted?",
+        "Why is it being removed?",
         widget=GovTextArea(),
-        description="For example, it was recorded twice or against the wrong child. This is kept in the audit log.",
-        validators=[InputRequired(message="Enter why the review is being deleted"), Length(max=2000)],
+        description="For example, it was recorded twice or against the wrong child. "
+        "The IRO manager will still see it, with who removed it, when and why.",
+        validators=[Optional(), Length(max=2000)],
     )
-    submit = SubmitField("Yes, delete this review", widget=GovSubmitInput())
+    submit = SubmitField("Remove", widget=GovSubmitInput())
+
+
+class PlanReviewForm(VersionedForm, TrackerForm):
+    """The date the QARO plans to hold the child's next review (the due date stays the statutory one)."""
+
+    planned_review_date = GovDate(
+        "Planned date of the next review",
+        ahead=True,
+        description="Leave blank to remove the planned date",
+    )
+    submit = SubmitField("Save planned date", widget=GovSubmitInput())

@@ -1,7 +1,10 @@
 """children.csv, care_periods.csv, reviews.csv and iro_contacts.csv (interchange.md §1).
 
 Rows are upserted by their id (care periods, which have no id column, by child_id +
-start_date). Each row is checked by the operations' own rules (``operations.check_child``,
+start_date). A row whose record was removed in the tracker (recorded by mistake: a review, an
+IRO contact, a care period with no period in force on that start date) is left removed, never
+brought back by a later load of the same file: the import counts those rows (``removed_note``).
+Each row is checked by the operations' own rules (``operations.check_child``,
 ``check_period_dates``, ``check_review``, ``check_contact``); the rules across rows are the
 same SQL conditions the operations use (``chain.overlaps``, ``chain.covers``), run set-based
 in ``finish``: overlapping care periods of one child, a review outside every care period of
@@ -37,17 +40,30 @@ def _child_pks(child_ids) -> dict[str, int]:
     return found
 
 
-def _upsert(model, key_attr: str, records: list[dict], fields: tuple[str, ...]) -> None:
+def removed_note(ctx: ImportContext, filename: str, count: int) -> None:
+    """Tell the user how many rows named records removed in the tracker (left removed)."""
+    if count:
+        ctx.notes[f"{filename}: rows of records removed in the tracker, left removed"] = count
+
+
+def _upsert(model, key_attr: str, records: list[dict], fields: tuple[str, ...]) -> int:
+    """Insert or update the records by ``key_attr``; one removed in the tracker is left as it is.
+    Returns how many rows were left so."""
     column = getattr(model, key_attr)
     keys = [r[key_attr] for r in records]
     existing = {getattr(o, key_attr): o for o in db.session.scalars(select(model).where(column.in_(keys)))}
+    left_removed = 0
     for rec in records:
         obj = existing.get(rec[key_attr])
         if obj is None:
             obj = model(**{key_attr: rec[key_attr]})
             db.session.add(obj)
+        elif getattr(obj, "removed_at", None) is not None:
+            left_removed += 1
+            continue
         for f in fields:
             setattr(obj, f, rec[f])
+    return left_removed
 
 
 class ChildrenImporter(Importer):
@@ -99,21 +115,29 @@ class CarePeriodsImporter(Importer):
     def write(self, records, ctx) -> None:
         pks = _child_pks(r["child_id"] for r in records)
         wanted = [(pks[r["child_id"]], r["start_date"]) for r in records]
-        existing = {}
+        existing, removed = {}, set()
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             for p in db.session.scalars(
                 select(CarePeriod).where(tuple_(CarePeriod.child_pk, CarePeriod.start_date).in_(chunk))
             ):
-                existing[(p.child_pk, p.start_date)] = p
+                if p.removed_at is None:
+                    existing[(p.child_pk, p.start_date)] = p
+                else:
+                    removed.add((p.child_pk, p.start_date))
+        left_removed = 0
         for rec in records:
             key = (pks[rec["child_id"]], rec["start_date"])
             period = existing.get(key)
+            if period is None and key in removed:  # removed in the tracker, none in force since
+                left_removed += 1
+                continue
             if period is None:
                 period = CarePeriod(child_pk=key[0], start_date=rec["start_date"])
                 db.session.add(period)
             period.end_date = rec["end_date"]
             period.legal_status = rec["legal_status"]
+        removed_note(ctx, self.filename, left_removed)
 
     def finish(self, ctx: ImportContext) -> None:
         # Overlapping periods of one child (the operations' rule ``overlaps``): one self-join.
@@ -121,7 +145,15 @@ class CarePeriodsImporter(Importer):
         rows = db.session.execute(
             select(Child.child_id, a.start_date, a.end_date, b.start_date)
             .join(a, a.child_pk == Child.id)
-            .join(b, and_(b.child_pk == a.child_pk, b.start_date > a.start_date, overlaps(b.start_date, b.end_date, a)))
+            .join(
+                b,
+                and_(
+                    b.removed_at.is_(None),
+                    b.child_pk == a.child_pk,
+                    b.start_date > a.start_date,
+                    overlaps(b.start_date, b.end_date, a),
+                ),
+            )
             .order_by(Child.child_id, a.start_date)
         ).all()
         for child_id, a_start, a_end, b_start in rows:
@@ -143,7 +175,7 @@ def _reviews_outside_periods(ctx: ImportContext, filename: str, only_known_lines
     rows = db.session.execute(
         select(Review.review_id, Child.child_id, Review.review_date)
         .join(Child, Child.id == Review.child_pk)
-        .where(~exists().where(in_period()))
+        .where(Review.removed_at.is_(None), ~exists().where(in_period()))
         .order_by(Review.review_id)
     ).all()
     for review_id, child_id, review_date in rows:
@@ -194,7 +226,7 @@ class ReviewsImporter(Importer):
         pks = _child_pks(r["child_id"] for r in records)
         for rec in records:
             rec["child_pk"] = pks[rec["child_id"]]
-        _upsert(
+        left_removed = _upsert(
             Review,
             "review_id",
             records,
@@ -208,6 +240,7 @@ class ReviewsImporter(Importer):
                 "advocate",
             ),
         )
+        removed_note(ctx, self.filename, left_removed)
 
     def finish(self, ctx: ImportContext) -> None:
         _reviews_outside_periods(ctx, self.filename, only_known_lines=False)
@@ -234,7 +267,8 @@ class IroContactsImporter(Importer):
         pks = _child_pks(r["child_id"] for r in records)
         for rec in records:
             rec["child_pk"] = pks[rec["child_id"]]
-        _upsert(IroContact, "contact_id", records, ("child_pk", "contact_date", "contact_type", "officer_id"))
+        fields = ("child_pk", "contact_date", "contact_type", "officer_id")
+        removed_note(ctx, self.filename, _upsert(IroContact, "contact_id", records, fields))
 
 
 for _importer in (ChildrenImporter(), CarePeriodsImporter(), ReviewsImporter(), IroContactsImporter()):

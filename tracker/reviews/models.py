@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, String, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.enums import CodeEnum
-from tracker.db import Code, Versioned, check_in
+from tracker.db import Code, Removable, Versioned, check_in
 from tracker.extensions import db
 
 
@@ -47,6 +47,19 @@ class ContactType(CodeEnum):
     text = "text", "Text message"
     letter_card = "letter_card", "Letter or card"
     other = "other", "Other"
+
+
+class Plan(CodeEnum):
+    """A review's planned date beside its statutory due date (the due date never moves for a plan)."""
+
+    in_time = "planned", "Planned in time", "green"
+    late = "planned_late", "Planned late", "red"
+
+    @classmethod
+    def of(cls, planned: dt.date | None, due: dt.date | None) -> Plan | None:
+        if planned is None or due is None:
+            return None
+        return cls.late if planned > due else cls.in_time
 
 
 class LegalStatus(CodeEnum):
@@ -91,15 +104,28 @@ class Child(Versioned, db.Model):
     uasc: Mapped[bool] = mapped_column(Boolean, default=False)
     iro_officer_id: Mapped[str | None] = mapped_column(String(40), index=True)  # the allocated QARO
     iro_contact_expected: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # the date the QARO plans to hold the next review (the due date stays the statutory one)
+    planned_review_date: Mapped[dt.date | None] = mapped_column(Date)
 
+    # the care periods, reviews and IRO contacts in force: one removed by mistake is kept
+    # (``removed_at``) but is no part of the child any more (tracker.core.removal)
     care_periods: Mapped[list[CarePeriod]] = relationship(
-        back_populates="child", cascade="all, delete-orphan", order_by="CarePeriod.start_date"
+        back_populates="child",
+        cascade="all, delete-orphan",
+        primaryjoin="and_(CarePeriod.child_pk == Child.id, CarePeriod.removed_at.is_(None))",
+        order_by="CarePeriod.start_date",
     )
     reviews: Mapped[list[Review]] = relationship(
-        back_populates="child", cascade="all, delete-orphan", order_by="Review.review_date"
+        back_populates="child",
+        cascade="all, delete-orphan",
+        primaryjoin="and_(Review.child_pk == Child.id, Review.removed_at.is_(None))",
+        order_by="Review.review_date",
     )
     contacts: Mapped[list[IroContact]] = relationship(
-        back_populates="child", cascade="all, delete-orphan", order_by="IroContact.contact_date"
+        back_populates="child",
+        cascade="all, delete-orphan",
+        primaryjoin="and_(IroContact.child_pk == Child.id, IroContact.removed_at.is_(None))",
+        order_by="IroContact.contact_date",
     )
 
     @property
@@ -115,7 +141,7 @@ class Child(Versioned, db.Model):
         return f"<Child {self.child_id}>"
 
 
-class CarePeriod(Versioned, db.Model):
+class CarePeriod(Removable, Versioned, db.Model):
     __tablename__ = "care_periods"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,7 +153,15 @@ class CarePeriod(Versioned, db.Model):
     child: Mapped[Child] = relationship(back_populates="care_periods")
 
     __table_args__ = (
-        UniqueConstraint("child_pk", "start_date", name="uq_care_periods_child_pk_start_date"),
+        # one period in force per start date (a removed one does not stop it being recorded again)
+        Index(
+            "uq_care_periods_child_pk_start_date",
+            "child_pk",
+            "start_date",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="end_after_start"),
     )
 
@@ -143,7 +177,7 @@ class CarePeriod(Versioned, db.Model):
         return f"<CarePeriod {self.id}>"
 
 
-class Review(Versioned, db.Model):
+class Review(Removable, Versioned, db.Model):
     __tablename__ = "reviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,7 +210,7 @@ class Review(Versioned, db.Model):
         return f"<Review {self.review_id}>"
 
 
-class IroContact(Versioned, db.Model):
+class IroContact(Removable, Versioned, db.Model):
     __tablename__ = "iro_contacts"
 
     id: Mapped[int] = mapped_column(primary_key=True)

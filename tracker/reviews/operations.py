@@ -10,16 +10,21 @@ of children.csv, care_periods.csv, reviews.csv and iro_contacts.csv is checked b
 across rows are SQL conditions of ``chain`` (``overlaps``: care periods of one child never
 share a day; ``covers``: a review lies in a care period of its child), used here for one child
 and by the import for a whole file.
+
+A review, an IRO contact or a care period recorded by mistake is removed (``remove_review``,
+``remove_contact``, ``remove_care_period``): kept with who, when and why, and no part of the
+child's page, due items, figures or exports any more (``tracker.core.removal``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from tracker.auth.models import User
-from tracker.core import audit, checks, references
+from tracker.core import audit, checks, references, removal
+from tracker.core.clock import today
 from tracker.core.errors import DomainError
 from tracker.extensions import db
 from tracker.formatters import format_date
@@ -106,6 +111,12 @@ def _unique(model_column, value: str, field: str, what: str) -> None:
         raise DomainError(f"A {what} with the reference {value} already exists", field)
 
 
+def _audit_update(action: str, record, fields, before: dict, ref, summary: str) -> None:
+    """The audit row of an edit (``<kind>.update``): what changed, before and after."""
+    b, a = audit.changed(before, audit.snapshot(record, fields))
+    audit.record(action, object_type=action.partition(".")[0], object_id=ref, summary=summary, before=b, after=a)
+
+
 # --- children -------------------------------------------------------------------------------
 
 
@@ -160,15 +171,7 @@ def edit_child(child: Child, **changes) -> Child:
     for key, value in changes.items():
         setattr(child, key, value)
     db.session.flush()
-    b, a = audit.changed(before, audit.snapshot(child, CHILD_FIELDS))
-    audit.record(
-        "child.update",
-        object_type="child",
-        object_id=child.child_id,
-        summary=f"child {child.child_id} edited",
-        before=b,
-        after=a,
-    )
+    _audit_update("child.update", child, CHILD_FIELDS, before, child.child_id, f"child {child.child_id} edited")
     return child
 
 
@@ -185,6 +188,40 @@ def allocate(child: Child, officer_id: str | None) -> Child:
         summary=f"child {child.child_id} allocated to {officer_id or 'nobody'}",
         before={"iro_officer_id": before},
         after={"iro_officer_id": officer_id},
+    )
+    return child
+
+
+def plan_review(child: Child, planned_date: dt.date | None) -> Child:
+    """Plan (or, with None, stop planning) the date the child's next review will be held. The
+    due date stays the statutory one (``chain``); a plan after it is "planned late". Only a
+    child looked after today has a next review to plan; the date is today or later."""
+    if planned_date is not None:
+        checks.date_in_range(planned_date, "planned_review_date", "The planned date", ahead=True)
+        checks.not_before(
+            planned_date, today(), "planned_review_date", "The planned date must be today or in the future"
+        )
+        looked_after = exists().where(
+            CarePeriod.child_pk == child.id,
+            CarePeriod.removed_at.is_(None),
+            CarePeriod.start_date <= today(),
+            or_(CarePeriod.end_date.is_(None), CarePeriod.end_date > today()),
+        )
+        if not db.session.scalar(select(looked_after)):
+            raise DomainError(
+                "This child is not looked after today: there is no next review to plan", "planned_review_date"
+            )
+    before = child.planned_review_date
+    child.planned_review_date = planned_date
+    db.session.flush()
+    audit.record(
+        "child.plan_review",
+        object_type="child",
+        object_id=child.child_id,
+        summary=f"next review of child {child.child_id} "
+        + (f"planned for {format_date(planned_date)}" if planned_date else "no longer planned"),
+        before={"planned_review_date": audit.jsonable(before)},
+        after={"planned_review_date": audit.jsonable(planned_date)},
     )
     return child
 
@@ -207,21 +244,30 @@ def _check_period(child: Child, start: dt.date | None, end: dt.date | None, igno
         )
 
 
-def _check_reviews_still_in_a_period(period: CarePeriod) -> None:
-    """After a period changed: no review of the child is left outside every period (domain.md §4)."""
+def _check_reviews_still_in_a_period(period: CarePeriod, field: str | None = None) -> None:
+    """After a period changed (or was removed): no review of the child is left outside every
+    period (domain.md §4)."""
     child = period.child
     db.session.flush()
     stranded = db.session.scalar(
         select(Review)
-        .where(Review.child_pk == child.id, ~exists().where(covers(CarePeriod, Review.child_pk, Review.review_date)))
+        .where(
+            Review.child_pk == child.id,
+            Review.removed_at.is_(None),
+            ~exists().where(covers(CarePeriod, Review.child_pk, Review.review_date)),
+        )
         .order_by(Review.review_date)
         .limit(1)
     )
     if stranded is not None:
+        if field is None:
+            field = (
+                "end_date" if period.end_date is not None and stranded.review_date > period.end_date else "start_date"
+            )
         raise DomainError(
             f"The review held on {format_date(stranded.review_date)} would fall outside every care period: "
-            "change or delete that review first",
-            "end_date" if period.end_date is not None and stranded.review_date > period.end_date else "start_date",
+            "change or remove that review first",
+            field,
         )
 
 
@@ -249,16 +295,30 @@ def edit_care_period(
     before = audit.snapshot(period, PERIOD_FIELDS)
     period.start_date, period.end_date, period.legal_status = start_date, end_date, legal_status or None
     _check_reviews_still_in_a_period(period)
-    b, a = audit.changed(before, audit.snapshot(period, PERIOD_FIELDS))
-    audit.record(
+    _audit_update(
         "care_period.update",
-        object_type="care_period",
-        object_id=period.id,
-        summary=f"care period {period.id} of child {period.child.child_id} edited",
-        before=b,
-        after=a,
+        period,
+        PERIOD_FIELDS,
+        before,
+        period.id,
+        f"care period {period.id} of child {period.child.child_id} edited",
     )
     return period
+
+
+def remove_care_period(period: CarePeriod, *, reason: str | None, user=None) -> CarePeriod:
+    """Remove a care period recorded by mistake, with the reason. A period that holds a review
+    is kept (a review lies in a care period of its child): remove or change the review first."""
+    return _remove(
+        period,
+        reason,
+        user,
+        "care_period.remove",
+        period.id,
+        PERIOD_FIELDS,
+        "care_periods",
+        check=lambda: _check_reviews_still_in_a_period(period, "reason"),
+    )
 
 
 # --- reviews --------------------------------------------------------------------------------
@@ -299,14 +359,35 @@ def record_review(
     )
     db.session.add(review)
     db.session.flush()
+    after = audit.snapshot(review, REVIEW_FIELDS)
+    if child.planned_review_date is not None and not _held_after(child, review):
+        # the review the QARO planned is held (the child's latest): its plan is done with
+        after["planned_for"] = audit.jsonable(child.planned_review_date)
+        child.planned_review_date = None
     audit.record(
         "review.create",
         object_type="review",
         object_id=review.review_id,
         summary=f"review {review.review_id} of child {child.child_id} recorded",
-        after=audit.snapshot(review, REVIEW_FIELDS),
+        after=after,
     )
     return review
+
+
+def _held_after(child: Child, review: Review) -> bool:
+    """Another review of the child (in force) was held after ``review``."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Review.child_pk == child.id,
+                    Review.removed_at.is_(None),
+                    Review.id != review.id,
+                    Review.review_date > review.review_date,
+                )
+            )
+        )
+    )
 
 
 def edit_review(review: Review, **changes) -> Review:
@@ -326,35 +407,21 @@ def edit_review(review: Review, **changes) -> Review:
     for key in changes:
         setattr(review, key, values[key])
     db.session.flush()
-    b, a = audit.changed(before, audit.snapshot(review, REVIEW_FIELDS))
-    audit.record(
+    _audit_update(
         "review.update",
-        object_type="review",
-        object_id=review.review_id,
-        summary=f"review {review.review_id} of child {review.child.child_id} edited",
-        before=b,
-        after=a,
+        review,
+        REVIEW_FIELDS,
+        before,
+        review.review_id,
+        f"review {review.review_id} of child {review.child.child_id} edited",
     )
     return review
 
 
-def delete_review(review: Review, *, reason: str) -> None:
-    """Delete a review (the IRO manager's correction: tracker.core.permissions); the reason is
-    kept in the audit row of the deletion (``after``), beside the review as it was (``before``)."""
-    checks.required(reason, "reason", "Enter why the review is being deleted")
-    before = audit.snapshot(review, REVIEW_FIELDS)
-    child_id = review.child.child_id
-    review.child.reviews.remove(review)
-    db.session.delete(review)
-    db.session.flush()
-    audit.record(
-        "review.delete",
-        object_type="review",
-        object_id=before["review_id"],
-        summary=f"review {before['review_id']} of child {child_id} deleted",
-        before=before,
-        after={"reason": reason.strip()},
-    )
+def remove_review(review: Review, *, reason: str | None, user=None) -> Review:
+    """Remove a review recorded by mistake, with the reason (the IRO manager's correction:
+    tracker.core.permissions): the chain, due items and figures are worked out again without it."""
+    return _remove(review, reason, user, "review.remove", review.review_id, REVIEW_FIELDS, "reviews")
 
 
 # --- IRO contacts ---------------------------------------------------------------------------
@@ -381,3 +448,59 @@ def record_contact(
         after=audit.snapshot(contact, CONTACT_FIELDS),
     )
     return contact
+
+
+def edit_contact(
+    contact: IroContact, *, contact_date: dt.date, contact_type: str | None, officer_id: str | None
+) -> IroContact:
+    """Correct an IRO contact: its date, type and QARO."""
+    check_contact(contact_date, contact_type)
+    officer_id = _officer(officer_id, "officer_id")
+    before = audit.snapshot(contact, CONTACT_FIELDS)
+    contact.contact_date, contact.contact_type, contact.officer_id = contact_date, contact_type or None, officer_id
+    db.session.flush()
+    _audit_update(
+        "iro_contact.update",
+        contact,
+        CONTACT_FIELDS,
+        before,
+        contact.contact_id,
+        f"IRO contact {contact.contact_id} with child {contact.child.child_id} edited",
+    )
+    return contact
+
+
+def remove_contact(contact: IroContact, *, reason: str | None, user=None) -> IroContact:
+    """Remove an IRO contact recorded by mistake, with the reason: the next contact due and the
+    contact figures are worked out again without it."""
+    return _remove(contact, reason, user, "iro_contact.remove", contact.contact_id, CONTACT_FIELDS, "contacts")
+
+
+# --- removal of a record made by mistake ----------------------------------------------------
+
+
+REMOVED_WORDS = {"review": "review", "iro_contact": "IRO contact", "care_period": "care period"}
+
+
+def _remove(record, reason: str | None, user, action: str, ref, fields, collection: str, check=None):
+    """Mark ``record`` (a review, an IRO contact, a care period) removed with the reason, run
+    ``check`` (a rule the removal must keep), and write the audit row ``action`` (``<kind>.remove``):
+    the record as it was (``before``), the reason (``after``; free text stays out of the summary)."""
+    kind = action.partition(".")[0]
+    what = REMOVED_WORDS[kind]
+    before = audit.snapshot(record, fields)
+    reason = removal.mark_removed(record, reason, what, user)
+    child = record.child
+    db.session.flush()
+    db.session.expire(child, [collection])
+    if check is not None:
+        check()
+    audit.record(
+        action,
+        object_type=kind,
+        object_id=ref,
+        summary=f"{what} {ref} of child {child.child_id} removed",
+        before=before,
+        after={"reason": reason},
+    )
+    return record

@@ -1,4 +1,6 @@
 """Read side of the reviews feature: the set-based flags behind figures, due items and lists.
+Every query keeps the reviews, IRO contacts and care periods in force (``removed_at IS NULL``:
+one removed by mistake is no part of any of them; ``removed_records`` lists them for managers).
 
 ``review_flags`` and ``child_flags`` put one 0/1 column per condition on each review held in
 a period / each child looked after on a date. The indicators (kpis.py) sum them, the
@@ -13,12 +15,13 @@ import datetime as dt
 
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 
+from tracker.core import removal
 from tracker.core.pagination import Page, paginate
 from tracker.core.timescales import deadline_sql, due_state, max_span_days
 from tracker.db import like_pattern
 from tracker.extensions import db
 from tracker.reviews import chain
-from tracker.reviews.models import PARTICIPATING, Child, IroContact, ParticipationCode, Review
+from tracker.reviews.models import PARTICIPATING, CarePeriod, Child, IroContact, ParticipationCode, Review
 
 
 def _flag(condition) -> object:
@@ -58,7 +61,7 @@ def review_flags(start: dt.date, end: dt.date, as_of: dt.date, officer: str | No
         .select_from(Review)
         .join(Child, Child.id == Review.child_pk)
         .outerjoin(rc, rc.c.review_pk == Review.id)
-        .where(Review.review_date >= start, Review.review_date <= last)
+        .where(Review.removed_at.is_(None), Review.review_date >= start, Review.review_date <= last)
     )
     if officer is not None:
         q = q.where(Review.officer_id == officer)
@@ -68,6 +71,7 @@ def review_flags(start: dt.date, end: dt.date, as_of: dt.date, officer: str | No
 def contact_6m(as_of: dt.date, child_pk_col) -> object:
     """kpis.md §2: an IRO contact dated c ≤ A with c + 6 months (the iro_contact rule) ≥ A."""
     return exists().where(
+        IroContact.removed_at.is_(None),
         IroContact.child_pk == child_pk_col,
         IroContact.contact_date <= as_of,
         IroContact.contact_date >= as_of - dt.timedelta(days=max_span_days("iro_contact")),  # indexed pre-filter
@@ -82,6 +86,7 @@ def last_contact_in_period(as_of: dt.date):
     last = (
         select(func.max(IroContact.contact_date))
         .where(
+            IroContact.removed_at.is_(None),
             IroContact.child_pk == cur.c.child_pk,
             IroContact.contact_date >= cur.c.start_date,
             IroContact.contact_date <= as_of,
@@ -134,7 +139,7 @@ def _outstanding(as_of: dt.date, date_col, officer_col=None):
     key = officer_col if officer_col is not None else Review.child_pk
     return (
         select(key.label("key"), func.count(Review.id).label("n"))
-        .where(Review.review_date <= as_of, or_(date_col.is_(None), date_col > as_of))
+        .where(Review.removed_at.is_(None), Review.review_date <= as_of, or_(date_col.is_(None), date_col > as_of))
         .group_by(key)
         .subquery()
     )
@@ -170,7 +175,7 @@ def caseload_select(
     mins = _outstanding(as_of, Review.minutes_date)
     last_any = (
         select(IroContact.child_pk.label("child_pk"), func.max(IroContact.contact_date).label("last_contact"))
-        .where(IroContact.contact_date <= as_of)
+        .where(IroContact.removed_at.is_(None), IroContact.contact_date <= as_of)
         .group_by(IroContact.child_pk)
         .subquery()
     )
@@ -326,3 +331,15 @@ def officer_names(officer_ids) -> dict[str, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(User.officer_id, User.name).where(User.officer_id.in_(ids))).all())
+
+
+def removed_records(child) -> list[removal.Removed]:
+    """The child's reviews, IRO contacts and care periods removed by mistake, with who removed
+    each, when and why (for the IRO manager): oldest removal first."""
+    return removal.removed_records(
+        [
+            ("review", Review, Review.child_pk == child.id),
+            ("iro_contact", IroContact, IroContact.child_pk == child.id),
+            ("care_period", CarePeriod, CarePeriod.child_pk == child.id),
+        ]
+    )

@@ -4,7 +4,8 @@ header.csv, episodes.csv and reviews.csv in (interchange.md §4).
 Dates are dd/mm/yyyy. Import is one transaction, all-or-nothing, with every problem
 located as ``file:line: column: message``. Contiguous episodes (an episode whose DECOM
 equals the previous episode's DEC) make one care period; reviews get the id
-``903-<CHILD>-<yyyymmdd>``.
+``903-<CHILD>-<yyyymmdd>``. A care period or a review removed in the tracker (recorded by
+mistake) is left removed and counted, never brought back by the return.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def export_rows(start: dt.date, end: dt.date, officers=None) -> list[list]:
     query = (
         select(Child.child_id, Child.date_of_birth, Review.review_date, Review.participation_code)
         .join(Child, Child.id == Review.child_pk)
-        .where(Review.review_date >= start, Review.review_date <= end)
+        .where(Review.removed_at.is_(None), Review.review_date >= start, Review.review_date <= end)
         .order_by(Child.child_id, Review.review_date)
     )
     if officers is not None:
@@ -224,12 +225,18 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
             child.gender = h["gender"] or child.gender
             child.ethnicity = h["ethnicity"] or child.ethnicity
         db.session.flush()
-        period_lines = {}
+        period_lines, left_removed = {}, 0
         for p in periods:
             child = existing[p["child_id"]]
-            row = db.session.scalar(
-                select(CarePeriod).where(CarePeriod.child_pk == child.id, CarePeriod.start_date == p["start"])
-            )
+            rows = db.session.scalars(
+                select(CarePeriod)
+                .where(CarePeriod.child_pk == child.id, CarePeriod.start_date == p["start"])
+                .order_by(CarePeriod.removed_at.is_not(None))  # the period in force first
+            ).all()
+            row = rows[0] if rows else None
+            if row is not None and row.removed_at is not None:  # removed in the tracker: left removed
+                left_removed += 1
+                continue
             if row is None:
                 row = CarePeriod(child_pk=child.id, start_date=p["start"])
                 db.session.add(row)
@@ -239,7 +246,13 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
         a, b = aliased(CarePeriod), aliased(CarePeriod)
         for child_pk, a_start, b_start in db.session.execute(
             select(a.child_pk, a.start_date, b.start_date).join(
-                b, and_(b.child_pk == a.child_pk, b.start_date > a.start_date, overlaps(b.start_date, b.end_date, a))
+                b,
+                and_(
+                    b.removed_at.is_(None),
+                    b.child_pk == a.child_pk,
+                    b.start_date > a.start_date,
+                    overlaps(b.start_date, b.end_date, a),
+                ),
             )
         ):
             episodes.error(
@@ -250,6 +263,9 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
         review_lines = {}
         for r in review_rows:
             row = db.session.scalar(select(Review).where(Review.review_id == r["review_id"]))
+            if row is not None and row.removed_at is not None:  # removed in the tracker: left removed
+                left_removed += 1
+                continue
             if row is None:
                 row = Review(review_id=r["review_id"], advocate=False)
                 db.session.add(row)
@@ -261,7 +277,9 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
             review_lines[r["review_id"]] = r["line"]
         db.session.flush()
         for review_id, review_date in db.session.execute(
-            select(Review.review_id, Review.review_date).where(~exists().where(in_period())).order_by(Review.review_id)
+            select(Review.review_id, Review.review_date)
+            .where(Review.removed_at.is_(None), ~exists().where(in_period()))
+            .order_by(Review.review_id)
         ):
             reviews.error(
                 review_lines.get(review_id),
@@ -272,6 +290,8 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
             db.session.rollback()
             return result
         result.counts = {"children": len(children), "care periods": len(periods), "reviews": len(review_rows)}
+        if left_removed:
+            result.counts["removed in the tracker, left removed"] = left_removed
         audit.record(
             "ssda903.import",
             object_type="import",

@@ -26,12 +26,13 @@ from tracker.reviews.forms import (
     AllocateForm,
     CarePeriodForm,
     ChildForm,
-    ConfirmForm,
     ContactForm,
+    PlanReviewForm,
+    RemoveForm,
     ReviewForm,
     SearchForm,
 )
-from tracker.reviews.models import CarePeriod, Child, LegalStatus, Review
+from tracker.reviews.models import CarePeriod, Child, IroContact, LegalStatus, Plan, Review
 from tracker.reviews.ssda903 import export_rows
 from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import submit
@@ -84,6 +85,13 @@ def _officer_figures(officer_id: str) -> dict:
 
 def _back_to_child(child: Child) -> str:
     return record_url("child", child.child_id)
+
+
+def _officer_name(officer_id: str | None) -> str:
+    if not officer_id:
+        return "Not recorded"
+    name = queries.officer_names([officer_id]).get(officer_id)
+    return f"{name} ({officer_id})" if name else officer_id
 
 
 # --- lists ---------------------------------------------------------------------------------
@@ -238,17 +246,22 @@ def child(child_id: str):
     from tracker.auth.models import user_by_officer_id
 
     officer_ids = {c.officer_id for c in child.contacts if c.officer_id}
+    next_review = next((i for i in deadlines if i.kind == "cic_review"), None)
     return render_template(
         "reviews/child.html",
         child=child,
         periods=chain.timeline(child, as_of),
         deadlines={(i.kind, i.ref): i for i in deadlines},
-        next_review=next((i for i in deadlines if i.kind == "cic_review"), None),
+        next_review=next_review,
+        plan=Plan.of(child.planned_review_date, next_review.due_date if next_review else None),
         next_contact=next((i for i in deadlines if i.kind == "iro_contact"), None),
         contacts=sorted(child.contacts, key=lambda c: c.contact_date, reverse=True),
         qaro=user_by_officer_id(child.iro_officer_id) if child.iro_officer_id else None,
         officer_names=queries.officer_names(officer_ids),
         sections=[(s.template, s.load(child)) for s in CHILD_SECTIONS if permissions.can(current_user, s.capability)],
+        # records removed by mistake: kept, and shown to the managers (the IRO manager, who
+        # removes them, and the head of service)
+        removed=queries.removed_records(child) if can(current_user, "children.team") else [],
     )
 
 
@@ -318,6 +331,62 @@ def allocate(child_id: str):
     return _form_page(form, f"Allocate a QARO to {child.child_id}", _back_to_child(child))
 
 
+@bp.route("/<child_id>/plan", methods=["GET", "POST"])
+@require("children.edit")
+def plan_review(child_id: str):
+    """Plan the date of the child's next review (the due date stays the statutory one)."""
+    child = load_or_404(Child, child_id=child_id)
+    check_may_edit(child)
+    form = PlanReviewForm(obj=child)
+    if done := submit(form, lambda: operations.plan_review(child, form.planned_review_date.data), record=child):
+        planned = done.result.planned_review_date
+        flash(f"Next review planned for {format_date(planned)}" if planned else "Planned date removed", "success")
+        return redirect(_back_to_child(child))
+    return _form_page(form, f"Plan the next review of {child.child_id}", _back_to_child(child))
+
+
+def _remove_page(child_id: str, model, key: dict, what: str, remove, describe):
+    """The removal of a record of the child (a review, an IRO contact or a care period in force,
+    found by ``key``) recorded by mistake: 403 unless the user may remove it (``check_may_delete``:
+    the IRO manager); the reason is required. ``describe(record, child)`` gives the page's title
+    and the rows that describe the record above the form."""
+    child = load_or_404(Child, child_id=child_id)
+    record = load_or_404(model, child_pk=child.id, removed_at=None, **key)
+    check_may_delete(record)
+    form = RemoveForm()
+    if submit(form, lambda: remove(record, reason=form.reason.data), record=record):
+        flash(f"{what[0].upper()}{what[1:]} removed", "success")
+        return redirect(_back_to_child(child))
+    title, rows = describe(record, child)
+    return render_template(
+        "reviews/remove.html", form=form, title=title, back=_back_to_child(child), rows=rows, what=what
+    )
+
+
+def _describe_period(period: CarePeriod, child: Child):
+    return f"Remove the care period of {child.child_id} from {format_date(period.start_date)}", [
+        {"key": "Started", "value": format_date(period.start_date)},
+        {"key": "Ended", "value": format_date(period.end_date) if period.end_date else "No end date (current)"},
+        {"key": "Legal status", "value": period.legal_status_label or "Not recorded"},
+    ]
+
+
+def _describe_review(review: Review, child: Child):
+    return f"Remove the review of {child.child_id} held on {format_date(review.review_date)}", [
+        {"key": "Held", "value": format_date(review.review_date)},
+        {"key": "QARO who chaired it", "value": _officer_name(review.officer_id)},
+        {"key": "Participation", "value": review.participation_label},
+    ]
+
+
+def _describe_contact(contact: IroContact, child: Child):
+    return f"Remove the IRO contact with {child.child_id} on {format_date(contact.contact_date)}", [
+        {"key": "Date", "value": format_date(contact.contact_date)},
+        {"key": "Type", "value": contact.contact_type.label if contact.contact_type else "Not recorded"},
+        {"key": "QARO", "value": _officer_name(contact.officer_id)},
+    ]
+
+
 # --- care periods ----------------------------------------------------------------------------
 
 
@@ -348,7 +417,40 @@ def care_period(child_id: str, period_id: int | None):
     return _form_page(form, title, _back_to_child(child))
 
 
+@bp.route("/<child_id>/periods/<int:period_id>/remove", methods=["GET", "POST"])
+@require("children.delete")
+def remove_care_period(child_id: str, period_id: int):
+    key = {"id": period_id}
+    return _remove_page(child_id, CarePeriod, key, "care period", operations.remove_care_period, _describe_period)
+
+
 # --- reviews ---------------------------------------------------------------------------------
+
+
+def _record_or_change(child: Child, existing, form, values, record, change, saved, title: str):
+    """The form that records something new about the child (``existing`` None: the capability
+    alone, a QARO covers for a colleague) or changes ``existing`` (``check_may_edit``): ``form``
+    is the form (called once the check passed), ``values(form)`` what the operation takes,
+    ``saved(result)`` the message once saved. Its QARO is chosen among the active officers."""
+    if existing is not None:
+        check_may_edit(existing)
+    form = form()
+    form.officer_id.choices = _officer_choices("Not recorded", existing.officer_id if existing else None)
+
+    def save():
+        if existing is None:
+            return record(child, **values(form))
+        return change(existing, **values(form))
+
+    if done := submit(form, save, record=existing):
+        flash(saved(done.result), "success")
+        return redirect(_back_to_child(child))
+    return _form_page(form, title, _back_to_child(child))
+
+
+def _default_officer(child: Child) -> str:
+    """The QARO a new review or contact names at first: the user, else the child's QARO."""
+    return current_user.officer_id or child.iro_officer_id or ""
 
 
 @bp.route("/<child_id>/reviews/new", methods=["GET", "POST"], defaults={"review_id": None})
@@ -356,68 +458,72 @@ def care_period(child_id: str, period_id: int | None):
 @require("children.edit")
 def review(child_id: str, review_id: str | None):
     child = load_or_404(Child, child_id=child_id)
-    existing = load_or_404(Review, review_id=review_id, child_pk=child.id) if review_id else None
-    if existing is not None:  # recording a new review needs the capability alone (covering for a colleague)
-        check_may_edit(existing)
-        form = ReviewForm(obj=existing, participation_code=existing.participation_code or "")
-    else:
-        form = ReviewForm(officer_id=current_user.officer_id or child.iro_officer_id or "")
-    form.officer_id.choices = _officer_choices("Not recorded", existing.officer_id if existing else None)
-
-    def save():
-        values = dict(
+    existing = load_or_404(Review, review_id=review_id, child_pk=child.id, removed_at=None) if review_id else None
+    return _record_or_change(
+        child,
+        existing,
+        lambda: (
+            ReviewForm(officer_id=_default_officer(child))
+            if existing is None
+            else ReviewForm(obj=existing, participation_code=existing.participation_code or "")
+        ),
+        lambda form: dict(
             review_date=form.review_date.data,
             officer_id=form.officer_id.data or None,
             participation_code=form.participation_code.data or None,
             advocate=form.advocate.data,
             recommendations_date=form.recommendations_date.data,
             minutes_date=form.minutes_date.data,
-        )
-        if existing is None:
-            return operations.record_review(child, **values)
-        return operations.edit_review(existing, **values)
-
-    if done := submit(form, save, record=existing):
-        flash(f"Review held on {format_date(done.result.review_date)} saved", "success")
-        return redirect(_back_to_child(child))
-    title = f"{'Record a' if existing is None else 'Change the'} review of {child.child_id}"
-    return _form_page(form, title, _back_to_child(child))
+        ),
+        operations.record_review,
+        operations.edit_review,
+        lambda held: f"Review held on {format_date(held.review_date)} saved",
+        f"{'Record a' if existing is None else 'Change the'} review of {child.child_id}",
+    )
 
 
-@bp.route("/<child_id>/reviews/<review_id>/delete", methods=["GET", "POST"])
+@bp.route("/<child_id>/reviews/<review_id>/remove", methods=["GET", "POST"])
 @require("children.delete")
-def delete_review(child_id: str, review_id: str):
-    child = load_or_404(Child, child_id=child_id)
-    existing = load_or_404(Review, review_id=review_id, child_pk=child.id)
-    check_may_delete(existing)
-    form = ConfirmForm()
-    if submit(form, lambda: operations.delete_review(existing, reason=form.reason.data), record=existing):
-        flash("Review deleted", "success")
-        return redirect(_back_to_child(child))
-    return render_template("reviews/confirm_delete.html", form=form, child=child, review=existing)
+def remove_review(child_id: str, review_id: str):
+    key = {"review_id": review_id}
+    return _remove_page(child_id, Review, key, "review", operations.remove_review, _describe_review)
 
 
 # --- IRO contacts ----------------------------------------------------------------------------
 
 
-@bp.route("/<child_id>/contacts/new", methods=["GET", "POST"])
+@bp.route("/<child_id>/contacts/new", methods=["GET", "POST"], defaults={"iro_contact_id": None})
+@bp.route("/<child_id>/contacts/<iro_contact_id>/edit", methods=["GET", "POST"])
 @require("children.edit")
-def contact(child_id: str):
+def contact(child_id: str, iro_contact_id: str | None):
     child = load_or_404(Child, child_id=child_id)
-    form = ContactForm(officer_id=current_user.officer_id or child.iro_officer_id or "")
-    form.officer_id.choices = _officer_choices("Not recorded")
-    if submit(
-        form,
-        lambda: operations.record_contact(
-            child,
+    key = {"contact_id": iro_contact_id, "child_pk": child.id, "removed_at": None}
+    existing = load_or_404(IroContact, **key) if iro_contact_id else None
+    return _record_or_change(
+        child,
+        existing,
+        lambda: (
+            ContactForm(officer_id=_default_officer(child))
+            if existing is None
+            else ContactForm(obj=existing, contact_type=existing.contact_type or "")
+        ),
+        lambda form: dict(
             contact_date=form.contact_date.data,
             contact_type=form.contact_type.data,
             officer_id=form.officer_id.data or None,
         ),
-    ):
-        flash("IRO contact saved", "success")
-        return redirect(_back_to_child(child))
-    return _form_page(form, f"Record an IRO contact with {child.child_id}", _back_to_child(child))
+        operations.record_contact,
+        operations.edit_contact,
+        lambda _contact: "IRO contact saved",
+        f"{'Record an' if existing is None else 'Change the'} IRO contact with {child.child_id}",
+    )
+
+
+@bp.route("/<child_id>/contacts/<iro_contact_id>/remove", methods=["GET", "POST"])
+@require("children.delete")
+def remove_contact(child_id: str, iro_contact_id: str):
+    key = {"contact_id": iro_contact_id}
+    return _remove_page(child_id, IroContact, key, "IRO contact", operations.remove_contact, _describe_contact)
 
 
 # --- SSDA903 ---------------------------------------------------------------------------------
