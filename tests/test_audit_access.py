@@ -110,7 +110,7 @@ def entries(page) -> list[dict]:
         cells = row.select("td")
         shown.append(
             {
-                "action": normalise(cells[2].get_text()),
+                "action": cells[2].select_one("[data-action]")["data-action"],  # the code, under its label
                 "record": normalise(cells[3].get_text()),
                 "details": [normalise(c.get_text(" ")) for c in cells[4:]],
             }

@@ -190,7 +190,7 @@ def _escalation(row: dict) -> str:
     return row["Escalation"] + (f" External: {row['External partner']}" if row["External partner"] else "")
 
 
-AUDIT_COLUMNS = {1: _who, 2: "Action", 3: _record, 4: "What happened"}
+AUDIT_COLUMNS = {1: _who, 2: lambda r: f"{r['Action']} {r['Action code']}", 3: _record, 4: "What happened"}
 # (roles or an imported officer, the list's URL with filters, its table, page cell -> download column, setup)
 LISTS = {
     "my children": ("Q2", "/children/?sort=name", "#caseload", {0: "Child", 1: "Reference", 3: "Recommendations outstanding"}, None),

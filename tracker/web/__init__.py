@@ -25,7 +25,7 @@ from itsdangerous import BadSignature
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import escape
 
-from tracker.core import permissions
+from tracker.core import audit, permissions
 from tracker.core.forms import refuse_control_characters
 from tracker.formatters import FILTERS
 from tracker.web.forms import check_csrf
@@ -292,6 +292,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["may_edit"] = lambda record: permissions.may_edit(current_user, record)
     app.jinja_env.globals["may_delete"] = lambda record: permissions.may_delete(current_user, record)
     app.jinja_env.globals["record_url"] = record_url
+    app.jinja_env.globals["action_label"] = audit.action_label
     app.jinja_env.globals["error_summary"] = error_summary
     app.before_request(check_csrf)  # after the session guard (tracker.auth), before anything else
     # a query string with a control character is a bad request (PostgreSQL cannot compare such text)
