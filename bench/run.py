@@ -129,6 +129,8 @@ def main() -> None:
                 "/lado/",
                 "/lado/referrals",
                 "/kpis/",
+                "/kpis/monthly",
+                "/worklist/?state=any&format=xlsx",
             )
             if _exists(app, p)
         ]
