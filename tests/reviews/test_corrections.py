@@ -381,6 +381,31 @@ def test_recording_the_planned_review_ends_the_plan(app, client, client_request,
     assert created.after["planned_for"] == "2023-04-01"
 
 
+def test_an_imported_review_new_to_the_tracker_ends_the_plan_and_a_reload_does_not(app, runner, write_folder):
+    folder = write_folder(FOLDER)
+    assert runner.invoke(args=["import-data", str(folder)]).exit_code == 0
+
+    def plan(day):
+        with app.app_context():
+            c7 = db.session.scalar(select(Child).where(Child.child_id == "C7"))
+            c7.planned_review_date = day
+            db.session.commit()
+
+    def planned():
+        with app.app_context():
+            return db.session.scalar(select(Child.planned_review_date).where(Child.child_id == "C7"))
+
+    plan(D(2022, 5, 1))
+    reload = runner.invoke(args=["import-data", str(folder)])  # the nightly load of the same file
+    assert reload.exit_code == 0 and "planned reviews held" not in reload.output
+    assert planned() == D(2022, 5, 1)
+    newer = dict(FOLDER, **{"reviews.csv": FOLDER["reviews.csv"] + "R8,C7,2022-04-28,PN1,,,Q7,N\n"})
+    result = runner.invoke(args=["import-data", str(write_folder(newer))])
+    assert result.exit_code == 0, result.output
+    assert "reviews.csv: planned reviews held (their plans ended): 1" in result.output
+    assert planned() is None
+
+
 # --- the import leaves a removed record removed ---------------------------------------------------------------------
 
 FOLDER = {

@@ -8,12 +8,14 @@ Each row is checked by the operations' own rules (``operations.check_child``,
 ``check_period_dates``, ``check_review``, ``check_contact``); the rules across rows are the
 same SQL conditions the operations use (``chain.overlaps``, ``chain.covers``), run set-based
 in ``finish``: overlapping care periods of one child, a review outside every care period of
-its child (domain.md §4).
+its child (domain.md §4). A review new to the tracker that is its child's latest ends the
+child's planned review date, as recording it on the web does (a re-load of known reviews never
+does: the plan may be newer than they are).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, select, tuple_
+from sqlalchemy import and_, exists, func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from tracker.core import interchange
@@ -226,6 +228,9 @@ class ReviewsImporter(Importer):
         pks = _child_pks(r["child_id"] for r in records)
         for rec in records:
             rec["child_pk"] = pks[rec["child_id"]]
+        known = set(
+            db.session.scalars(select(Review.review_id).where(Review.review_id.in_(r["review_id"] for r in records)))
+        )
         left_removed = _upsert(
             Review,
             "review_id",
@@ -241,9 +246,38 @@ class ReviewsImporter(Importer):
             ),
         )
         removed_note(ctx, self.filename, left_removed)
+        newest: dict[int, object] = {}  # child pk -> the latest date of the reviews new to the tracker
+        for rec in records:
+            if rec["review_id"] not in known:
+                newest[rec["child_pk"]] = max(newest.get(rec["child_pk"], rec["review_date"]), rec["review_date"])
+        ended = _end_plans_held(newest)
+        if ended:
+            ctx.notes[f"{self.filename}: planned reviews held (their plans ended)"] = ended
 
     def finish(self, ctx: ImportContext) -> None:
         _reviews_outside_periods(ctx, self.filename, only_known_lines=False)
+
+
+def _end_plans_held(newest: dict) -> int:
+    """End the plan of each child whose newest imported review is their latest in force (the
+    review the QARO planned is held); returns how many plans ended."""
+    if not newest:
+        return 0
+    db.session.flush()
+    latest = dict(
+        db.session.execute(
+            select(Review.child_pk, func.max(Review.review_date))
+            .where(Review.child_pk.in_(newest), Review.removed_at.is_(None))
+            .group_by(Review.child_pk)
+        ).all()
+    )
+    planned = db.session.scalars(
+        select(Child).where(Child.id.in_(newest), Child.planned_review_date.is_not(None))
+    ).all()
+    ended = [child for child in planned if latest.get(child.id) is not None and newest[child.id] >= latest[child.id]]
+    for child in ended:
+        child.planned_review_date = None  # versioned: a plan form open on it meets the conflict page
+    return len(ended)
 
 
 class IroContactsImporter(Importer):
