@@ -24,8 +24,8 @@ from tracker.escalations.forms import (
     StageForm,
 )
 from tracker.escalations.models import Escalation, Resolution, Stage
+from tracker.reviews.forms import officer_choices
 from tracker.reviews.models import Child
-from tracker.reviews.views import _officer_choices as officer_choices
 from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import carry_version, submit
 from tracker.web.records import find, load_or_404, record_url

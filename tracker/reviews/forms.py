@@ -20,6 +20,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.core.forms import GovDate, TrackerForm, VersionedForm, choices, required_date
+from tracker.reviews import queries
 from tracker.reviews.models import NOT_KNOWN_LABEL, ContactType, LegalStatus, ParticipationCode
 
 
@@ -135,3 +136,13 @@ class PlanReviewForm(VersionedForm, TrackerForm):
         description="Leave blank to remove the planned date",
     )
     submit = SubmitField("Save planned date", widget=GovSubmitInput())
+
+
+def officer_choices(blank: str, current: str | None = None):
+    """The active QAROs and IRO managers; ``current`` (the officer a record already names) is
+    kept as a choice when it is not one of them any more, so saving the form keeps it."""
+    officers = queries.qaro_choices()
+    if current and current not in {officer_id for officer_id, _label in officers}:
+        name = queries.officer_names([current]).get(current)
+        officers.append((current, f"{name} ({current})" if name else current))
+    return choices([("", blank)] + officers)

@@ -31,6 +31,7 @@ from tracker.reviews.forms import (
     RemoveForm,
     ReviewForm,
     SearchForm,
+    officer_choices,
 )
 from tracker.reviews.models import CarePeriod, Child, IroContact, LegalStatus, Plan, Review
 from tracker.reviews.ssda903 import export_rows
@@ -60,16 +61,6 @@ CHILD_SECTIONS: list[ChildSection] = []
 def child_section(template: str, load: Callable, capability: str) -> None:
     if not any(s.template == template for s in CHILD_SECTIONS):
         CHILD_SECTIONS.append(ChildSection(template, load, capability))
-
-
-def _officer_choices(blank: str, current: str | None = None):
-    """The active QAROs and IRO managers; ``current`` (the officer a record already names) is
-    kept as a choice when it is not one of them any more, so saving the form keeps it."""
-    officers = queries.qaro_choices()
-    if current and current not in {officer_id for officer_id, _label in officers}:
-        name = queries.officer_names([current]).get(current)
-        officers.append((current, f"{name} ({current})" if name else current))
-    return choices([("", blank)] + officers)
 
 
 def _officer_figures(officer_id: str) -> dict:
@@ -324,7 +315,7 @@ def edit_child(child_id: str):
 def allocate(child_id: str):
     child = load_or_404(Child, child_id=child_id)
     form = AllocateForm(officer_id=child.iro_officer_id or "")
-    form.officer_id.choices = _officer_choices("Not allocated", child.iro_officer_id)
+    form.officer_id.choices = officer_choices("Not allocated", child.iro_officer_id)
     if submit(form, lambda: operations.allocate(child, form.officer_id.data or None), record=child):
         flash(f"QARO allocation of {child.child_id} saved", "success")
         return redirect(_back_to_child(child))
@@ -435,7 +426,7 @@ def _record_or_change(child: Child, existing, form, values, record, change, save
     if existing is not None:
         check_may_edit(existing)
     form = form()
-    form.officer_id.choices = _officer_choices("Not recorded", existing.officer_id if existing else None)
+    form.officer_id.choices = officer_choices("Not recorded", existing.officer_id if existing else None)
 
     def save():
         if existing is None:
