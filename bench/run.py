@@ -153,7 +153,7 @@ def main() -> None:
 def _exists(app, path: str) -> bool:
     adapter = app.url_map.bind("localhost")
     try:
-        adapter.match(path, method="GET")
+        adapter.match(path.partition("?")[0], method="GET")
         return True
     except Exception:
         return False
