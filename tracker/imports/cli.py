@@ -16,9 +16,11 @@ from tracker.core import interchange
 def import_data_command(directory):
     """Import a folder of CSV files (interchange.md §1) in one transaction: all rows or none.
 
-    Rows whose id exists update that record, so a repeated load is idempotent. On any
-    problem every one is printed as file:line: column: message, nothing is imported and
-    the exit code is 1.
+    Rows whose id exists update that record, so a repeated load is idempotent; a row of a
+    review, IRO contact or care period removed in the tracker leaves it removed (counted in
+    the output), and a review new to the tracker that is its child's latest ends the child's
+    planned review date. On any problem every one is printed as file:line: column: message,
+    nothing is imported and the exit code is 1.
     """
     result = interchange.run(directory, show_progress=True)
     for name in result.skipped:
