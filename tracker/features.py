@@ -18,6 +18,7 @@ FEATURES = (
     "tracker.reviews",
     "tracker.escalations",
     "tracker.lado",
+    "tracker.panels",  # fostering and adoption panels, ADM decisions, foster carer reviews
     "tracker.worklist",  # worklist pages and due-items
     "tracker.indicators",  # indicator pages, drill-down and kpis
     "tracker.demo",  # generate-data and demo-data

@@ -105,6 +105,7 @@ AUDIT_ACTION_FAMILY: dict[str, str] = {
 }
 AUDIT_OBJECT_PREFIX_FAMILY: dict[str, str] = {
     "lado_": "lado",  # lado_person, lado_organisation, lado_contact, lado_referral, lado_meeting, lado_action, lado_page
+    "panel_": "panels",  # panel_meeting, panel_case
 }
 AUDIT_OBJECT_FAMILY: dict[str, str | None] = {
     # child-in-care reviews (domain.md §4)
@@ -114,6 +115,9 @@ AUDIT_OBJECT_FAMILY: dict[str, str | None] = {
     "iro_contact": "children",
     # escalations (§5)
     "escalation": "escalations",
+    # panels and foster carer reviews (§7)
+    "foster_household": "panels",
+    "carer_review": "panels",
     # not case records: accounts, sign-ins and the system's own records
     "user": None,  # accounts, sign-ins and sign-outs (a sign-in's source address)
     "unknown_account": None,  # a failed sign-in naming no account (a fingerprint, never the email)

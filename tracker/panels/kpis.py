@@ -1,0 +1,1 @@
+"""(helper A: see the issue 13 brief)"""
