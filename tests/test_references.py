@@ -21,6 +21,10 @@ LABELS = {
     "lado_action": "LADO action",
     "lado_person": "LADO person",
     "lado_organisation": "LADO organisation",
+    "panel_meeting": "Panel meeting",
+    "panel_case": "Panel case",
+    "foster_household": "Foster household",
+    "carer_review": "Foster carer review",
 }
 
 

@@ -13,7 +13,7 @@ from tracker.panels.models import CarerReview, FosterHousehold, PanelCase, Panel
 
 references.register("panel_meeting", "PM", 4, PanelMeeting.meeting_id)
 references.register("panel_case", "PC", 5, PanelCase.case_id)
-references.register("foster_household", "H", 3, FosterHousehold.household_id)
+references.register("foster_household", "H", 4, FosterHousehold.household_id)
 references.register("carer_review", "CR", 5, CarerReview.review_id)
 
 
