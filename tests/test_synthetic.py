@@ -16,6 +16,8 @@ from tracker.demo import synthetic
 from tracker.demo.synthetic import generate
 from tracker.escalations.models import Area, Resolution, Stage
 from tracker.lado.models import CarerAgency, CarerType, Category, Disposition, MeetingType, Outcome, Sector
+from tracker.panels.models import AdmDecision, CaseType, MeetingStatus, Panel, Recommendation
+from tracker.panels.models import CarerType as HouseholdCarer
 from tracker.reviews.models import ContactType, LegalStatus, ParticipationCode
 
 TODAY = dt.date(2026, 3, 18)
@@ -62,15 +64,15 @@ CODED_COLUMNS = {
     ("lado_contacts.csv", "foster_carer_agency"): CarerAgency,
     ("lado_referrals.csv", "outcome"): Outcome,
     ("lado_meetings.csv", "meeting_type"): MeetingType,
+    ("panel_meetings.csv", "panel"): Panel,
+    ("panel_meetings.csv", "status"): MeetingStatus,
+    ("panel_cases.csv", "case_type"): CaseType,
+    ("panel_cases.csv", "carer_type"): HouseholdCarer,
+    ("panel_cases.csv", "recommendation"): Recommendation,
+    ("panel_cases.csv", "adm_decision"): AdmDecision,
+    ("foster_households.csv", "carer_type"): HouseholdCarer,
 }
 CODE_LISTS = sorted(set(CODED_COLUMNS.values()), key=lambda enum: enum.__name__)
-# Panel codes have no enums yet (panels are a later issue): domain.md §7, spelt out.
-FOSTERING_CASES = {
-    "approval", "reg25_extension", "resignation", "deregistration", "first_review", "third_year_review",
-    "review_after_allegation", "change_of_terms", "long_term_match", "other",
-}  # fmt: skip
-ADOPTION_CASES = {"adopter_approval", "match", "adopter_deregistration", "relinquished_child", "other"}
-CARER_TYPES = {"mainstream", "connected", "foster_to_adopt", "temporary"}
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -398,9 +400,9 @@ def test_panels(data):
     for c in data["panel_cases.csv"]:
         meeting = meetings[c["meeting_id"]]
         assert meeting["status"] != "cancelled"
-        allowed = FOSTERING_CASES if meeting["panel"] == "fostering" else ADOPTION_CASES
+        allowed = Panel(meeting["panel"]).case_types
         assert c["case_type"] in allowed
-        assert c["carer_type"] in CARER_TYPES
+        assert c["carer_type"] in HouseholdCarer.codes()
         when = d(meeting["meeting_date"])
         if c["papers_sent_date"]:
             assert d(c["papers_sent_date"]) < when
@@ -421,7 +423,7 @@ def test_panels(data):
 def test_foster_households_and_carer_reviews(data):
     households = {h["household_id"]: h for h in data["foster_households.csv"]}
     for h in households.values():
-        assert h["carer_type"] in CARER_TYPES
+        assert h["carer_type"] in HouseholdCarer.codes()
         assert h["end_date"] == "" or d(h["end_date"]) >= d(h["approval_date"])
     for r in data["carer_reviews.csv"]:
         h = households[r["household_id"]]

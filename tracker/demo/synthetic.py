@@ -63,6 +63,8 @@ from tracker.core.interchange import FILES
 from tracker.core.permissions import Role
 from tracker.escalations.models import Area, Resolution, Stage
 from tracker.lado.models import CarerAgency, CarerType, Category, Disposition, MeetingType, Outcome, Sector
+from tracker.panels.models import AdmDecision, CaseType, MeetingStatus, Panel, Recommendation
+from tracker.panels.models import CarerType as HouseholdCarer
 from tracker.reviews.models import ContactType, LegalStatus, ParticipationCode
 
 __all__ = ["HEADERS", "KNOWN_CODES", "generate"]
@@ -276,19 +278,22 @@ QARO_LATE_CONTACTS = [171, 176, 179, 194, 236]
 QARO_OPEN_ESCALATIONS = [[(Stage.informal, 6)], [(Stage.informal, 22), (Stage.stage1, 8)]]
 QARO_CLOSED_ESCALATIONS = 3  # resolved in the past year
 
-# --- panels and foster households (domain.md §7). Panels are a later issue and have no enums
-# yet, so their codes are spelt here (and in ``panels()``: panel names, meeting statuses,
-# recommendations and ADM decisions) until the panel models define them.
-PANEL_CARER_TYPES = ("foster_to_adopt", "temporary")  # the carer types besides CarerType's
-HOUSEHOLD_CARER_TYPES = {CarerType.mainstream: 64, CarerType.connected: 26, "foster_to_adopt": 4, "temporary": 6}
+# --- panels and foster households (domain.md §7)
+HOUSEHOLD_CARER_TYPES = {
+    HouseholdCarer.mainstream: 64, HouseholdCarer.connected: 26, HouseholdCarer.foster_to_adopt: 4,
+    HouseholdCarer.temporary: 6,
+}  # fmt: skip
 FOSTERING_CASES = {
-    "approval": 20, "reg25_extension": 5, "resignation": 8, "deregistration": 3, "first_review": 15,
-    "third_year_review": 8, "change_of_terms": 10, "long_term_match": 15, "other": 5,
+    CaseType.approval: 20, CaseType.reg25_extension: 5, CaseType.resignation: 8, CaseType.deregistration: 3,
+    CaseType.first_review: 15, CaseType.third_year_review: 8, CaseType.change_of_terms: 10,
+    CaseType.long_term_match: 15, CaseType.other: 5,
 }  # fmt: skip
 ADOPTION_CASES = {
-    "adopter_approval": 35, "match": 40, "adopter_deregistration": 8, "relinquished_child": 5, "other": 12,
+    CaseType.adopter_approval: 35, CaseType.match: 40, CaseType.adopter_deregistration: 8,
+    CaseType.relinquished_child: 5, CaseType.other: 12,
 }  # fmt: skip
-REVIEW_AFTER_ALLEGATION = "review_after_allegation"  # a fostering case, from a LADO referral returned to panel
+NO_RECOMMENDATION = (CaseType.resignation, CaseType.adopter_deregistration)  # heard as not_applicable
+REVIEW_AFTER_ALLEGATION = CaseType.review_after_allegation  # a fostering case, from a LADO referral returned to panel
 
 # Every code list of the models that the generator writes, with the codes it knows of each: a
 # test checks each against its enum, so a code added to a model that is not weighed here fails
@@ -308,6 +313,12 @@ KNOWN_CODES: dict[type[CodeEnum], Collection[CodeEnum]] = {
     CarerAgency: FOSTER_CARER_AGENCIES.keys(),
     Outcome: OUTCOMES.keys(),
     MeetingType: MEETING_IDS.keys(),
+    HouseholdCarer: HOUSEHOLD_CARER_TYPES.keys(),
+    CaseType: FOSTERING_CASES.keys() | ADOPTION_CASES.keys() | {REVIEW_AFTER_ALLEGATION},
+    Panel: tuple(Panel),  # both panels meet (``_panel_dates``)
+    MeetingStatus: tuple(MeetingStatus),
+    Recommendation: tuple(Recommendation),
+    AdmDecision: tuple(AdmDecision),
 }
 
 
@@ -436,7 +447,7 @@ class _Generator:
             approval = _on_or_before(add_days(earliest, rng.randrange(span)))
             if approval < earliest:
                 approval = earliest
-            if carer == "temporary":
+            if carer == HouseholdCarer.temporary:
                 end = add_days(approval, rng.randint(100, 170))
             elif rng.chance(0.45):
                 end = add_days(approval, rng.randint(180, 365 * 10))
@@ -451,7 +462,7 @@ class _Generator:
             hid = f"H{i:0{width}d}"
             self.households.append((hid, carer, approval, end))
             self.out.row("foster_households.csv", [hid, carer, _iso(approval), _iso(end)])
-            if carer == "temporary":
+            if carer == HouseholdCarer.temporary:
                 continue
             last_day = min(end or self.today, self.today)
             prev, k = approval, 0
@@ -997,7 +1008,11 @@ class _Generator:
             days = [dt.date(year, month, d) for d in range(1, _stdcal.monthrange(year, month)[1] + 1)]
             tuesdays = [d for d in days if d.weekday() == 1]
             thursdays = [d for d in days if d.weekday() == 3]
-            for d, panel in ((tuesdays[1], "fostering"), (tuesdays[3], "fostering"), (thursdays[2], "adoption")):
+            for d, panel in (
+                (tuesdays[1], Panel.fostering),
+                (tuesdays[3], Panel.fostering),
+                (thursdays[2], Panel.adoption),
+            ):
                 day = _on_or_after(d)
                 if self.window_start <= day <= last:
                     out.append((day, panel))
@@ -1015,25 +1030,25 @@ class _Generator:
         for m, (day, panel) in enumerate(self._panel_dates(), 1):
             meeting_id = f"PM{m:04d}"
             if day > today:
-                status = "booked"
+                status = MeetingStatus.booked
             else:
-                status = "cancelled" if rng.chance(0.05) else "held"
-            if status == "held":
+                status = MeetingStatus.cancelled if rng.chance(0.05) else MeetingStatus.held
+            if status == MeetingStatus.held:
                 members = rng.choice((4, 5, 5, 5, 6, 6, 6, 6, 7, 7, 7, 8, 8))
                 flags = [_yn(rng.chance(0.97)), _yn(rng.chance(0.95)), _yn(rng.chance(0.9))]
                 self.out.row("panel_meetings.csv", [meeting_id, panel, _iso(day), status, members, *flags])
             else:
                 self.out.row("panel_meetings.csv", [meeting_id, panel, _iso(day), status, "", "", "", ""])
-            if status == "cancelled":
+            if status == MeetingStatus.cancelled:
                 continue
-            if status == "booked" and rng.chance(0.5):
+            if status == MeetingStatus.booked and rng.chance(0.5):
                 continue
             active = [h for h in self.households if h[2] < day and (h[3] is None or h[3] >= day)] or self.households
             cases: list[tuple[str, tuple, str]] = []
-            for _ in range(rng.randint(2, 5) if status == "held" else rng.randint(1, 4)):
-                case_type = rng.pick(T_FOST if panel == "fostering" else T_ADOPT)
+            for _ in range(rng.randint(2, 5) if status == MeetingStatus.held else rng.randint(1, 4)):
+                case_type = rng.pick(T_FOST if panel == Panel.fostering else T_ADOPT)
                 cases.append((case_type, rng.choice(active), ""))
-            if panel == "fostering":
+            if panel == Panel.fostering:
                 own = [h for h in active if h[1] in CarerType.codes()] or active
                 while pending and add_days(pending[0][0], 14) <= day:
                     _closed, ref_id = pending.pop(0)
@@ -1047,21 +1062,27 @@ class _Generator:
                 rec = minutes = adm = None
                 decision = ""
                 recent = (today - day).days
-                if status == "held" and not (recent < 7 and rng.chance(0.3)):
-                    if case_type in ("resignation", "adopter_deregistration"):
-                        rec = "not_applicable"
+                if status == MeetingStatus.held and not (recent < 7 and rng.chance(0.3)):
+                    if case_type in NO_RECOMMENDATION:
+                        rec = Recommendation.not_applicable
                     else:
                         r = rng.random()
-                        rec = "positive" if r < 0.88 else "deferred" if r < 0.96 else "negative"
+                        rec = (
+                            Recommendation.positive
+                            if r < 0.88
+                            else Recommendation.deferred
+                            if r < 0.96
+                            else Recommendation.negative
+                        )
                     minutes = add_days(day, rng.randint(3, 12) if rng.chance(0.85) else rng.randint(13, 30))
                     if minutes > today:
                         minutes = None
-                    if minutes and rec != "not_applicable":
+                    if minutes and rec != Recommendation.not_applicable:
                         adm = add_working_days(minutes, rng.randint(1, 7) if rng.chance(0.85) else rng.randint(8, 15))
                         if adm > today or (recent < 30 and rng.chance(0.1)):
                             adm = None
                         else:
-                            decision = "agreed" if rng.chance(0.95) else "not_agreed"
+                            decision = AdmDecision.agreed if rng.chance(0.95) else AdmDecision.not_agreed
                 row = [f"PC{case_no:05d}", meeting_id, case_type, hid, carer, _iso(papers), rec or "", _iso(minutes)]
                 self.out.row("panel_cases.csv", [*row, decision, _iso(adm), ref_id])
 
