@@ -42,7 +42,8 @@ ID_COLUMNS = [
     if c.name.endswith(("_id", "_ref")) or c.name == "raised_by"
 ]
 DATE_COLUMNS = [(name, c.name) for name, columns in IMPORTED.items() for c in columns if "date" in c.name]
-AHEAD_COLUMNS = {("lado_actions.csv", "due_date")}  # dates that may lie ahead (up to today + 2 years)
+# dates that may lie ahead (up to today + 2 years): a due date, a booked panel meeting
+AHEAD_COLUMNS = {("lado_actions.csv", "due_date"), ("panel_meetings.csv", "meeting_date")}
 NOT_YET_TRACKER_FORMS: set[str] = set()  # every form derives from TrackerForm
 
 
