@@ -42,6 +42,8 @@ class World:
     rule_name: str
     closure_day: str  # not a closure day: removing it is "not found"
     iro_contact_id: str  # the child's IRO contact
+    household_id: str = ""  # a temporary approval (a foster household) with a review
+    carer_review_id: str = ""
 
 
 def seed_world() -> World:
@@ -65,6 +67,10 @@ def seed_world() -> World:
         child=child, raised_by="Q1", areas=["care_plan"], stage="informal", started_date=D(2023, 3, 1)
     )
     refs = lado.seeded()
+    from tracker.panels import operations as panels
+
+    household = panels.create_household(carer_type="temporary", approval_date=D(2023, 4, 3))
+    carer_review = panels.record_carer_review(household, review_date=D(2023, 5, 2))
     db.session.commit()
     return World(
         user_id=qaro.id,
@@ -83,6 +89,8 @@ def seed_world() -> World:
         rule_name=db.session.scalars(select(TimescaleRule.name).order_by(TimescaleRule.name)).first(),
         closure_day="2023-05-02",
         iro_contact_id=iro_contact.contact_id,
+        household_id=household.household_id,
+        carer_review_id=carer_review.review_id,
     )
 
 
@@ -106,6 +114,8 @@ def url_values(rule, world: World) -> dict:
         "day": world.closure_day,
         "indicator_id": _first_indicator(),
         "part": "numerator",
+        "household_id": world.household_id,
+        "carer_review_id": world.carer_review_id,
     }
     if rule.endpoint in ("lado.progress", "lado.edit_contact"):  # steps of a contact without a referral
         values["contact_id"] = world.advice_contact_id

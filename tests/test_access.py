@@ -187,16 +187,28 @@ def test_lado_manager_home_links_to_oversight_and_retention(client_request, logi
     assert "/lado/oversight" in hrefs and "/lado/retention" in hrefs
 
 
-@pytest.mark.parametrize("role", ["board", "panel_admin", "adm"])
+@pytest.mark.parametrize("role", ["board"])
 def test_home_page_of_a_role_whose_pages_are_not_built_yet(client_request, login_as, role):
-    """Panels and the board pack are not built yet: these roles hold a role, so the page does
-    not tell them they have none, and links to nothing they cannot open."""
+    """The board pack is not built yet: the role holds a role, so the page does not tell them
+    they have none, and links to nothing they cannot open."""
     login_as(role)
     page = client_request.get("/")
     assert "Your account has no roles yet" not in page.text
     nothing = "There is nothing in the tracker" if role == "board" else "There is nothing else in the tracker"
     assert f"{nothing} for your role yet." in page.text  # (panels roles have a worklist)
     assert "/kpis/" not in page.hrefs("body")
+
+
+@pytest.mark.parametrize("role,links", [("panel_admin", 4), ("adm", 3), ("manager", 3)])
+def test_the_panel_roles_home_page_links_to_the_foster_carers_pages(client_request, login_as, role, links):
+    login_as(role)
+    page = client_request.get("/")
+    found = {text: href for text, href in page.links().items() if href.startswith("/panels/")}
+    assert found["Foster households"] == "/panels/households"
+    assert (
+        len([h for h in found.values() if h.startswith(("/panels/households", "/panels/returns", "/panels/temp"))])
+        == links
+    )
 
 
 def test_home_page_of_a_user_without_roles(client_request, login_as):

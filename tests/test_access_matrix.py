@@ -44,6 +44,8 @@ KPIS = frozenset({"analyst", "manager", "iro_manager", "lado_manager", "admin"})
 # Drill-downs list records: the drill-down roles that may also read the indicator's family.
 DRILL_CHILDREN = frozenset({"iro_manager", "manager", "qaro"})
 DRILL_LADO = frozenset({"lado_manager", "lado"})
+PANELS_READ = frozenset({"panel_admin", "adm", "manager"})
+PANELS_EDIT = frozenset({"panel_admin"})
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,33 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         )
         for method in ("GET", "POST")
     },
+    # --- panels: foster households, carer reviews, returns, temporary approvals --------------------
+    ("/panels/households", "GET"): [
+        case("/panels/households", PANELS_READ),
+        case("/panels/households?status=all&format=xlsx", PANELS_READ, "the list downloaded: as the page"),
+    ],
+    ("/panels/households", "POST"): [case("/panels/households", PANELS_READ, "the search, kept in the session")],
+    ("/panels/returns-to-panel", "GET"): [case("/panels/returns-to-panel", PANELS_READ)],
+    ("/panels/temporary-approvals", "GET"): [case("/panels/temporary-approvals", PANELS_READ)],
+    ("/panels/households/<household_id>", "GET"): [case("/panels/households/{household}", PANELS_READ)],
+    **{
+        (rule, method): [case(url, PANELS_EDIT, "the panel administrator changes; the ADM and the manager read")]
+        for rule, url in (
+            ("/panels/households/new", "/panels/households/new"),
+            *(
+                (f"/panels/households/<household_id>/{page}", f"/panels/households/{{household}}/{page}")
+                for page in ("edit", "status", "end", "reviews/new", "extend", "full-approval")
+            ),
+            *(
+                (
+                    f"/panels/households/<household_id>/reviews/<carer_review_id>/{page}",
+                    f"/panels/households/{{household}}/reviews/{{carer_review}}/{page}",
+                )
+                for page in ("edit", "remove")
+            ),
+        )
+        for method in ("GET", "POST")
+    },
     # --- LADO: LADO roles only, everywhere ----------------------------------------------------------
     ("/lado/", "GET"): [case("/lado/", LADO)],
     ("/lado/contacts/new", "GET"): [case("/lado/contacts/new", LADO)],
@@ -267,6 +296,7 @@ def _samples(app) -> dict:
     from tracker.escalations import operations as escalations
     from tracker.extensions import db
     from tracker.lado.models import LadoAction, LadoContact, LadoMeeting, LadoPerson, LadoReferral
+    from tracker.panels import operations as panels
     from tracker.reviews.models import CarePeriod, Child, IroContact, Review
     from tracker.rules import operations as rules
 
@@ -295,6 +325,9 @@ def _samples(app) -> dict:
         action = db.session.scalar(select(LadoAction).order_by(LadoAction.action_id))
         target = db.session.scalar(select(User).where(User.officer_id == "Q1"))
         rules.add_closure_day(CLOSURE_DAY, "Office closed")
+        # a temporary approval with a review (the small authority's households have none recorded on screen)
+        household = panels.create_household(carer_type="temporary", approval_date=dt.date.today())
+        carer_review = panels.record_carer_review(household, review_date=dt.date.today())
         db.session.commit()
         assert child.iro_officer_id and escalation.raised_by, "the samples must belong to somebody"
         return {
@@ -311,6 +344,8 @@ def _samples(app) -> dict:
             "action": action.action_id,
             "target_user": target.id,
             "closure_day": CLOSURE_DAY.isoformat(),
+            "household": household.household_id,
+            "carer_review": carer_review.review_id,
         }
 
 

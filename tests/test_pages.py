@@ -38,6 +38,8 @@ ARGUMENTS = {
     "name": "cic_review_first",
     "indicator_id": "reviews.held",
     "part": "numerator",
+    "household_id": "H003",  # a foster household (mainstream, reviewed)
+    "carer_review_id": "H003r1",  # a review of H003
 }
 ENDPOINT_ARGUMENTS = {
     "lado.organisation": {"ref": "ORG043"},

@@ -105,6 +105,20 @@ ACTIONS: dict[str, str] = {
     "lado_action.complete": "A LADO action was completed",
     "lado_action.review": "A LADO action's quarterly review notes were added",
     "lado_action.remove": "A LADO action recorded by mistake was removed (kept for the LADO manager, with the reason)",
+    # foster households and carer reviews (domain.md §7)
+    "panel_case.create": "A panel case was added (awaiting a date, or on a meeting's agenda)",
+    "foster_household.create": "A foster household was added (approved, or temporarily approved under regulation 24)",
+    "foster_household.update": "A foster household's details were corrected (name, type of carer, approval date, "
+    "reviewing officer)",
+    "foster_household.put_on_hold": "A foster household was put on hold",
+    "foster_household.return_to_approved": "A foster household on hold was approved again",
+    "foster_household.end": "A foster household's approval ended (the date and the reason)",
+    "foster_household.extend_temporary_approval": "A temporary approval was extended by 8 weeks (regulation 25)",
+    "foster_household.approve": "A temporary approval became a full approval (connected person or mainstream)",
+    "carer_review.create": "A foster carer's review was recorded",
+    "carer_review.update": "A foster carer's review was corrected",
+    "carer_review.remove": "A foster carer's review recorded by mistake was removed (the audit row keeps it, with the "
+    "reason)",
 }
 
 # Actions written by earlier versions and no longer (``record`` refuses them): their rows stay in

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -353,6 +354,16 @@ def _deadline_type(item: worklist.DueItem | None) -> str:
     return "Action" if item.kind == "lado_action" else item.kind_label.removeprefix("LADO: ")
 
 
+# Sections other features add to a referral's page: (template, load(referral) -> its rows). The
+# panels feature's names the review-after-allegation case the referral caused (its reference only).
+REFERRAL_SECTIONS: list[tuple[str, Callable]] = []
+
+
+def referral_section(template: str, load: Callable) -> None:
+    if not any(t == template for t, _load in REFERRAL_SECTIONS):
+        REFERRAL_SECTIONS.append((template, load))
+
+
 @bp.route("/referrals/<referral_id>")
 @require("lado.view")
 @reads("lado_referral", "referral_id")
@@ -372,6 +383,7 @@ def referral(referral_id: str):
         | {a.action_id for a in referral.actions if may_remove(a)},
         # meetings and actions removed by mistake: kept, and shown to the LADO manager only
         removed=queries.removed_records(referral.referral_id) if can(current_user, "lado.oversight") else [],
+        sections=[(template, load(referral)) for template, load in REFERRAL_SECTIONS],
     )
 
 

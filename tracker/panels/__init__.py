@@ -7,9 +7,35 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.web.navigation import home_area
+from tracker.web.records import register_record
+
 
 def init_app(app: Flask) -> None:
     from tracker.panels import due, importers, kpis, models, operations  # noqa: F401  (register with the engines)
     from tracker.panels.views import bp
 
     app.register_blueprint(bp)
+
+    # --- foster households and carer reviews (helper C) ---
+    from tracker.lado.operations import returned_to_panel
+    from tracker.lado.views import referral_section
+    from tracker.panels import queries
+
+    register_record("foster_household", "panels.household", "household_id")
+    # the LADO returns an own foster carer to panel: a review-after-allegation case (strong
+    # reference: the receiver lives as long as the process, whatever the app)
+    returned_to_panel.connect(operations.on_returned_to_panel, weak=False)
+    # the referral's page names its case (reference only; LADO roles cannot open panel pages)
+    referral_section("panels/_household_lado_referral.html", queries.cases_for_referral)
+    home_area(
+        "Foster carers",
+        "Foster households, their annual reviews, returns to panel and temporary approvals.",
+        [
+            ("Foster households", "panels.households", "panels.view"),
+            ("Add a foster household", "panels.new_household", "panels.edit"),
+            ("Reviews to go to panel", "panels.returns", "panels.view"),
+            ("Temporary approvals (regulation 24)", "panels.temporary_approvals", "panels.view"),
+        ],
+        order=46,
+    )

@@ -8,13 +8,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
+from tracker.core import timescales
 from tracker.core.kpis import AVERAGE, COUNT, PERCENT, Indicator, Period, Ratio, register_group
 from tracker.extensions import db
 from tracker.formatters import format_date
 from tracker.panels import queries
-from tracker.panels.models import AdmDecision, CaseType, MeetingStatus, Panel, Recommendation
+from tracker.panels.models import (
+    AdmDecision,
+    CarerReview,
+    CaseType,
+    FosterHousehold,
+    MeetingStatus,
+    Panel,
+    Recommendation,
+)
 from tracker.web.records import record_url
 
 # --- panel.* indicators (meetings and cases) -------------------------------------------------
@@ -190,4 +200,109 @@ def drill_panels(indicator_id: str, period: Period, part: str = "numerator") -> 
 
 register_group(PANEL_INDICATORS, compute_panels, drill_panels)
 
-# --- carer_reviews.* indicators (helper C)
+# --- carer_reviews.* indicators -----------------------------------------------------------------
+# kpis.md §5: reviews held in P (dated on or before A), those within the ``carer_review`` rule of
+# the approval or the previous review, and the households fostering on A whose next review was due
+# before A (the ``carer_review`` due items' own query, ``queries.carer_review_due``). Two queries;
+# the drill-down reads the same frames.
+
+CARER_SECTION = "Panels and foster carer reviews"
+CARER_FAMILY = "panels"
+
+CARER_INDICATORS = [
+    Indicator("carer_reviews.held", COUNT, "Foster carer reviews held", CARER_SECTION, CARER_FAMILY),
+    Indicator(
+        "carer_reviews.in_timescale",
+        PERCENT,
+        "Foster carer reviews held within {carer_review} of the approval or the previous review",
+        CARER_SECTION,
+        CARER_FAMILY,
+        good_is="High",
+    ),
+    Indicator(
+        "carer_reviews.overdue",
+        COUNT,
+        "Foster households whose review is overdue",
+        CARER_SECTION,
+        CARER_FAMILY,
+        good_is="Low",
+    ),
+]
+
+
+def carer_reviews_frame(p: Period):
+    """The reviews dated in P (and on or before A), each with its anchor (the household's previous
+    review, else its approval), its due date and whether it was held in time (0/1)."""
+    previous = aliased(CarerReview)
+    anchor = func.coalesce(
+        select(func.max(previous.review_date))
+        .where(previous.household_id == CarerReview.household_id, previous.review_date < CarerReview.review_date)
+        .scalar_subquery(),
+        FosterHousehold.approval_date,
+    )
+    reviews = (
+        select(
+            CarerReview.review_id,
+            CarerReview.household_id,
+            CarerReview.review_date,
+            anchor.label("anchor"),
+        )
+        .join(FosterHousehold, FosterHousehold.household_id == CarerReview.household_id)
+        .where(CarerReview.review_date.between(p.start, min(p.end, p.as_of)))
+        .subquery("held")
+    )
+    due = timescales.deadline_sql("carer_review", reviews.c.anchor)
+    return select(
+        reviews,
+        due.label("due_date"),
+        case((reviews.c.review_date <= due, 1), else_=0).label("in_time"),
+    ).subquery("carer_reviews")
+
+
+def _overdue(p: Period):
+    due = queries.carer_review_due(p.as_of).subquery("due")
+    return select(due.c.ref, due.c.due_date).where(due.c.due_date < p.as_of)
+
+
+def compute_carer_reviews(p: Period) -> dict:
+    frame = carer_reviews_frame(p)
+    held, in_time = db.session.execute(select(func.count(), func.coalesce(func.sum(frame.c.in_time), 0))).one()
+    overdue = db.session.scalar(select(func.count()).select_from(_overdue(p).subquery()))
+    return {
+        "carer_reviews.held": held,
+        "carer_reviews.in_timescale": Ratio(int(in_time or 0), held),
+        "carer_reviews.overdue": overdue or 0,
+    }
+
+
+def drill_carer_reviews(indicator_id: str, p: Period, part: str = "numerator") -> list[dict]:
+    """The reviews (held, in timescale) or the households (overdue) behind a figure."""
+    if indicator_id == "carer_reviews.overdue":
+        rows = db.session.execute(_overdue(p).order_by("due_date", "ref")).all()
+        return [
+            {
+                "ref": ref,
+                "label": f"Foster household {ref}: review due {format_date(due)}",
+                "url": record_url("foster_household", ref),
+            }
+            for ref, due in rows
+        ]
+    if indicator_id not in ("carer_reviews.held", "carer_reviews.in_timescale"):
+        raise KeyError(indicator_id)
+    frame = carer_reviews_frame(p)
+    query = select(frame.c.review_id, frame.c.household_id, frame.c.review_date, frame.c.due_date)
+    if indicator_id == "carer_reviews.in_timescale" and part == "numerator":
+        query = query.where(frame.c.in_time == 1)
+    rows = db.session.execute(query.order_by(frame.c.review_date, frame.c.review_id)).all()
+    return [
+        {
+            "ref": r.review_id,
+            "label": f"Review {r.review_id} of foster household {r.household_id}, {format_date(r.review_date)} "
+            f"(due {format_date(r.due_date)})",
+            "url": record_url("foster_household", r.household_id),
+        }
+        for r in rows
+    ]
+
+
+register_group(CARER_INDICATORS, compute_carer_reviews, drill_carer_reviews)
