@@ -49,6 +49,7 @@ ACTIONS: dict[str, str] = {
     "closure_day.delete": "A closure day was removed from the working-day calendar",
     "calendar.rebuild": "The working-day calendar was recomputed",
     "data.import": "A folder of CSV files was imported (counts per file)",
+    "demo.households": "The demo loader named the synthetic foster households and gave them reviewing officers",
     "demo.lado_names": "The demo loader gave the synthetic LADO people and organisations made-up names",
     "ssda903.import": "An SSDA903 return was imported",
     "ssda903.export": "Reviews were exported in the SSDA903 layout",

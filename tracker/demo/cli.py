@@ -72,6 +72,14 @@ def demo_data_command(children, seed):
                 for problem in result.problems[:20]:
                     click.echo(str(problem), err=True)
                 sys.exit(1)
+        households = synthetic.name_households(seed)
+        audit.record(
+            "demo.households",
+            object_type="import",  # part of the demo's load (not a case record: no values withheld)
+            object_id="demo",
+            summary=f"Demo foster households ({households}) named, with their reviewing officers",
+            actor="cli:demo-data",
+        )
         people, organisations = synthetic.name_lado_records(seed)
         audit.record(
             "demo.lado_names",

@@ -144,6 +144,9 @@ OFFICER_PREFIXES: dict[Role, str | None] = {
     Role.adm: "ADM", Role.manager: None, Role.analyst: None, Role.board: None, Role.admin: None,
 }  # fmt: skip
 # The first officer of each role: ``demo-data`` makes it that role's demo user (qaro@example.org is Q1).
+# The demo authority's foster households (``caseload=True``), each with a fostering reviewing
+# officer from the panel administrators (``name_households``).
+DEMO_HOUSEHOLDS = 60
 DEMO_OFFICERS: dict[Role, str] = {role: f"{prefix}1" for role, prefix in OFFICER_PREFIXES.items() if prefix}
 
 # --- children in care (domain.md §4)
@@ -437,8 +440,16 @@ class _Generator:
 
     # ---------------------------------------------------------------- foster households
     def households_(self) -> None:
-        rng = _stream(self.seed, "households")
         n = max(20, round(self.n_children * 0.3))
+        width = max(3, len(str(max(n, DEMO_HOUSEHOLDS))))
+        self.households = self._households(_stream(self.seed, "households"), n, 1, width)
+        if self.caseload and n < DEMO_HOUSEHOLDS:
+            # the demo fostering team's households (issue 13): after the others and from their own
+            # stream, so the rest of the authority (and its panels' cases) is the same as without
+            self._households(_stream(self.seed, "demo_households"), DEMO_HOUSEHOLDS - n, n + 1, width)
+
+    def _households(self, rng: _Rng, n: int, first: int, width: int) -> list[tuple[str, str, dt.date, dt.date | None]]:
+        """``n`` households numbered from ``first``, with their review chains; returns them."""
         earliest = add_months(self.window_start, -96)
         span = (self.today - earliest).days
         drafts = []
@@ -457,10 +468,10 @@ class _Generator:
                 end = None
             drafts.append((approval, carer, end))
         drafts.sort(key=lambda x: x[0])
-        width = max(3, len(str(n)))
-        for i, (approval, carer, end) in enumerate(drafts, 1):
+        made = []
+        for i, (approval, carer, end) in enumerate(drafts, first):
             hid = f"H{i:0{width}d}"
-            self.households.append((hid, carer, approval, end))
+            made.append((hid, carer, approval, end))
             self.out.row("foster_households.csv", [hid, carer, _iso(approval), _iso(end)])
             if carer == HouseholdCarer.temporary:
                 continue
@@ -483,6 +494,7 @@ class _Generator:
                 k += 1
                 self.out.row("carer_reviews.csv", [f"{hid}r{k}", hid, _iso(held), _yn(k == 1 or k % 3 == 0)])
                 prev = held
+        return made
 
     # ---------------------------------------------------------------- children
     @staticmethod
@@ -1146,3 +1158,25 @@ def name_lado_records(seed: int) -> tuple[int, int]:
         organisation.sector = organisation.sector or sector
     db.session.flush()
     return len(people), len(organisations)
+
+
+def name_households(seed: int) -> int:
+    """Give the foster households that have no name a made-up one ("Smith household") and, where
+    none is named, a fostering reviewing officer: the synthetic authority's panel administrators in
+    turn (the import format has neither). Deterministic for a seed; returns how many were named."""
+    from sqlalchemy import select
+
+    from tracker.extensions import db
+    from tracker.panels.models import FosterHousehold
+
+    rng = _stream(seed, "household_names")
+    officers = [f"{OFFICER_PREFIXES[Role.panel_admin]}{i}" for i in (1, 2)]
+    households = db.session.scalars(
+        select(FosterHousehold).where(FosterHousehold.name.is_(None)).order_by(FosterHousehold.household_id)
+    ).all()
+    for i, household in enumerate(households):
+        household.name = f"{rng.choice(SURNAMES)} household"
+        if household.reviewing_officer_id is None:
+            household.reviewing_officer_id = officers[i % len(officers)]
+    db.session.flush()
+    return len(households)
