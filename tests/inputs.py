@@ -44,6 +44,8 @@ class World:
     iro_contact_id: str  # the child's IRO contact
     household_id: str = ""  # a temporary approval (a foster household) with a review
     carer_review_id: str = ""
+    panel_meeting_id: str = ""  # a booked fostering panel meeting (after today)
+    panel_case_id: str = ""  # a case heard at a held meeting: positive, minutes final, no ADM decision
 
 
 def seed_world() -> World:
@@ -53,6 +55,7 @@ def seed_world() -> World:
     from tracker.core.timescales import TimescaleRule
     from tracker.escalations import operations as escalations
     from tracker.extensions import db
+    from tracker.panels import operations as panels
     from tracker.reviews import operations as reviews
 
     qaro = users.create_user(
@@ -67,8 +70,15 @@ def seed_world() -> World:
         child=child, raised_by="Q1", areas=["care_plan"], stage="informal", started_date=D(2023, 3, 1)
     )
     refs = lado.seeded()
-    from tracker.panels import operations as panels
-
+    held = panels.book_meeting(panel="fostering", meeting_date=D(2023, 6, 13))
+    panels.record_attendance(
+        held, members=[("A", "chair"), ("B", "social_worker"), ("C", "other"), ("D", "other"), ("E", "independent")]
+    )
+    panel_case = panels.add_case(
+        panel="fostering", case_type="approval", subject_ref="H001", meeting_id=held.meeting_id
+    )
+    panels.record_outcome(panel_case, recommendation="positive", minutes_final_date=D(2023, 6, 15))
+    booked = panels.book_meeting(panel="fostering", meeting_date=D(2023, 7, 11))
     household = panels.create_household(carer_type="temporary", approval_date=D(2023, 4, 3))
     carer_review = panels.record_carer_review(household, review_date=D(2023, 5, 2))
     db.session.commit()
@@ -91,6 +101,8 @@ def seed_world() -> World:
         iro_contact_id=iro_contact.contact_id,
         household_id=household.household_id,
         carer_review_id=carer_review.review_id,
+        panel_meeting_id=booked.meeting_id,
+        panel_case_id=panel_case.case_id,
     )
 
 
@@ -119,6 +131,8 @@ def url_values(rule, world: World) -> dict:
     }
     if rule.endpoint in ("lado.progress", "lado.edit_contact"):  # steps of a contact without a referral
         values["contact_id"] = world.advice_contact_id
+    if rule.endpoint.startswith("panels."):  # a panel meeting, not a LADO one
+        values.update(meeting_id=world.panel_meeting_id, case_id=world.panel_case_id)
     return {name: values[name] for name in rule.arguments if name not in (rule.defaults or {})}
 
 

@@ -171,6 +171,16 @@ def test_admin_home_links_to_administration(client_request, login_as):
             {"Indicators": "/kpis/", "Everyone's worklists": "/worklist/", "Escalations": "/escalations/"},
             ["/lado/", "/admin/"],
         ),
+        (
+            "panel_admin",
+            {"Panel meetings": "/panels/", "Book a year of meetings": "/panels/meetings/book-year"},
+            ["/lado/", "/children/", "/escalations/", "/kpis/", "/admin/"],
+        ),
+        (
+            "adm",
+            {"ADM queue: decisions due": "/panels/adm", "Your full worklist": "/worklist/mine"},
+            ["/panels/meetings/", "/panels/cases/new", "/lado/", "/children/", "/kpis/"],
+        ),
     ],
 )
 def test_home_page_links_to_what_each_role_can_do(client_request, login_as, role, links, absent):

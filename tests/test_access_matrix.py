@@ -46,6 +46,7 @@ DRILL_CHILDREN = frozenset({"iro_manager", "manager", "qaro"})
 DRILL_LADO = frozenset({"lado_manager", "lado"})
 PANELS_READ = frozenset({"panel_admin", "adm", "manager"})
 PANELS_EDIT = frozenset({"panel_admin"})
+PANELS_DECIDE = frozenset({"adm"})
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,27 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/lado/queue/<referral_id>", "POST"): [case("/lado/queue/{referral}", LADO_MANAGER, "allocating from the queue")],
     ("/lado/retention", "GET"): [case("/lado/retention", LADO_MANAGER)],
     ("/lado/audit", "GET"): [case("/lado/audit", LADO_MANAGER, "the LADO manager's own audit view, with values")],
+    # --- panels: meetings and cases (panel_admin edits, adm decides, manager reads) ----------------
+    **{(f"/panels/{path}", "GET"): [case(f"/panels/{path}", PANELS_READ)] for path in ("awaiting", "adm", "to-return")},
+    ("/panels/", "GET"): [
+        case("/panels/", PANELS_READ),
+        case("/panels/?format=xlsx", PANELS_READ, "the calendar downloaded: as the page"),
+    ],
+    ("/panels/meetings/<meeting_id>", "GET"): [case("/panels/meetings/{panel_meeting}", PANELS_READ)],
+    ("/panels/cases/<case_id>", "GET"): [case("/panels/cases/{panel_case}", PANELS_READ)],
+    **{
+        (f"/panels/{path}", method): [case(f"/panels/{path}", PANELS_EDIT)]
+        for path in ("meetings/new", "meetings/book-year", "cases/new")
+        for method in ("GET", "POST")
+    },
+    **{
+        (f"/panels/{kind}s/<{kind}_id>/{form}", method): [
+            case(f"/panels/{kind}s/{{panel_{kind}}}/{form}", PANELS_DECIDE if form == "decision" else PANELS_EDIT)
+        ]
+        for kind, forms in (("meeting", ("edit", "attendance", "cancel")), ("case", ("edit", "outcome", "decision")))
+        for form in forms
+        for method in ("GET", "POST")
+    },
 }
 
 
@@ -328,6 +350,11 @@ def _samples(app) -> dict:
         # a temporary approval with a review (the small authority's households have none recorded on screen)
         household = panels.create_household(carer_type="temporary", approval_date=dt.date.today())
         carer_review = panels.record_carer_review(household, review_date=dt.date.today())
+        # a booked panel meeting with a case on its agenda (made here, whatever the import holds)
+        panel_meeting = panels.book_meeting(panel="fostering", meeting_date=CLOSURE_DAY + dt.timedelta(days=1))
+        panel_case = panels.add_case(
+            panel="fostering", case_type="approval", subject_ref="H001", meeting_id=panel_meeting.meeting_id
+        )
         db.session.commit()
         assert child.iro_officer_id and escalation.raised_by, "the samples must belong to somebody"
         return {
@@ -346,6 +373,8 @@ def _samples(app) -> dict:
             "closure_day": CLOSURE_DAY.isoformat(),
             "household": household.household_id,
             "carer_review": carer_review.review_id,
+            "panel_meeting": panel_meeting.meeting_id,
+            "panel_case": panel_case.case_id,
         }
 
 

@@ -12,6 +12,7 @@ proves the templates are found from the top-level ``templates/`` folder wherever
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -72,10 +73,23 @@ def _url(adapter, rule, values) -> str:
     return adapter.build(rule.endpoint, values)
 
 
-def _arguments(rule, user_id: int, period_id: int, public_id: str) -> dict:
+def panel_samples() -> dict:
+    """A booked panel meeting with a case on its agenda, made for the panel pages whatever the
+    import holds (in an app context; the caller commits): their URL arguments."""
+    from tracker.core.clock import today
+    from tracker.panels import operations as panels
+
+    meeting = panels.book_meeting(panel="fostering", meeting_date=today() + dt.timedelta(days=7))
+    case = panels.add_case(panel="fostering", case_type="approval", subject_ref="H001", meeting_id=meeting.meeting_id)
+    return {"meeting_id": meeting.meeting_id, "case_id": case.case_id}
+
+
+def _arguments(rule, user_id: int, period_id: int, public_id: str, panel_arguments: dict | None = None) -> dict:
     values = {}
     for name in rule.arguments:
         value = ENDPOINT_ARGUMENTS.get(rule.endpoint, {}).get(name)
+        if value is None and rule.endpoint.startswith("panels."):
+            value = (panel_arguments or {}).get(name)
         if value is None:
             value = {"user_id": user_id, "period_id": period_id, "public_id": public_id}.get(name, ARGUMENTS.get(name))
         if value is None:
@@ -130,6 +144,7 @@ def sweep(database_uri: str) -> list[dict]:
         # (a QARO changes only their own children's records: README "Who may change what").
         users[Role.qaro].officer_id = SWEEP_QARO
         db.session.flush()
+        panel_arguments = panel_samples()
         reviews.allocate(db.session.scalar(select(Child).where(Child.child_id == ARGUMENTS["child_id"])), SWEEP_QARO)
         db.session.commit()
         period_id = db.session.scalar(
@@ -138,7 +153,7 @@ def sweep(database_uri: str) -> list[dict]:
         public_id = db.session.scalar(select(LadoPerson.public_id).where(LadoPerson.ref == SAMPLE_PERSON))
         adapter = app.url_map.bind("localhost")
         pages = [
-            (rule, _url(adapter, rule, _arguments(rule, users[Role.admin].id, period_id, public_id)))
+            (rule, _url(adapter, rule, _arguments(rule, users[Role.admin].id, period_id, public_id, panel_arguments)))
             for rule in app.url_map.iter_rules()
             if "GET" in rule.methods and rule.endpoint not in SKIPPED
         ]

@@ -25,7 +25,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.pages import Page
-from tests.test_pages import SAMPLE_PERSON, SKIPPED, _arguments
+from tests.test_pages import SAMPLE_PERSON, SKIPPED, _arguments, panel_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,9 +78,11 @@ def test_every_page_sends_the_security_headers_and_holds_no_inline_code(app, cli
 
         period_id = db.session.scalar(select(CarePeriod.id).join(Child).where(Child.child_id == "C00001").limit(1))
         public_id = db.session.scalar(select(LadoPerson.public_id).where(LadoPerson.ref == SAMPLE_PERSON))
+        panel_arguments = panel_samples()
+        db.session.commit()
         adapter = app.url_map.bind("localhost")
         urls = [
-            adapter.build(rule.endpoint, _arguments(rule, user.id, period_id, public_id))
+            adapter.build(rule.endpoint, _arguments(rule, user.id, period_id, public_id, panel_arguments))
             for rule in app.url_map.iter_rules()
             if "GET" in rule.methods and rule.endpoint not in SKIPPED
         ]

@@ -106,8 +106,19 @@ ACTIONS: dict[str, str] = {
     "lado_action.complete": "A LADO action was completed",
     "lado_action.review": "A LADO action's quarterly review notes were added",
     "lado_action.remove": "A LADO action recorded by mistake was removed (kept for the LADO manager, with the reason)",
+    # panels: meetings and cases (domain.md §7)
+    "panel_meeting.create": "A panel meeting was booked",
+    "panel_meeting.book": "A panel's calendar of meetings was booked at once (the dates skipped are kept)",
+    "panel_meeting.update": "A booked panel meeting was moved to another date",
+    "panel_meeting.cancel": "A panel meeting was cancelled (its cases without a recommendation went back to awaiting "
+    "a date)",
+    "panel_meeting.attendance": "The members present at a panel meeting were recorded (quoracy follows)",
+    "panel_case.create": "A case was added for a panel (on a meeting's agenda or awaiting a date)",
+    "panel_case.update": "A panel case's details were corrected, or it moved to another meeting or back to awaiting "
+    "a date",
+    "panel_case.outcome": "A panel's recommendation on a case and the date its minutes were finalised were recorded",
+    "panel_case.decision": "The Agency Decision Maker's decision on a panel's recommendation was recorded",
     # foster households and carer reviews (domain.md §7)
-    "panel_case.create": "A panel case was added (awaiting a date, or on a meeting's agenda)",
     "foster_household.create": "A foster household was added (approved, or temporarily approved under regulation 24)",
     "foster_household.update": "A foster household's details were corrected (name, type of carer, approval date, "
     "reviewing officer)",

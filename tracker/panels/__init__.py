@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from tracker.web.navigation import home_area
+from tracker.web.navigation import home_area, nav_item
 from tracker.web.records import register_record
 
 
@@ -16,6 +16,25 @@ def init_app(app: Flask) -> None:
     from tracker.panels.views import bp
 
     app.register_blueprint(bp)
+    # meetings and cases (the panel adviser's calendar and agendas, the ADM queue, the to-return list)
+    register_record("panel_meeting", "panels.meeting", "meeting_id")
+    register_record("panel_case", "panels.case", "case_id")
+    nav_item("Panels", "panels.calendar", "panels.view", order=40)
+    home_area(
+        "Panels",
+        "Fostering and adoption panels: meetings, agendas, quoracy, recommendations and the Agency Decision "
+        "Maker's decisions.",
+        [
+            ("Panel meetings", "panels.calendar", "panels.view"),
+            ("Book a meeting", "panels.new_meeting", "panels.edit"),
+            ("Book a year of meetings", "panels.book_year", "panels.edit"),
+            ("Add a case", "panels.new_case", "panels.edit"),
+            ("Cases awaiting a date", "panels.awaiting", "panels.view"),
+            ("ADM queue: decisions due", "panels.adm_queue", "panels.view"),
+            ("Deferred cases to return to panel", "panels.to_return", "panels.view"),
+        ],
+        order=40,
+    )
 
     # --- foster households and carer reviews (helper C) ---
     from tracker.lado.operations import returned_to_panel

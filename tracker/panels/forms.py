@@ -2,16 +2,276 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.core.forms import CodeRadioField, GovDate, TrackerForm, VersionedForm, choices, required_date
 from tracker.core.timescales import DueState
-from tracker.panels.models import CarerReviewOutcome, CarerType, EndReason, HouseholdStatus
+from tracker.panels.models import (
+    AdmDecision,
+    CarerReviewOutcome,
+    CarerType,
+    EndReason,
+    HouseholdStatus,
+    MeetingStatus,
+    MemberRole,
+    Panel,
+    Recommendation,
+)
+from tracker.panels.operations import MAX_MEMBERS, Weekday, WeekOfMonth
 
 # --- meetings and cases ----------------------------------------------------------------------
-# (helper B)
+# Forms check the shape of the input (a real date, a known code); the rules (one meeting a day per
+# panel, the panel's case types, quoracy before a recommendation, reasons when not agreed) are the
+# operations' and come back as field errors. Forms that change a meeting or a case carry its version.
+
+
+def _panel() -> CodeRadioField:
+    return CodeRadioField("Panel", codes=Panel, validators=[InputRequired(message="Select the panel")])
+
+
+def _meeting_date(label: str = "Date of the meeting") -> GovDate:
+    return GovDate(label, validators=[required_date("Enter the date of the meeting")], ahead=True)
+
+
+class MeetingForm(TrackerForm):
+    panel = _panel()
+    meeting_date = _meeting_date()
+    submit = SubmitField("Book meeting", widget=GovSubmitInput())
+
+
+class MeetingDateForm(VersionedForm, TrackerForm):
+    """A booked meeting moved to another date."""
+
+    meeting_date = _meeting_date("New date of the meeting")
+    submit = SubmitField("Save date", widget=GovSubmitInput())
+
+
+class BookYearForm(TrackerForm):
+    """A panel's calendar at once: each chosen week's weekday of every month between two dates.
+    ``preview`` shows the dates (and those skipped) without booking them."""
+
+    panel = _panel()
+    first_date = GovDate(
+        "First date",
+        validators=[required_date("Enter the first date to book from")],
+        ahead=True,
+        description="Meetings are booked from this date",
+    )
+    last_date = GovDate(
+        "Last date",
+        validators=[required_date("Enter the last date to book up to")],
+        ahead=True,
+        description="Up to a year after the first date",
+    )
+    weekday = CodeRadioField(
+        "Day of the week",
+        codes=Weekday,
+        validators=[InputRequired(message="Select the day of the week the panel meets")],
+    )
+    weeks = SelectMultipleField(
+        "Which weeks of the month",
+        widget=GovCheckboxesInput(),
+        choices=WeekOfMonth.choices(),
+        validators=[InputRequired(message="Select which weeks of the month the panel meets")],
+        description="For example, the 1st and 3rd",
+    )
+    preview = SubmitField("Preview the dates", widget=GovSubmitInput())
+    submit = SubmitField("Book these meetings", widget=GovSubmitInput())
+
+
+class CancelMeetingForm(VersionedForm, TrackerForm):
+    reason = TextAreaField(
+        "Why is the meeting cancelled?",
+        widget=GovCharacterCount(),
+        validators=[InputRequired(message="Enter why the meeting is cancelled"), Length(max=2000)],
+        description="Its cases without a recommendation go back to awaiting a date",
+    )
+    submit = SubmitField("Cancel the meeting", widget=GovSubmitInput())
+
+
+class MemberRow(Form):
+    """One member present: a row of the attendance form (a blank row is ignored)."""
+
+    name = StringField("Name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    role = SelectField(
+        "Role", widget=GovSelect(), choices=MemberRole.choices(blank="Select a role"), validators=[Optional()]
+    )
+
+
+class AttendanceForm(VersionedForm, TrackerForm):
+    """The members present at a meeting (or expected, before it), each with the role they sat
+    in: as many rows as there are members, and some blank ones."""
+
+    members = FieldList(FormField(MemberRow), min_entries=0, max_entries=MAX_MEMBERS)
+    submit = SubmitField("Save attendance", widget=GovSubmitInput())
+
+    def label_rows(self) -> None:
+        """Each row's labels name its member's number (every input has its own label)."""
+        for number, entry in enumerate(self.members, 1):
+            entry.form.name.label.text = f"Member {number}: name"
+            entry.form.role.label.text = f"Member {number}: role"
+
+    def pairs(self) -> list[tuple[str | None, str | None]]:
+        return [(entry.form.name.data, entry.form.role.data) for entry in self.members]
+
+    def record_values(self, meeting) -> dict:
+        return {}  # the members as a colleague saved them are on the page
+
+    def __getattr__(self, name: str):
+        """A row's field by its id (``members-2-role``): where the operation's refusal of that
+        row is shown (``tracker.web.forms.field_error``)."""
+        parts = name.split("-")
+        members = self.__dict__.get("members")
+        if members is not None and len(parts) == 3 and parts[0] == "members" and parts[1].isdigit():
+            entries = members.entries
+            if int(parts[1]) < len(entries) and parts[2] in entries[int(parts[1])].form._fields:
+                return entries[int(parts[1])].form[parts[2]]
+        raise AttributeError(name)
+
+    @property
+    def errors(self) -> dict:
+        """With the rows' errors as they are now (a refusal is added to a row after validation)."""
+        errors = dict(super().errors)
+        rows = [entry.form.errors for entry in self.members.entries]
+        if any(rows):
+            errors["members"] = rows
+        return errors
+
+
+class PanelChoiceForm(TrackerForm):
+    """The first question of adding a case: which panel (a GET form: a code, no personal data)."""
+
+    class Meta:
+        csrf = False
+
+    panel = _panel()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class _CaseFields(TrackerForm):
+    """A case's details. The view fills ``case_type`` with the panel's types and ``meeting_id``
+    with its booked meetings (the blank choice: awaiting a date)."""
+
+    case_type = SelectField(
+        "Type of case",
+        widget=GovSelect(),
+        choices=[],
+        validate_choice=False,  # the operation names the panel whose types these are
+        validators=[InputRequired(message="Select the type of case")],
+    )
+    subject_ref = StringField(
+        "Reference of the household, adopter or child",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the reference of the household, adopter or child"), Length(max=40)],
+        description="For example H024. A deferred case stays on the to-return list until a later case "
+        "with the same reference is heard.",
+    )
+    carer_type = SelectField(
+        "Carer type (optional)",
+        widget=GovSelect(),
+        choices=CarerType.choices(blank="Not recorded"),
+        validators=[Optional()],
+    )
+    meeting_id = SelectField(
+        "Meeting",
+        widget=GovSelect(),
+        choices=[],
+        validate_choice=False,  # the operation says why a meeting cannot take the case
+        validators=[Optional()],
+        description="A booked meeting of the panel, or awaiting a date",
+    )
+    papers_sent_date = GovDate(
+        "Date the papers were sent to members (optional)",
+        description="Leave it blank until the papers are sent. They are due 5 working days before the meeting.",
+    )
+
+
+class CaseForm(_CaseFields):
+    submit = SubmitField("Add case", widget=GovSubmitInput())
+
+
+class EditCaseForm(VersionedForm, _CaseFields):
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class OutcomeForm(VersionedForm, TrackerForm):
+    recommendation = CodeRadioField(
+        "The panel's recommendation",
+        codes=Recommendation,
+        validators=[InputRequired(message="Select the panel's recommendation")],
+    )
+    minutes_final_date = GovDate(
+        "Date the minutes were finalised (optional)",
+        description="Leave it blank until the minutes are final: the ADM's 7 working days start from this date",
+    )
+    submit = SubmitField("Save recommendation", widget=GovSubmitInput())
+
+
+class DecisionForm(VersionedForm, TrackerForm):
+    decision = CodeRadioField(
+        "Decision",
+        codes=AdmDecision,
+        validators=[InputRequired(message="Select whether you agree with the recommendation")],
+    )
+    decision_date = GovDate("Date of the decision", validators=[required_date("Enter the date of the decision")])
+    reasons = TextAreaField(
+        "Reasons",
+        widget=GovCharacterCount(),
+        validators=[Optional(), Length(max=2000)],
+        description="Required when you do not agree with the recommendation",
+    )
+    submit = SubmitField("Record decision", widget=GovSubmitInput())
+
+    def record_values(self, case) -> dict:
+        return {"decision": case.adm_decision, "decision_date": case.adm_decision_date, "reasons": case.adm_reasons}
+
+
+class MeetingFilterForm(TrackerForm):
+    """The calendar's filters (a GET form: codes and years, never personal data). The view fills
+    ``year`` with the years that have meetings."""
+
+    class Meta:
+        csrf = False
+
+    panel = SelectField(
+        "Panel", widget=GovSelect(), choices=Panel.choices(blank="Both panels"), validators=[Optional()]
+    )
+    year = SelectField("Year (April to March)", widget=GovSelect(), choices=[], validators=[Optional()])
+    status = SelectField(
+        "Status", widget=GovSelect(), choices=MeetingStatus.choices(blank="Any status"), validators=[Optional()]
+    )
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class PanelFilterForm(TrackerForm):
+    """One panel or both (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    panel = SelectField(
+        "Panel", widget=GovSelect(), choices=Panel.choices(blank="Both panels"), validators=[Optional()]
+    )
+    submit = SubmitField("Filter", widget=GovSubmitInput())
 
 
 # --- foster households and carer reviews ---------------------------------------------------

@@ -8,16 +8,21 @@ panel_cases.csv, foster_households.csv and carer_reviews.csv.
 
 from __future__ import annotations
 
+import calendar as stdlib_calendar
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 
 from tracker.auth.models import user_by_officer_id
-from tracker.core import audit, checks, references, timescales
+from tracker.core import audit, calendar, checks, references, timescales
+from tracker.core.clock import today
+from tracker.core.enums import CodeEnum
 from tracker.core.errors import DomainError
 from tracker.extensions import db
 from tracker.formatters import format_date
 from tracker.panels.models import (
+    QUORUM,
     AdmDecision,
     CarerReview,
     CarerReviewOutcome,
@@ -27,9 +32,11 @@ from tracker.panels.models import (
     FosterHousehold,
     HouseholdStatus,
     MeetingStatus,
+    MemberRole,
     Panel,
     PanelCase,
     PanelMeeting,
+    PanelMember,
     Recommendation,
 )
 
@@ -259,7 +266,639 @@ def reviews_before_approval():
 
 
 # --- meetings and cases: the panel adviser and the ADM -------------------------------------
-# (helper B)
+# The panel adviser books meetings (one, or a year's calendar at once), adds cases to an agenda
+# (or leaves them awaiting a date), records who attended (quoracy is derived, domain.md §7),
+# cancels a meeting (its cases without a recommendation go back to awaiting a date) and records
+# each case's recommendation and final minutes; the Agency Decision Maker records the decision
+# (agreed / not agreed, reasons required when not agreed) within 7 working days of the minutes.
+
+MEETING_FIELDS = (
+    "meeting_id",
+    "panel",
+    "meeting_date",
+    "status",
+    "cancelled_reason",
+    "members_present",
+    "chair_present",
+    "social_worker_present",
+    "independent_present",
+)
+ATTENDANCE_FIELDS = ("members_present", "chair_present", "social_worker_present", "independent_present")
+CASE_FIELDS = (
+    "case_id",
+    "panel",
+    "meeting_id",
+    "case_type",
+    "subject_ref",
+    "carer_type",
+    "papers_sent_date",
+    "recommendation",
+    "minutes_final_date",
+    "adm_decision",
+    "adm_decision_date",
+    "adm_reasons",
+    "lado_referral_id",
+)
+CASE_DETAIL_FIELDS = ("meeting_id", "case_type", "subject_ref", "carer_type", "papers_sent_date")
+OUTCOME_FIELDS = ("recommendation", "minutes_final_date")
+DECISION_FIELDS = ("adm_decision", "adm_decision_date", "adm_reasons")
+MAX_MEMBERS = 20  # rows of the attendance form
+MEMBER_NAME_LENGTH = 200
+
+
+class Weekday(CodeEnum):
+    """The day of the week a panel sits on (booking a year's calendar)."""
+
+    monday = "0", "Monday"
+    tuesday = "1", "Tuesday"
+    wednesday = "2", "Wednesday"
+    thursday = "3", "Thursday"
+    friday = "4", "Friday"
+
+
+class WeekOfMonth(CodeEnum):
+    """Which of a month's weekdays ("the 1st and 3rd Tuesday of each month")."""
+
+    first = "1", "1st"
+    second = "2", "2nd"
+    third = "3", "3rd"
+    fourth = "4", "4th"
+    last = "last", "Last"
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip() or None
+
+
+def _panel(panel) -> Panel:
+    return checks.code(panel, Panel, "panel", "Select the panel")
+
+
+def _meeting_label(meeting: PanelMeeting) -> str:
+    return f"the {Panel(meeting.panel).label.lower()} on {format_date(meeting.meeting_date)}"
+
+
+def _meeting_sentence(meeting: PanelMeeting) -> str:
+    """``_meeting_label`` at the start of a sentence."""
+    label = _meeting_label(meeting)
+    return label[:1].upper() + label[1:]
+
+
+def _live_meeting_on(panel: Panel, day: dt.date, other_than: str | None = None) -> PanelMeeting | None:
+    """The panel's meeting on ``day`` that is booked or held (a cancelled one does not count)."""
+    query = select(PanelMeeting).where(
+        PanelMeeting.panel == panel,
+        PanelMeeting.meeting_date == day,
+        PanelMeeting.status != MeetingStatus.cancelled,
+    )
+    if other_than is not None:
+        query = query.where(PanelMeeting.meeting_id != other_than)
+    return db.session.scalars(query.limit(1)).first()
+
+
+def _check_meeting_date(panel: Panel, day: dt.date | None, other_than: str | None = None) -> None:
+    checks.required(day, "meeting_date", "Enter the date of the meeting")
+    checks.date_in_range(day, "meeting_date", "The date of the meeting", ahead=True)
+    if _live_meeting_on(panel, day, other_than) is not None:
+        raise DomainError(
+            f"The {panel.label.lower()} already has a meeting on {format_date(day)}: choose another date",
+            "meeting_date",
+        )
+
+
+def book_meeting(*, panel: str, meeting_date: dt.date | None, user=None) -> PanelMeeting:
+    """Book one meeting of a panel (status ``booked``); one panel meets at most once a day."""
+    panel = _panel(panel)
+    _check_meeting_date(panel, meeting_date)
+    meeting = PanelMeeting(
+        meeting_id=references.new_ref("panel_meeting"),
+        panel=panel,
+        meeting_date=meeting_date,
+        status=MeetingStatus.booked,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record(
+        "panel_meeting.create",
+        object_type="panel_meeting",
+        object_id=meeting.meeting_id,
+        summary=f"Meeting {meeting.meeting_id} of the {panel.label.lower()} booked for {meeting_date.isoformat()}",
+        after=audit.snapshot(meeting, MEETING_FIELDS),
+        user=user,
+    )
+    return meeting
+
+
+def edit_meeting(meeting: PanelMeeting, *, meeting_date: dt.date | None, user=None) -> PanelMeeting:
+    """Move a booked meeting to another date (its cases move with it; their papers deadline follows)."""
+    if meeting.status is not MeetingStatus.booked:
+        raise DomainError(f"This meeting is {meeting.status.label.lower()}: only a booked meeting can be moved")
+    _check_meeting_date(Panel(meeting.panel), meeting_date, other_than=meeting.meeting_id)
+    late = [c.case_id for c in meeting.cases if c.papers_sent_date is not None and c.papers_sent_date > meeting_date]
+    if late:
+        raise DomainError(
+            f"The papers of case {late[0]} were sent after that date: choose a date on or after "
+            f"{format_date(max(c.papers_sent_date for c in meeting.cases if c.papers_sent_date))}",
+            "meeting_date",
+        )
+    before = audit.snapshot(meeting, ("meeting_date",))
+    meeting.meeting_date = meeting_date
+    db.session.flush()
+    audit.record(
+        "panel_meeting.update",
+        object_type="panel_meeting",
+        object_id=meeting.meeting_id,
+        summary=f"Meeting {meeting.meeting_id} moved to {meeting_date.isoformat()}",
+        before=before,
+        after=audit.snapshot(meeting, ("meeting_date",)),
+        user=user,
+    )
+    return meeting
+
+
+@dataclass(frozen=True)
+class YearPlan:
+    """The dates a pattern gives between two dates, and what booking them would do."""
+
+    panel: Panel
+    dates: list[dt.date]  # every date of the pattern
+    to_book: list[dt.date]
+    already_booked: list[dt.date]  # the panel has a meeting that day
+    not_working: list[tuple[dt.date, str]]  # a bank holiday or closure day: (date, why)
+
+
+def pattern_dates(first: dt.date, last: dt.date, weekday: Weekday, weeks) -> list[dt.date]:
+    """The dates from ``first`` to ``last`` that are the chosen weeks' ``weekday`` of each month
+    (the 1st and 3rd Tuesday...)."""
+    chosen = {WeekOfMonth(w) for w in weeks}
+    found: set[dt.date] = set()
+    month = first.replace(day=1)
+    while month <= last:
+        days = [
+            month + dt.timedelta(days=i)
+            for i in range(stdlib_calendar.monthrange(month.year, month.month)[1])
+            if (month + dt.timedelta(days=i)).weekday() == int(weekday)
+        ]
+        for week in chosen:
+            found.add(days[-1] if week is WeekOfMonth.last else days[int(week) - 1])
+        month = calendar.add_months(month, 1)
+    return sorted(d for d in found if first <= d <= last)
+
+
+def plan_year(
+    *, panel: str, first_date: dt.date | None, last_date: dt.date | None, weekday: str | None, weeks
+) -> YearPlan:
+    """What booking a calendar would do (the preview, and ``book_year``'s plan): the pattern's
+    dates, less those the panel already has a meeting on and those that are not working days."""
+    panel = _panel(panel)
+    checks.required(first_date, "first_date", "Enter the date of the first meeting")
+    checks.required(last_date, "last_date", "Enter the last date to book up to")
+    checks.date_in_range(first_date, "first_date", "The first date", ahead=True)
+    checks.date_in_range(last_date, "last_date", "The last date", ahead=True)
+    checks.not_before(last_date, first_date, "last_date", "The last date must be on or after the first date")
+    if last_date >= calendar.add_months(first_date, 12):
+        raise DomainError(
+            "Book up to a year at once: the last date must be less than 12 months after the first", "last_date"
+        )
+    day = checks.code(weekday, Weekday, "weekday", "Select the day of the week the panel meets")
+    weeks = [w for w in (weeks or []) if w]
+    checks.required(weeks, "weeks", "Select which weeks of the month the panel meets")
+    for week in weeks:
+        checks.code(week, WeekOfMonth, "weeks", "Select which weeks of the month the panel meets")
+    dates = pattern_dates(first_date, last_date, day, weeks)
+    booked = set(
+        db.session.scalars(
+            select(PanelMeeting.meeting_date).where(
+                PanelMeeting.panel == panel,
+                PanelMeeting.meeting_date.between(first_date, last_date),
+                PanelMeeting.status != MeetingStatus.cancelled,
+            )
+        )
+    )
+    to_book, already, not_working = [], [], []
+    for d in dates:
+        if d in booked:
+            already.append(d)
+        elif not calendar.is_working_day(d):
+            not_working.append((d, calendar.bank_holidays(d.year).get(d, "closure day")))
+        else:
+            to_book.append(d)
+    return YearPlan(panel, dates, to_book, already, not_working)
+
+
+def book_year(
+    *, panel: str, first_date: dt.date | None, last_date: dt.date | None, weekday: str | None, weeks, user=None
+) -> tuple[YearPlan, list[PanelMeeting]]:
+    """Book a panel's calendar at once (up to a year): a meeting on each date of the pattern,
+    skipping the dates the panel already has a meeting on and the non-working days (the plan
+    says which). One audit row names every meeting booked."""
+    plan = plan_year(panel=panel, first_date=first_date, last_date=last_date, weekday=weekday, weeks=weeks)
+    if not plan.to_book:
+        raise DomainError(
+            "There are no dates to book between these dates: every date is booked already or is not a working day",
+            "first_date",
+        )
+    meetings = [
+        PanelMeeting(
+            meeting_id=references.new_ref("panel_meeting"),
+            panel=plan.panel,
+            meeting_date=d,
+            status=MeetingStatus.booked,
+        )
+        for d in plan.to_book
+    ]
+    db.session.add_all(meetings)
+    db.session.flush()
+    audit.record(
+        "panel_meeting.book",
+        object_type="panel_meeting",
+        object_id=f"{meetings[0].meeting_id}-{meetings[-1].meeting_id}"
+        if len(meetings) > 1
+        else meetings[0].meeting_id,
+        summary=f"{len(meetings)} meetings of the {plan.panel.label.lower()} booked from "
+        f"{plan.to_book[0].isoformat()} to {plan.to_book[-1].isoformat()}",
+        after={
+            "panel": plan.panel,
+            "meetings": {m.meeting_id: m.meeting_date for m in meetings},
+            "skipped_already_booked": plan.already_booked,
+            "skipped_not_working": [d for d, _ in plan.not_working],
+        },
+        user=user,
+    )
+    return plan, meetings
+
+
+def cancel_meeting(meeting: PanelMeeting, *, reason: str | None, user=None) -> list[PanelCase]:
+    """Cancel a booked meeting, with the reason. Its cases without a recommendation go back to
+    awaiting a date (returned, so the page can say how many)."""
+    if meeting.status is MeetingStatus.cancelled:
+        raise DomainError("This meeting is already cancelled")
+    if meeting.status is MeetingStatus.held:
+        raise DomainError("This meeting was held: it cannot be cancelled")
+    reason = _text(reason)
+    checks.required(reason, "reason", "Enter why the meeting is cancelled")
+    checks.plain_text(reason, "reason", "Reason")
+    before = audit.snapshot(meeting, ("status", "cancelled_reason"))
+    moved = [c for c in meeting.cases if c.recommendation is None]
+    for c in moved:
+        c.meeting_id = None
+        c.meeting = None
+    meeting.status = MeetingStatus.cancelled
+    meeting.cancelled_reason = reason
+    db.session.flush()
+    audit.record(
+        "panel_meeting.cancel",
+        object_type="panel_meeting",
+        object_id=meeting.meeting_id,
+        summary=f"Meeting {meeting.meeting_id} cancelled: {len(moved)} cases back to awaiting a date",
+        before=before,
+        after={
+            **audit.snapshot(meeting, ("status", "cancelled_reason")),
+            "cases_awaiting_a_date": [c.case_id for c in moved],
+        },
+        user=user,
+    )
+    return moved
+
+
+def quoracy_gaps(
+    panel: Panel, members_present: int | None, chair: bool, social_worker: bool, independent: bool
+) -> list[str]:
+    """What a meeting lacks to be quorate (domain.md §7), in words; empty when it is quorate.
+    ``PanelMeeting.quorate`` is the rule; this says why not."""
+    gaps = []
+    count = members_present or 0
+    if count < QUORUM:
+        gaps.append(f"{count} member{'s' if count != 1 else ''} present: at least {QUORUM} are needed")
+    if not chair:
+        gaps.append("no chair or vice-chair")
+    if not social_worker:
+        gaps.append("no social worker")
+    if Panel(panel).needs_independent_member and not independent:
+        gaps.append("no independent member (an adoption panel needs one)")
+    return gaps
+
+
+def meeting_gaps(meeting: PanelMeeting) -> list[str]:
+    return quoracy_gaps(
+        meeting.panel,
+        meeting.members_present,
+        meeting.chair_present,
+        meeting.social_worker_present,
+        meeting.independent_present,
+    )
+
+
+def _attendance(meeting: PanelMeeting) -> dict:
+    return {
+        **audit.snapshot(meeting, ATTENDANCE_FIELDS),
+        "members": [{"name": m.name, "role": m.role.value} for m in meeting.members],
+    }
+
+
+def record_attendance(meeting: PanelMeeting, *, members, user=None) -> PanelMeeting:
+    """The members present (before the meeting: those expected), each with the role they sit
+    in; the counts and flags quoracy reads are derived from them. ``members`` is a list of
+    (name, role) pairs; pairs with neither are ignored."""
+    if meeting.status is MeetingStatus.cancelled:
+        raise DomainError("This meeting was cancelled: its attendance cannot be recorded")
+    rows = []
+    for i, (name, role) in enumerate(members or [], 1):
+        name = _text(name)
+        if name is None and not role:
+            continue
+        field = f"members-{i - 1}"
+        if name is None:
+            raise DomainError(f"Enter the name of member {i}", f"{field}-name")
+        checks.plain_text(name, f"{field}-name", f"The name of member {i}", multiline=False)
+        if len(name) > MEMBER_NAME_LENGTH:
+            raise DomainError(
+                f"The name of member {i} must be {MEMBER_NAME_LENGTH} characters or fewer", f"{field}-name"
+            )
+        role = checks.code(role, MemberRole, f"{field}-role", f"Select the role {name} sat in")
+        rows.append((name, role))
+    if len(rows) > MAX_MEMBERS:
+        raise DomainError(f"Record at most {MAX_MEMBERS} members")
+    roles = {role for _, role in rows}
+    facts = {
+        "members_present": len(rows),
+        "chair_present": bool(roles & {MemberRole.chair, MemberRole.vice_chair}),
+        "social_worker_present": MemberRole.social_worker in roles,
+        "independent_present": MemberRole.independent in roles,
+    }
+    heard = [c.case_id for c in meeting.cases if c.recommendation is not None]
+    gaps = quoracy_gaps(meeting.panel, facts["members_present"], facts["chair_present"],
+                        facts["social_worker_present"], facts["independent_present"])  # fmt: skip
+    if heard and gaps:
+        raise DomainError(
+            f"Recommendations are recorded at this meeting (case {heard[0]}), so it must stay quorate: "
+            + "; ".join(gaps),
+            "members-0-name",
+        )
+    before = _attendance(meeting)
+    meeting.members = [PanelMember(name=name, role=role) for name, role in rows]
+    for key, value in facts.items():
+        setattr(meeting, key, value)
+    db.session.flush()
+    after = _attendance(meeting)
+    audit.record(
+        "panel_meeting.attendance",
+        object_type="panel_meeting",
+        object_id=meeting.meeting_id,
+        summary=f"Attendance of meeting {meeting.meeting_id} recorded: {len(rows)} members, "
+        + ("quorate" if meeting.quorate else "not quorate"),
+        before=before,
+        after=after,
+        user=user,
+    )
+    return meeting
+
+
+def _check_case_type(panel: Panel, case_type) -> CaseType:
+    kind = checks.code(case_type, CaseType, "case_type", "Select the type of case")
+    if kind not in panel.case_types:
+        raise DomainError(f"{kind.label} is not a type of case the {panel.label.lower()} hears", "case_type")
+    return kind
+
+
+def _check_subject(subject_ref: str | None) -> str | None:
+    subject_ref = _text(subject_ref)
+    checks.reference(subject_ref, "subject_ref", "The subject's reference")
+    return subject_ref
+
+
+def _target_meeting(panel: Panel, meeting_id: str | None, *, held: bool = False) -> PanelMeeting | None:
+    """The meeting a case is added or moved to: a booked meeting of the same panel — or, for a
+    case added after the event (``held``), a meeting it held — None: awaiting a date."""
+    meeting_id = _text(meeting_id)
+    if meeting_id is None:
+        return None
+    meeting = db.session.get(PanelMeeting, meeting_id)
+    if meeting is None:
+        raise DomainError("There is no such meeting: choose a booked meeting or awaiting a date", "meeting_id")
+    if meeting.panel != panel:
+        raise DomainError(
+            f"Meeting {meeting_id} is a meeting of the {Panel(meeting.panel).label.lower()}", "meeting_id"
+        )
+    if not (meeting.status is MeetingStatus.booked or (held and meeting.status is MeetingStatus.held)):
+        raise DomainError(
+            f"{_meeting_sentence(meeting)} is {meeting.status.label.lower()}: choose a booked meeting",
+            "meeting_id",
+        )
+    return meeting
+
+
+def _check_papers(papers_sent_date: dt.date | None, meeting: PanelMeeting | None) -> None:
+    checks.not_future(papers_sent_date, "papers_sent_date", "The date the papers were sent")
+    if meeting is not None:
+        checks.not_before(
+            meeting.meeting_date,
+            papers_sent_date,
+            "papers_sent_date",
+            f"The papers must be sent on or before the day of the meeting ({format_date(meeting.meeting_date)})",
+        )
+
+
+def add_case(
+    *,
+    panel: str,
+    case_type: str | None,
+    subject_ref: str | None,
+    carer_type: str | None = None,
+    meeting_id: str | None = None,
+    papers_sent_date: dt.date | None = None,
+    user=None,
+) -> PanelCase:
+    """Add a case for a panel: on a booked meeting's agenda (or a held one's, recorded after the
+    event), or awaiting a date."""
+    panel = _panel(panel)
+    kind = _check_case_type(panel, case_type)
+    subject_ref = _check_subject(subject_ref)
+    carer = checks.code(carer_type, CarerType, "carer_type", "", required_=False)
+    meeting = _target_meeting(panel, meeting_id, held=True)
+    _check_papers(papers_sent_date, meeting)
+    case_ = PanelCase(
+        case_id=references.new_ref("panel_case"),
+        panel=panel,
+        meeting_id=meeting.meeting_id if meeting else None,
+        case_type=kind,
+        subject_ref=subject_ref,
+        carer_type=carer,
+        papers_sent_date=papers_sent_date,
+    )
+    db.session.add(case_)
+    db.session.flush()
+    where = f"on the agenda of meeting {meeting.meeting_id}" if meeting else "awaiting a date"
+    audit.record(
+        "panel_case.create",
+        object_type="panel_case",
+        object_id=case_.case_id,
+        summary=f"Case {case_.case_id} ({kind}) added for the {panel.label.lower()}, {where}",
+        after=audit.snapshot(case_, CASE_FIELDS),
+        user=user,
+    )
+    return case_
+
+
+def edit_case(
+    case_: PanelCase,
+    *,
+    case_type: str | None,
+    subject_ref: str | None,
+    carer_type: str | None,
+    meeting_id: str | None,
+    papers_sent_date: dt.date | None,
+    user=None,
+) -> PanelCase:
+    """Correct a case's details, or move it to another booked meeting of its panel (or back to
+    awaiting a date). A case with a recommendation stays at the meeting that heard it."""
+    panel = Panel(case_.panel)
+    kind = _check_case_type(panel, case_type)
+    subject_ref = _check_subject(subject_ref)
+    carer = checks.code(carer_type, CarerType, "carer_type", "", required_=False)
+    meeting_id = _text(meeting_id)
+    if meeting_id == case_.meeting_id:
+        meeting = case_.meeting
+    elif case_.recommendation is not None:
+        raise DomainError(
+            f"This case was heard at {_meeting_label(case_.meeting)}: it cannot move to another meeting", "meeting_id"
+        )
+    else:
+        meeting = _target_meeting(panel, meeting_id)
+    _check_papers(papers_sent_date, meeting)
+    before = audit.snapshot(case_, CASE_DETAIL_FIELDS)
+    case_.case_type, case_.subject_ref, case_.carer_type = kind, subject_ref, carer
+    case_.meeting = meeting
+    case_.meeting_id = meeting.meeting_id if meeting else None
+    case_.papers_sent_date = papers_sent_date
+    db.session.flush()
+    b, a = audit.changed(before, audit.snapshot(case_, CASE_DETAIL_FIELDS))
+    moved = "meeting_id" in a
+    audit.record(
+        "panel_case.update",
+        object_type="panel_case",
+        object_id=case_.case_id,
+        summary=f"Case {case_.case_id} "
+        + (
+            (f"moved to meeting {case_.meeting_id}" if case_.meeting_id else "moved back to awaiting a date")
+            if moved
+            else "details corrected"
+        ),
+        before=b,
+        after=a,
+        user=user,
+    )
+    return case_
+
+
+def outcome_refusal(case_: PanelCase) -> str | None:
+    """Why a recommendation cannot be recorded for this case now (None: it can): it has no
+    meeting, its meeting was cancelled or has not happened yet, or the panel was not quorate
+    (an inquorate panel cannot make recommendations, domain.md §7)."""
+    meeting = case_.meeting
+    if meeting is None:
+        return "This case is awaiting a date: add it to a meeting before recording a recommendation"
+    if meeting.status is MeetingStatus.cancelled:
+        return f"{_meeting_sentence(meeting)} was cancelled: move the case to another meeting"
+    if meeting.meeting_date > today():
+        return f"{_meeting_sentence(meeting)} has not happened yet: record the recommendation after it"
+    gaps = meeting_gaps(meeting)
+    if gaps:
+        return (
+            f"{_meeting_sentence(meeting)} was not quorate ({'; '.join(gaps)}), so it cannot make "
+            "recommendations: record who attended, or move the case to another meeting"
+        )
+    return None
+
+
+def record_outcome(
+    case_: PanelCase, *, recommendation: str | None, minutes_final_date: dt.date | None, user=None
+) -> PanelCase:
+    """The panel's recommendation and the date its minutes were finalised (blank until they
+    are). Recording it marks a booked meeting held once its date has come."""
+    refusal = outcome_refusal(case_)
+    if refusal:
+        raise DomainError(refusal, "recommendation")
+    if case_.adm_decision is not None:
+        raise DomainError(
+            f"The Agency Decision Maker decided on this recommendation on {format_date(case_.adm_decision_date)}: "
+            "it can no longer be changed",
+            "recommendation",
+        )
+    rec = checks.code(recommendation, Recommendation, "recommendation", "Select the panel's recommendation")
+    meeting = case_.meeting
+    checks.not_future(minutes_final_date, "minutes_final_date", "The date the minutes were finalised")
+    checks.not_before(
+        minutes_final_date,
+        meeting.meeting_date,
+        "minutes_final_date",
+        f"The minutes must be finalised on or after the day of the meeting ({format_date(meeting.meeting_date)})",
+    )
+    before = audit.snapshot(case_, OUTCOME_FIELDS)
+    case_.recommendation, case_.minutes_final_date = rec, minutes_final_date
+    after = audit.snapshot(case_, OUTCOME_FIELDS)
+    if meeting.status is MeetingStatus.booked:
+        meeting.status = MeetingStatus.held
+        after["meeting_status"] = MeetingStatus.held.value
+    db.session.flush()
+    audit.record(
+        "panel_case.outcome",
+        object_type="panel_case",
+        object_id=case_.case_id,
+        summary=f"Recommendation for case {case_.case_id} at meeting {meeting.meeting_id}: {rec}",
+        before=before,
+        after=after,
+        user=user,
+    )
+    return case_
+
+
+def decision_refusal(case_: PanelCase) -> str | None:
+    """Why the ADM cannot decide on this case (None: they can): no recommendation yet, a
+    recommendation that needs no decision, or minutes not yet final."""
+    if case_.recommendation is None:
+        return "The panel has not made a recommendation on this case yet"
+    if case_.recommendation is Recommendation.not_applicable:
+        return "This case needs no decision: the panel's recommendation is not applicable"
+    if case_.minutes_final_date is None:
+        return "The panel's minutes are not final yet: the decision follows the final minutes"
+    return None
+
+
+def record_decision(
+    case_: PanelCase, *, decision: str | None, decision_date: dt.date | None, reasons: str | None, user=None
+) -> PanelCase:
+    """The Agency Decision Maker's decision on the panel's recommendation: agreed or not agreed
+    (reasons required then), dated on or after the final minutes and not after today."""
+    refusal = decision_refusal(case_)
+    if refusal:
+        raise DomainError(refusal, "decision")
+    member = checks.code(decision, AdmDecision, "decision", "Select whether you agree with the recommendation")
+    checks.required(decision_date, "decision_date", "Enter the date of the decision")
+    checks.not_future(decision_date, "decision_date", "The date of the decision")
+    checks.not_before(
+        decision_date,
+        case_.minutes_final_date,
+        "decision_date",
+        f"The decision must be on or after the day the minutes were finalised ({format_date(case_.minutes_final_date)})",
+    )
+    reasons = _text(reasons)
+    if member is AdmDecision.not_agreed:
+        checks.required(reasons, "reasons", "Enter the reasons for not agreeing with the recommendation")
+    checks.plain_text(reasons, "reasons", "Reasons")
+    before = audit.snapshot(case_, DECISION_FIELDS)
+    case_.adm_decision, case_.adm_decision_date, case_.adm_reasons = member, decision_date, reasons
+    db.session.flush()
+    audit.record(
+        "panel_case.decision",
+        object_type="panel_case",
+        object_id=case_.case_id,
+        summary=f"ADM decision on case {case_.case_id}: {member}",
+        before=before,
+        after=audit.snapshot(case_, DECISION_FIELDS),
+        user=user,
+    )
+    return case_
 
 
 # --- foster households and carer reviews ---------------------------------------------------

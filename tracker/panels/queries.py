@@ -8,13 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, func, literal_column, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.auth.models import User, UserRole
-from tracker.core import timescales
+from tracker.core import timescales, worklist
 from tracker.core.clock import today
-from tracker.core.enums import CodeEnum
+from tracker.core.enums import CodeEnum, Timeliness
 from tracker.core.kpis import Period
 from tracker.core.pagination import Page, paginate
 from tracker.core.timescales import DueState, deadline_sql, due_state_sql
@@ -125,7 +125,375 @@ def heard_cases(period: Period):
 
 
 # --- meetings, agendas, the ADM queue, the to-return list ----------------------------------
-# (helper B)
+# Derived states with their labels (shown as tags): whether a meeting is quorate, where a case
+# stands, whether a deferred case's return is booked. "As of" a date: a meeting counts as held
+# (a case as heard) only when it is held and dated on or before it.
+
+
+class Quoracy(CodeEnum):
+    quorate = "quorate", "Quorate", "green"
+    inquorate = "inquorate", "Not quorate", "red"
+    not_recorded = "not_recorded", "Attendance not recorded", "grey"
+
+    @classmethod
+    def of(cls, members_present: int | None, quorate: bool) -> Quoracy:
+        if members_present is None:
+            return cls.not_recorded
+        return cls.quorate if quorate else cls.inquorate
+
+
+class CaseStage(CodeEnum):
+    """Where a panel case stands (its page, lists)."""
+
+    awaiting_date = "awaiting_date", "Awaiting a date", "grey"
+    on_agenda = "on_agenda", "On the agenda", "blue"
+    awaiting_recommendation = "awaiting_recommendation", "Awaiting the recommendation", "yellow"
+    awaiting_minutes = "awaiting_minutes", "Awaiting final minutes", "yellow"
+    awaiting_decision = "awaiting_decision", "Awaiting the ADM's decision", "yellow"
+    decided = "decided", "Decided by the ADM", "green"
+    no_decision_needed = "no_decision_needed", "No decision needed", "green"
+
+    @classmethod
+    def of(cls, case_: PanelCase, as_of: dt.date) -> CaseStage:
+        meeting = case_.meeting
+        if case_.adm_decision is not None:
+            return cls.decided
+        if case_.recommendation is Recommendation.not_applicable:
+            return cls.no_decision_needed
+        if case_.recommendation is not None:
+            return cls.awaiting_decision if case_.minutes_final_date is not None else cls.awaiting_minutes
+        if meeting is None or meeting.status is MeetingStatus.cancelled:
+            return cls.awaiting_date
+        return cls.on_agenda if meeting.meeting_date > as_of else cls.awaiting_recommendation
+
+
+class ReturnState(CodeEnum):
+    """Whether a deferred case's return to panel is arranged."""
+
+    booked = "booked", "Return booked", "green"
+    awaiting_date = "awaiting_date", "Return awaiting a date", "yellow"
+    not_booked = "not_booked", "No return booked", "red"
+
+
+def _financial_year(year: int) -> tuple[dt.date, dt.date]:
+    """April to March: the panel's year (2022 = 1 April 2022 to 31 March 2023)."""
+    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+
+
+@dataclass
+class MeetingFilters:
+    panel: str | None = None
+    year: int | None = None  # the financial year starting in April of this year
+    status: str | None = None
+
+
+@dataclass
+class MeetingRow:
+    meeting_id: str
+    panel: Panel
+    meeting_date: dt.date
+    status: MeetingStatus
+    members_present: int | None
+    quorate: bool
+    cases: int
+
+    @property
+    def quoracy(self) -> Quoracy:
+        return Quoracy.of(self.members_present, self.quorate)
+
+
+def _case_counts():
+    return (
+        select(PanelCase.meeting_id, func.count().label("cases"))
+        .where(PanelCase.meeting_id.is_not(None))
+        .group_by(PanelCase.meeting_id)
+        .subquery("case_counts")
+    )
+
+
+def _meetings_select(filters: MeetingFilters):
+    counts = _case_counts()
+    q = select(
+        PanelMeeting.meeting_id,
+        PanelMeeting.panel,
+        PanelMeeting.meeting_date,
+        PanelMeeting.status,
+        PanelMeeting.members_present,
+        case((quorate_sql(), True), else_=False).label("quorate"),
+        func.coalesce(counts.c.cases, 0).label("cases"),
+    ).outerjoin(counts, counts.c.meeting_id == PanelMeeting.meeting_id)
+    if filters.panel:
+        q = q.where(PanelMeeting.panel == filters.panel)
+    if filters.status:
+        q = q.where(PanelMeeting.status == filters.status)
+    if filters.year is not None:
+        q = q.where(PanelMeeting.meeting_date.between(*_financial_year(filters.year)))
+    return q
+
+
+def _meeting_rows(rows) -> list[MeetingRow]:
+    return [
+        MeetingRow(
+            r.meeting_id,
+            Panel(r.panel),
+            r.meeting_date,
+            MeetingStatus(r.status),
+            r.members_present,
+            bool(r.quorate),
+            r.cases,
+        )  # fmt: skip
+        for r in rows
+    ]
+
+
+def upcoming_meetings(filters: MeetingFilters, as_of: dt.date | None = None) -> list[MeetingRow]:
+    """The filters' meetings dated today or later, soonest first (at most two years of them)."""
+    as_of = as_of or today()
+    q = _meetings_select(filters).where(PanelMeeting.meeting_date >= as_of)
+    return _meeting_rows(db.session.execute(q.order_by(PanelMeeting.meeting_date, PanelMeeting.meeting_id)))
+
+
+def past_meetings_page(filters: MeetingFilters, page: int, per_page: int, as_of: dt.date | None = None) -> Page:
+    """The filters' meetings dated before today, latest first, a page of them."""
+    as_of = as_of or today()
+    q = _meetings_select(filters).where(PanelMeeting.meeting_date < as_of)
+    found = paginate(
+        q.order_by(PanelMeeting.meeting_date.desc(), PanelMeeting.meeting_id), page, per_page, scalars=False
+    )
+    return dataclasses.replace(found, items=_meeting_rows(found.items))
+
+
+def meetings(filters: MeetingFilters) -> list[MeetingRow]:
+    """Every meeting the filters select, by date (the calendar's download)."""
+    q = _meetings_select(filters).order_by(PanelMeeting.meeting_date, PanelMeeting.meeting_id)
+    return _meeting_rows(db.session.execute(q))
+
+
+def meeting_years() -> list[int]:
+    """The financial years (by their first year) from the first meeting to the last."""
+    first, last = db.session.execute(
+        select(func.min(PanelMeeting.meeting_date), func.max(PanelMeeting.meeting_date))
+    ).one()
+    if first is None:
+        return []
+    start = first.year if first.month >= 4 else first.year - 1
+    end = last.year if last.month >= 4 else last.year - 1
+    return list(range(end, start - 1, -1))
+
+
+def booked_meetings(panel: str, as_of: dt.date | None = None, keep: str | None = None) -> list[PanelMeeting]:
+    """The panel's booked meetings a case may be added or moved to: from a month before today
+    (a meeting not yet marked held) onwards; ``keep``: a meeting id listed whatever its date."""
+    as_of = as_of or today()
+    recent = PanelMeeting.meeting_date >= as_of - dt.timedelta(days=31)
+    q = select(PanelMeeting).where(
+        PanelMeeting.panel == panel,
+        PanelMeeting.status == MeetingStatus.booked,
+        or_(recent, PanelMeeting.meeting_id == keep) if keep else recent,
+    )
+    return list(db.session.scalars(q.order_by(PanelMeeting.meeting_date, PanelMeeting.meeting_id)))
+
+
+@dataclass
+class AgendaRow:
+    case: PanelCase
+    papers_due: dt.date
+    papers: Timeliness | None  # late: sent after the deadline, or not sent and the deadline passed
+    stage: CaseStage
+    adm_item: object | None = None  # the ADM decision's due item (the worklist's)
+
+
+def papers_state(papers_sent: dt.date | None, papers_due: dt.date, as_of: dt.date) -> Timeliness | None:
+    if papers_sent is not None:
+        return Timeliness.of(papers_sent, papers_due)
+    return Timeliness.late if papers_due < as_of else None
+
+
+def agenda(meeting: PanelMeeting, as_of: dt.date | None = None) -> list[AgendaRow]:
+    """The meeting's cases, each with its papers deadline (meeting − 5 working days, rule
+    ``panel_papers``) and whether the papers are late, and the ADM deadline the worklist computes."""
+    as_of = as_of or today()
+    due = timescales.deadline("panel_papers", meeting.meeting_date)
+    cases = list(meeting.cases)
+    items = {i.ref: i for i in worklist.for_records("panel_case", [c.case_id for c in cases], as_of)}
+    return [
+        AgendaRow(c, due, papers_state(c.papers_sent_date, due, as_of), CaseStage.of(c, as_of), items.get(c.case_id))
+        for c in cases
+    ]
+
+
+def awaiting_select(panel: str | None = None):
+    """Cases awaiting a date (no meeting), oldest reference first."""
+    q = select(PanelCase).where(PanelCase.meeting_id.is_(None))
+    if panel:
+        q = q.where(PanelCase.panel == panel)
+    return q.order_by(PanelCase.case_id)
+
+
+def subject_cases(case_: PanelCase) -> list[PanelCase]:
+    """The other cases of the same subject at the same panel (a case's history), latest first."""
+    if not case_.subject_ref:
+        return []
+    q = (
+        select(PanelCase)
+        .outerjoin(PanelMeeting, PanelMeeting.meeting_id == PanelCase.meeting_id)
+        .where(
+            PanelCase.panel == case_.panel,
+            PanelCase.subject_ref == case_.subject_ref,
+            PanelCase.case_id != case_.case_id,
+        )
+        .order_by(PanelMeeting.meeting_date.desc().nulls_first(), PanelCase.case_id.desc())
+    )
+    return list(db.session.scalars(q))
+
+
+# the ADM decision (interchange.md §3) -------------------------------------------------------
+
+
+def adm_decision_due(as_of: dt.date):
+    """One row per case heard at a held meeting (dated on or before ``as_of``) with final
+    minutes by then, a recommendation other than ``not_applicable`` and no ADM decision dated
+    on or before ``as_of``; due = final minutes + 7 working days (rule ``adm_decision``). Blank
+    owner: the ADM queue."""
+    return (
+        select(
+            PanelCase.case_id.label("ref"),
+            literal_column("''").label("owner"),
+            timescales.deadline_sql("adm_decision", PanelCase.minutes_final_date).label("due_date"),
+            PanelCase.case_id.label("record_ref"),
+            PanelCase.panel,
+            PanelCase.case_type,
+            PanelCase.recommendation,
+            PanelMeeting.meeting_date,
+        )
+        .join(PanelMeeting, PanelMeeting.meeting_id == PanelCase.meeting_id)
+        .where(
+            PanelMeeting.status == MeetingStatus.held,
+            PanelMeeting.meeting_date <= as_of,
+            PanelCase.minutes_final_date <= as_of,
+            PanelCase.recommendation.is_not(None),
+            PanelCase.recommendation != Recommendation.not_applicable,
+            or_(PanelCase.adm_decision_date.is_(None), PanelCase.adm_decision_date > as_of),
+        )
+    )
+
+
+@dataclass
+class AdmRow:
+    item: object  # the worklist's DueItem: due date and state
+    case: PanelCase
+    meeting: PanelMeeting
+
+
+def adm_queue(as_of: dt.date | None = None, user=None) -> list[AdmRow]:
+    """Each case awaiting the ADM's decision, from the worklist's ``adm_decision`` items (so the
+    deadline and state are the worklist's), earliest deadline first."""
+    as_of = as_of or today()
+    items = worklist.collect(as_of, kinds=["adm_decision"], user=user)
+    cases = {
+        c.case_id: c
+        for c in db.session.scalars(
+            select(PanelCase)
+            .where(PanelCase.case_id.in_([i.ref for i in items]))
+            .options(joinedload(PanelCase.meeting))
+        )
+    }
+    return [AdmRow(i, cases[i.ref], cases[i.ref].meeting) for i in items if i.ref in cases]
+
+
+# the to-return list: deferred cases until the subject is heard again (000:L704) --------------
+
+
+@dataclass
+class ReturnRow:
+    case_id: str
+    panel: Panel
+    case_type: CaseType
+    subject_ref: str | None
+    carer_type: CarerType | None
+    meeting_id: str
+    deferred_on: dt.date
+    return_date: dt.date | None  # the next booked meeting with a case of the subject
+    return_meeting_id: str | None
+    return_awaiting: bool  # a case of the subject is awaiting a date
+
+    @property
+    def state(self) -> ReturnState:
+        if self.return_date is not None:
+            return ReturnState.booked
+        return ReturnState.awaiting_date if self.return_awaiting else ReturnState.not_booked
+
+
+def to_return_select(as_of: dt.date, panel: str | None = None):
+    """Deferred cases heard at a held meeting (dated on or before ``as_of``) for which no later
+    case of the same subject at the same panel has been heard at a held meeting by then — a
+    later case merely booked does not take it off the list. With the next booked return, if any."""
+    c, m = PanelCase, PanelMeeting
+    later, later_m = aliased(PanelCase), aliased(PanelMeeting)
+    same_subject = and_(later.panel == c.panel, later.subject_ref == c.subject_ref, later.case_id != c.case_id)
+    heard_later = (
+        select(later.case_id)
+        .join(later_m, later_m.meeting_id == later.meeting_id)
+        .where(
+            same_subject,
+            later_m.status == MeetingStatus.held,
+            later_m.meeting_date > m.meeting_date,
+            later_m.meeting_date <= as_of,
+        )
+        .exists()
+    )
+    next_booked = (
+        select(later_m.meeting_date, later_m.meeting_id)
+        .join(later, later.meeting_id == later_m.meeting_id)
+        .where(same_subject, later_m.status == MeetingStatus.booked, later_m.meeting_date > m.meeting_date)
+        .order_by(later_m.meeting_date, later_m.meeting_id)
+        .limit(1)
+        .correlate(c, m)
+    )
+    awaiting = select(later.case_id).where(same_subject, later.meeting_id.is_(None)).exists()
+    q = (
+        select(
+            c.case_id,
+            c.panel,
+            c.case_type,
+            c.subject_ref,
+            c.carer_type,
+            m.meeting_id,
+            m.meeting_date.label("deferred_on"),
+            next_booked.with_only_columns(later_m.meeting_date).scalar_subquery().label("return_date"),
+            next_booked.with_only_columns(later_m.meeting_id).scalar_subquery().label("return_meeting_id"),
+            awaiting.label("return_awaiting"),
+        )
+        .join(m, m.meeting_id == c.meeting_id)
+        .where(
+            c.recommendation == Recommendation.deferred,
+            m.status == MeetingStatus.held,
+            m.meeting_date <= as_of,
+            ~heard_later,
+        )
+    )
+    if panel:
+        q = q.where(c.panel == panel)
+    return q.order_by(m.meeting_date, c.case_id)
+
+
+def to_return(as_of: dt.date | None = None, panel: str | None = None) -> list[ReturnRow]:
+    as_of = as_of or today()
+    return [
+        ReturnRow(
+            r.case_id,
+            Panel(r.panel),
+            CaseType(r.case_type),
+            r.subject_ref,
+            CarerType(r.carer_type) if r.carer_type else None,
+            r.meeting_id,
+            r.deferred_on,
+            r.return_date,
+            r.return_meeting_id,
+            bool(r.return_awaiting),
+        )  # fmt: skip
+        for r in db.session.execute(to_return_select(as_of, panel))
+    ]
 
 
 # --- foster households, returns to panel, temporary approvals --------------------------------

@@ -8,21 +8,535 @@ from flask_login import current_user
 
 from tracker.core import worklist
 from tracker.core.clock import today
+from tracker.core.errors import DomainError
 from tracker.core.forms import choices
-from tracker.core.pagination import links, page_number
+from tracker.core.pagination import links, page_number, paginate, paginate_list
 from tracker.core.permissions import require
-from tracker.formatters import format_date
+from tracker.core.timescales import deadline
+from tracker.extensions import db
+from tracker.formatters import format_date, format_day
 from tracker.panels import forms, operations, queries
-from tracker.panels.models import CarerReview, CarerType, FosterHousehold, HouseholdStatus
+from tracker.panels.forms import (
+    AttendanceForm,
+    BookYearForm,
+    CancelMeetingForm,
+    CaseForm,
+    DecisionForm,
+    EditCaseForm,
+    MeetingDateForm,
+    MeetingFilterForm,
+    MeetingForm,
+    OutcomeForm,
+    PanelChoiceForm,
+    PanelFilterForm,
+)
+from tracker.panels.models import (
+    CarerReview,
+    CarerType,
+    CaseType,
+    FosterHousehold,
+    HouseholdStatus,
+    MeetingStatus,
+    Panel,
+    PanelCase,
+    PanelMeeting,
+)
 from tracker.web.downloads import Column, download_links, requested_format, send_table
-from tracker.web.forms import submit
-from tracker.web.records import load_or_404, record_url
+from tracker.web.forms import field_error, submit
+from tracker.web.records import find, load_or_404, record_url
 
 bp = Blueprint("panels", __name__, url_prefix="/panels")
 
 
 # --- meetings, cases, the ADM queue, the to-return list ----------------------------------
-# (helper B)
+# The panel adviser (``panels.edit``) books meetings, adds cases, records attendance and
+# outcomes, cancels meetings; the Agency Decision Maker (``panels.decide``) records decisions;
+# the manager reads. A page whose action the record's state refuses (a cancelled meeting's
+# attendance, an inquorate meeting's recommendations) says why instead of offering the form.
+
+CAPTION = "Panels"
+EXPORT = "panel_export"  # the audit row of a download is in the panels family
+
+
+def _form_page(form, title: str, back: str, template: str = "form_page.html", **context):
+    return render_template(template, form=form, title=title, back=back, caption=CAPTION, **context)
+
+
+def _meeting_url(meeting_id: str | None) -> str:
+    return record_url("panel_meeting", meeting_id) if meeting_id else url_for("panels.awaiting")
+
+
+def _meeting_choice(meeting: PanelMeeting) -> tuple[str, str]:
+    status = "" if meeting.status is MeetingStatus.booked else f" ({meeting.status.label.lower()})"
+    return meeting.meeting_id, f"{format_day(meeting.meeting_date)} – {meeting.meeting_id}{status}"
+
+
+def _case_choices(form, panel: Panel, keep: PanelMeeting | None = None) -> None:
+    """The panel's case types, and the meetings a case may go to: its booked meetings (and the
+    case's own meeting, whatever its state) or awaiting a date."""
+    form.case_type.choices = CaseType.choices(blank="Select the type of case", members=panel.case_types)
+    booked = queries.booked_meetings(panel, keep=keep.meeting_id if keep else None)
+    if keep is not None and keep not in booked:
+        booked = [keep, *booked]
+    form.meeting_id.choices = choices([("", "Awaiting a date"), *(_meeting_choice(m) for m in booked)])
+
+
+MEETING_COLUMNS = [
+    Column("Meeting", lambda r: r.meeting_id),
+    Column("Panel", lambda r: r.panel.label),
+    Column("Date", lambda r: r.meeting_date),
+    Column("Status", lambda r: r.status.label),
+    Column("Cases", lambda r: r.cases),
+    Column("Members present", lambda r: r.members_present),
+    Column("Quoracy", lambda r: r.quoracy.label),
+]
+
+
+@bp.route("/")
+@require("panels.view")
+def calendar():
+    """The meetings of both panels: upcoming (soonest first) and past (latest first, paged),
+    filtered by panel, year (April to March) and status."""
+    form = MeetingFilterForm(request.args)
+    form.year.choices = choices(
+        [("", "Any year"), *((str(y), f"April {y} to March {y + 1}") for y in queries.meeting_years())]
+    )
+    filters, args = queries.MeetingFilters(), {}
+    if not request.args or form.validate():
+        filters = queries.MeetingFilters(
+            panel=form.panel.data or None,
+            year=int(form.year.data) if form.year.data else None,
+            status=form.status.data or None,
+        )
+        args = {k: v for k, v in request.args.items() if k in ("panel", "year", "status") and v}
+    if fmt := requested_format():
+        return send_table(
+            fmt,
+            title="Panel meetings",
+            filename="panel-meetings",
+            columns=MEETING_COLUMNS,
+            rows=queries.meetings(filters),
+            object_type=EXPORT,
+        )
+    page = queries.past_meetings_page(filters, page_number(), current_app.config["PAGE_SIZE"])
+    upcoming = queries.upcoming_meetings(filters)
+    return render_template(
+        "panels/calendar.html",
+        filter_form=form,
+        upcoming=upcoming,
+        page=page,
+        pagination=links(page, "panels.calendar", **args),
+        downloads=download_links("panels.calendar", args) if page.total or upcoming else [],
+    )
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@require("panels.edit")
+def new_meeting():
+    form = MeetingForm()
+    if request.method == "GET" and Panel.get(request.args.get("panel")):
+        form.panel.data = request.args["panel"]
+
+    def book():
+        return operations.book_meeting(panel=form.panel.data, meeting_date=form.meeting_date.data)
+
+    if done := submit(form, book, default_field="meeting_date"):
+        flash(f"Meeting {done.result.meeting_id} booked.", "success")
+        return redirect(record_url("panel_meeting", done.result.meeting_id))
+    return _form_page(form, "Book a panel meeting", url_for("panels.calendar"))
+
+
+def _plan_args(form) -> dict:
+    return {
+        "panel": form.panel.data,
+        "first_date": form.first_date.data,
+        "last_date": form.last_date.data,
+        "weekday": form.weekday.data,
+        "weeks": form.weeks.data,
+    }
+
+
+@bp.route("/meetings/book-year", methods=["GET", "POST"])
+@require("panels.edit")
+def book_year():
+    """A panel's calendar at once ("the 1st and 3rd Tuesday of each month"): the preview shows
+    the dates and which are skipped (already booked, not a working day); booking says which."""
+    form = BookYearForm()
+    plan = None
+    if request.method == "POST" and form.preview.data:
+        if form.validate():
+            try:
+                plan = operations.plan_year(**_plan_args(form))
+            except DomainError as exc:
+                field_error(form, exc, "first_date")
+    elif done := submit(form, lambda: operations.book_year(**_plan_args(form)), default_field="first_date"):
+        plan, booked = done.result
+        skipped = [f"{format_date(d)} (already booked)" for d in plan.already_booked] + [
+            f"{format_date(d)} ({why})" for d, why in plan.not_working
+        ]
+        flash(
+            f"{len(booked)} meetings of the {plan.panel.label.lower()} booked, from {format_date(booked[0].meeting_date)} "
+            f"to {format_date(booked[-1].meeting_date)}." + (f" Not booked: {'; '.join(skipped)}." if skipped else ""),
+            "success",
+        )
+        return redirect(url_for("panels.calendar", panel=plan.panel.value))
+    return _form_page(
+        form, "Book a year of panel meetings", url_for("panels.calendar"), "panels/meeting_book_year.html", plan=plan
+    )
+
+
+@bp.route("/meetings/<meeting_id>")
+@require("panels.view")
+def meeting(meeting_id: str):
+    """The agenda (each case's papers deadline and whether the papers are late), the attendance
+    and quoracy (computed from the members present, before the meeting too), and the outcomes."""
+    meeting = load_or_404(PanelMeeting, meeting_id=meeting_id)
+    return render_template(
+        "panels/meeting.html",
+        meeting=meeting,
+        rows=queries.agenda(meeting),
+        papers_due=deadline("panel_papers", meeting.meeting_date),
+        quoracy=queries.Quoracy.of(meeting.members_present, meeting.quorate),
+        gaps=operations.meeting_gaps(meeting),
+        as_of=today(),
+    )
+
+
+@bp.route("/meetings/<meeting_id>/edit", methods=["GET", "POST"])
+@require("panels.edit")
+def edit_meeting(meeting_id: str):
+    """Move a booked meeting to another date (its cases go with it)."""
+    meeting = load_or_404(PanelMeeting, meeting_id=meeting_id)
+    back = record_url("panel_meeting", meeting_id)
+    form = MeetingDateForm(meeting_date=meeting.meeting_date)
+    refusal = (
+        None
+        if meeting.status is MeetingStatus.booked
+        else f"This meeting is {meeting.status.label.lower()}: only a booked meeting can be moved."
+    )
+
+    def save():
+        return operations.edit_meeting(meeting, meeting_date=form.meeting_date.data)
+
+    if refusal is None and (done := submit(form, save, record=meeting, default_field="meeting_date")):
+        flash(f"Meeting {meeting_id} moved to {format_date(done.result.meeting_date)}.", "success")
+        return redirect(back)
+    title = f"Change the date of meeting {meeting_id}"
+    return _form_page(form, title, back, "panels/meeting_form.html", meeting=meeting, refusal=refusal)
+
+
+@bp.route("/meetings/<meeting_id>/attendance", methods=["GET", "POST"])
+@require("panels.edit")
+def attendance(meeting_id: str):
+    """The members present, each with their role (before the meeting: those expected); quoracy
+    follows from them."""
+    meeting = load_or_404(PanelMeeting, meeting_id=meeting_id)
+    back = record_url("panel_meeting", meeting_id)
+    members = [{"name": m.name, "role": m.role.value} for m in meeting.members]
+    form = AttendanceForm() if request.method == "POST" else AttendanceForm(data={"members": members})
+    refusal = (
+        "This meeting was cancelled: its attendance cannot be recorded."
+        if meeting.status is MeetingStatus.cancelled
+        else None
+    )
+
+    def save():
+        return operations.record_attendance(meeting, members=form.pairs())
+
+    if refusal is None and (done := submit(form, save, record=meeting, default_field="members-0-name")):
+        m = done.result
+        flash(
+            f"Attendance saved: {m.members_present} members, "
+            + ("quorate." if m.quorate else f"not quorate ({'; '.join(operations.meeting_gaps(m))})."),
+            "success",
+        )
+        return redirect(back)
+    while len(form.members) < min(operations.MAX_MEMBERS, max(8, len(members) + 2, len(form.members))):
+        form.members.append_entry()
+    form.label_rows()
+    title = f"Attendance at meeting {meeting_id}"
+    return _form_page(form, title, back, "panels/meeting_attendance.html", meeting=meeting, refusal=refusal)
+
+
+@bp.route("/meetings/<meeting_id>/cancel", methods=["GET", "POST"])
+@require("panels.edit")
+def cancel_meeting(meeting_id: str):
+    """Cancel a booked meeting with the reason: its cases without a recommendation go back to
+    awaiting a date, and the page says how many."""
+    meeting = load_or_404(PanelMeeting, meeting_id=meeting_id)
+    back = record_url("panel_meeting", meeting_id)
+    form = CancelMeetingForm()
+    refusal = (
+        None
+        if meeting.status is MeetingStatus.booked
+        else f"This meeting is {meeting.status.label.lower()}: only a booked meeting can be cancelled."
+    )
+
+    def save():
+        return operations.cancel_meeting(meeting, reason=form.reason.data)
+
+    if refusal is None and (done := submit(form, save, record=meeting, default_field="reason")):
+        moved = len(done.result)
+        flash(
+            f"Meeting {meeting_id} cancelled. "
+            + (
+                f"{moved} case{'s' if moved != 1 else ''} moved back to awaiting a date."
+                if moved
+                else "It had no cases to move."
+            ),
+            "success",
+        )
+        return redirect(back)
+    title = f"Cancel meeting {meeting_id}"
+    return _form_page(form, title, back, "panels/meeting_form.html", meeting=meeting, refusal=refusal)
+
+
+@bp.route("/cases/new", methods=["GET", "POST"])
+@require("panels.edit")
+def new_case():
+    """Add a case: first the panel (``?panel=``, or ``?meeting=`` from a meeting's agenda), then
+    its type (the panel's), subject, carer type, meeting (or awaiting a date) and papers date."""
+    meeting = find(PanelMeeting, meeting_id=request.args["meeting"]) if request.args.get("meeting") else None
+    panel = Panel(meeting.panel) if meeting is not None else Panel.get(request.args.get("panel"))
+    if panel is None:
+        choice = PanelChoiceForm(request.args)
+        if "panel" in request.args:
+            choice.validate()
+        return _form_page(choice, "Add a panel case", url_for("panels.calendar"), "panels/case_panel.html")
+    form = CaseForm()
+    _case_choices(form, panel, keep=meeting if meeting is not None and meeting.status is MeetingStatus.held else None)
+    if request.method == "GET" and meeting is not None:
+        form.meeting_id.data = meeting.meeting_id
+
+    def add():
+        return operations.add_case(
+            panel=panel,
+            case_type=form.case_type.data,
+            subject_ref=form.subject_ref.data,
+            carer_type=form.carer_type.data,
+            meeting_id=form.meeting_id.data,
+            papers_sent_date=form.papers_sent_date.data,
+        )
+
+    if done := submit(form, add, default_field="case_type"):
+        where = f"added to meeting {done.result.meeting_id}" if done.result.meeting_id else "added: awaiting a date"
+        flash(f"Case {done.result.case_id} {where}.", "success")
+        return redirect(record_url("panel_case", done.result.case_id))
+    back = record_url("panel_meeting", meeting.meeting_id) if meeting else url_for("panels.calendar")
+    return _form_page(form, f"Add a case for the {panel.label.lower()}", back, "panels/case_form.html")
+
+
+@bp.route("/cases/<case_id>")
+@require("panels.view")
+def case(case_id: str):
+    """A case: its meeting and papers deadline, the recommendation, the ADM deadline (the
+    worklist's) and decision, the subject's other cases at the panel, and (by reference only)
+    the LADO referral that brought it."""
+    panel_case = load_or_404(PanelCase, case_id=case_id)
+    meeting = panel_case.meeting
+    papers_due = deadline("panel_papers", meeting.meeting_date) if meeting else None
+    as_of = today()
+    return render_template(
+        "panels/case.html",
+        case=panel_case,
+        meeting=meeting,
+        papers_due=papers_due,
+        papers=queries.papers_state(panel_case.papers_sent_date, papers_due, as_of) if papers_due else None,
+        stage=queries.CaseStage.of(panel_case, as_of),
+        deadlines=worklist.for_record("panel_case", case_id, as_of),
+        history=queries.subject_cases(panel_case),
+        outcome_refusal=operations.outcome_refusal(panel_case),
+        decision_refusal=operations.decision_refusal(panel_case),
+    )
+
+
+@bp.route("/cases/<case_id>/edit", methods=["GET", "POST"])
+@require("panels.edit")
+def edit_case(case_id: str):
+    """Correct a case's details, move it to another booked meeting of its panel or back to
+    awaiting a date."""
+    panel_case = load_or_404(PanelCase, case_id=case_id)
+    back = record_url("panel_case", case_id)
+    form = EditCaseForm(
+        case_type=panel_case.case_type,
+        subject_ref=panel_case.subject_ref,
+        carer_type=panel_case.carer_type or "",
+        meeting_id=panel_case.meeting_id or "",
+        papers_sent_date=panel_case.papers_sent_date,
+    )
+    _case_choices(form, Panel(panel_case.panel), keep=panel_case.meeting)
+
+    def save():
+        return operations.edit_case(
+            panel_case,
+            case_type=form.case_type.data,
+            subject_ref=form.subject_ref.data,
+            carer_type=form.carer_type.data,
+            meeting_id=form.meeting_id.data,
+            papers_sent_date=form.papers_sent_date.data,
+        )
+
+    if submit(form, save, record=panel_case, default_field="case_type"):
+        flash(f"Case {case_id} saved.", "success")
+        return redirect(back)
+    return _form_page(form, f"Change case {case_id}", back, "panels/case_form.html")
+
+
+@bp.route("/cases/<case_id>/outcome", methods=["GET", "POST"])
+@require("panels.edit")
+def outcome(case_id: str):
+    """The panel's recommendation and the date the minutes were finalised: refused (with the
+    reason) at a meeting that was cancelled, has not happened yet or was not quorate."""
+    panel_case = load_or_404(PanelCase, case_id=case_id)
+    form = OutcomeForm(recommendation=panel_case.recommendation, minutes_final_date=panel_case.minutes_final_date)
+
+    def save():
+        return operations.record_outcome(
+            panel_case, recommendation=form.recommendation.data, minutes_final_date=form.minutes_final_date.data
+        )
+
+    if submit(form, save, record=panel_case, default_field="recommendation"):
+        flash(f"Recommendation for case {case_id} saved.", "success")
+        return redirect(_meeting_url(panel_case.meeting_id))
+    return _form_page(
+        form,
+        f"Recommendation for case {case_id}",
+        record_url("panel_case", case_id),
+        "panels/case_step.html",
+        case=panel_case,
+        refusal=operations.outcome_refusal(panel_case),
+    )
+
+
+@bp.route("/cases/<case_id>/decision", methods=["GET", "POST"])
+@require("panels.decide")
+def decision(case_id: str):
+    """The Agency Decision Maker's decision: agreed, or not agreed with the reasons."""
+    panel_case = load_or_404(PanelCase, case_id=case_id)
+    form = DecisionForm(
+        decision=panel_case.adm_decision,
+        decision_date=panel_case.adm_decision_date,
+        reasons=panel_case.adm_reasons,
+    )
+    if request.method == "GET" and form.decision_date.data is None:
+        form.decision_date.data = today()
+
+    def save():
+        return operations.record_decision(
+            panel_case, decision=form.decision.data, decision_date=form.decision_date.data, reasons=form.reasons.data
+        )
+
+    if submit(form, save, record=panel_case, default_field="decision"):
+        flash(f"Decision on case {case_id} recorded.", "success")
+        return redirect(url_for("panels.adm_queue"))
+    return _form_page(
+        form,
+        f"ADM decision on case {case_id}",
+        record_url("panel_case", case_id),
+        "panels/case_step.html",
+        case=panel_case,
+        refusal=operations.decision_refusal(panel_case),
+    )
+
+
+def _panel_filter() -> tuple[PanelFilterForm, str | None, dict]:
+    form = PanelFilterForm(request.args)
+    if request.args and not form.validate():
+        return form, None, {}
+    panel = form.panel.data or None
+    return form, panel, {"panel": panel} if panel else {}
+
+
+CASE_COLUMNS = [
+    Column("Case", lambda c: c.case_id),
+    Column("Panel", lambda c: c.panel.label),
+    Column("Type of case", lambda c: c.case_type.label),
+    Column("Subject", lambda c: c.subject_ref or ""),
+    Column("Carer type", lambda c: c.carer_type.label if c.carer_type else ""),
+    Column("Papers sent", lambda c: c.papers_sent_date),
+]
+
+
+@bp.route("/awaiting")
+@require("panels.view")
+def awaiting():
+    """Cases awaiting a date: new cases, cases of a cancelled meeting, reviews after an allegation."""
+    form, panel, args = _panel_filter()
+    query = queries.awaiting_select(panel)
+    if fmt := requested_format():
+        rows = db.session.scalars(query)
+        return send_table(
+            fmt, title="Cases awaiting a date", filename="panel-cases-awaiting", columns=CASE_COLUMNS, rows=rows,
+            object_type=EXPORT,
+        )  # fmt: skip
+    page = paginate(query, page_number(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "panels/awaiting.html",
+        filter_form=form,
+        page=page,
+        pagination=links(page, "panels.awaiting", **args),
+        downloads=download_links("panels.awaiting", args) if page.total else [],
+    )
+
+
+@bp.route("/adm")
+@require("panels.view")
+def adm_queue():
+    """Each case awaiting the Agency Decision Maker's decision, with the recommendation and the
+    deadline and state the worklist computes (final minutes + 7 working days)."""
+    rows = queries.adm_queue(today(), user=current_user._get_current_object())
+    if fmt := requested_format():
+        columns = [
+            Column("Case", lambda r: r.case.case_id),
+            Column("Panel", lambda r: r.case.panel.label),
+            Column("Type of case", lambda r: r.case.case_type.label),
+            Column("Subject", lambda r: r.case.subject_ref or ""),
+            Column("Meeting", lambda r: r.meeting.meeting_date),
+            Column("Recommendation", lambda r: r.case.recommendation.label),
+            Column("Minutes finalised", lambda r: r.case.minutes_final_date),
+            Column("Decision due", lambda r: r.item.due_date),
+            Column("Status", lambda r: r.item.state.label),
+        ]
+        return send_table(
+            fmt, title="ADM queue", filename="panel-adm-queue", columns=columns, rows=rows, object_type=EXPORT
+        )
+    page = paginate_list(rows, page_number(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "panels/adm_queue.html",
+        page=page,
+        pagination=links(page, "panels.adm_queue"),
+        downloads=download_links("panels.adm_queue", {}) if rows else [],
+    )
+
+
+@bp.route("/to-return")
+@require("panels.view")
+def to_return():
+    """Deferred cases that must come back to panel (000:L704): each stays until a later case of
+    the same subject is heard at a held meeting; with whether its return is booked."""
+    form, panel, args = _panel_filter()
+    rows = queries.to_return(today(), panel)
+    if fmt := requested_format():
+        columns = [
+            Column("Case", lambda r: r.case_id),
+            Column("Panel", lambda r: r.panel.label),
+            Column("Type of case", lambda r: r.case_type.label),
+            Column("Subject", lambda r: r.subject_ref or ""),
+            Column("Deferred at meeting", lambda r: r.meeting_id),
+            Column("Deferred on", lambda r: r.deferred_on),
+            Column("Return", lambda r: r.state.label),
+            Column("Return meeting", lambda r: r.return_date),
+        ]
+        return send_table(fmt, title="Deferred cases to return", filename="panel-to-return", columns=columns, rows=rows,
+                          object_type=EXPORT)  # fmt: skip
+    page = paginate_list(rows, page_number(), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "panels/to_return.html",
+        filter_form=form,
+        page=page,
+        pagination=links(page, "panels.to_return", **args),
+        downloads=download_links("panels.to_return", args) if rows else [],
+    )
 
 
 # --- foster households, returns to panel, temporary approvals --------------------------------
