@@ -97,7 +97,9 @@ def test_a_panel_adviser_runs_a_meeting_and_the_adm_decides(page, live_server, s
 
     # the recommendations and the minutes
     for case_row in range(2):
-        page.locator("#agenda-table tbody tr").nth(case_row).get_by_role("link", name=re.compile("Recommendation")).click()
+        page.locator("#agenda-table tbody tr").nth(case_row).get_by_role(
+            "link", name=re.compile("Recommendation")
+        ).click()
         page.wait_for_load_state("networkidle")
         assert axe_check(page) == []
         page.get_by_label("Positive").check()
@@ -131,6 +133,7 @@ def test_a_panel_adviser_runs_a_meeting_and_the_adm_decides(page, live_server, s
     sign_in(page, "manager@example.org")
     page.goto(live_server("/kpis/"))  # this financial year to date
     assert axe_check(page) == []
+
     def value(indicator: str) -> str:
         return page.locator(f'tr[data-indicator="{indicator}"] td').last.inner_text().strip()
 
