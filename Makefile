@@ -57,6 +57,9 @@ run: install
 	$(FLASK) --app tracker db upgrade
 	TRACKER_DEMO_PASSWORD='$(DEMO_PASSWORD)' $(FLASK) --app tracker demo-data
 	@echo "Demo users: <role>@example.org (e.g. qaro@example.org, admin@example.org), password: $(DEMO_PASSWORD)"
+	@echo "Emails (digests, alerts) are written to instance/mail/ unless TRACKER_MAIL_SERVER names a mail server"
+	$(FLASK) --app tracker scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(FLASK) --app tracker run --host $(HOST) --port $(PORT)
 
 # Lint first: CI fails on a lint or format violation before spending time on the suite.

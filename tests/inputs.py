@@ -128,6 +128,11 @@ def url_values(rule, world: World) -> dict:
         "part": "numerator",
         "household_id": world.household_id,
         "carer_review_id": world.carer_review_id,
+        "section_id": 1,  # the default scorecard's first section and row (migration 0013)
+        "row_id": 1,
+        "month": "2023-05",  # a board month (over by TODAY), as YYYY-MM
+        "direction": "down",
+        "fmt": "xlsx",  # the board pack's download
     }
     if rule.endpoint in ("lado.progress", "lado.edit_contact"):  # steps of a contact without a referral
         values["contact_id"] = world.advice_contact_id

@@ -47,6 +47,8 @@ DRILL_LADO = frozenset({"lado_manager", "lado"})
 PANELS_READ = frozenset({"panel_admin", "adm", "manager"})
 PANELS_EDIT = frozenset({"panel_admin"})
 PANELS_DECIDE = frozenset({"adm"})
+BOARD = KPIS | {"board"}  # the board's pages: aggregates, suppressed for board members
+BOARD_COMMENTARY = frozenset({"manager", "iro_manager", "lado_manager"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,13 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/", "GET"): [case("/", EVERYONE)],
     ("/account/password", "GET"): [case("/account/password", EVERYONE, "users change their own password")],
     ("/account/password", "POST"): [case("/account/password", EVERYONE)],
+    ("/account/notifications", "GET"): [case("/account/notifications", EVERYONE, "users set their own digest")],
+    ("/account/notifications", "POST"): [case("/account/notifications", EVERYONE)],
+    # --- scheduled jobs and notification settings (no case records) -------------------------------
+    ("/admin/jobs", "GET"): [case("/admin/jobs", ADMIN), case("/admin/jobs?job=digest&page=2", ADMIN)],
+    ("/admin/notifications", "GET"): [case("/admin/notifications", ADMIN)],
+    ("/admin/users/<int:user_id>/notifications", "GET"): [case("/admin/users/{target_user}/notifications", ADMIN)],
+    ("/admin/users/<int:user_id>/notifications", "POST"): [case("/admin/users/{target_user}/notifications", ADMIN)],
     # --- administration (no case records) ---------------------------------------------------------
     ("/admin/users", "GET"): [case("/admin/users", ADMIN)],
     ("/admin/users", "POST"): [case("/admin/users", ADMIN)],
@@ -294,6 +303,69 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         for form in forms
         for method in ("GET", "POST")
     },
+    # --- the board: scorecard, trends, commentary, configuration, frozen months (helper A) ----------
+    # configuration and frozen months
+    # configuration and frozen months (admin only). The posts carry nothing but the CSRF token: a form
+    # is shown again with its messages, a move or a deletion is made. Section 4 and row 20 (Panels) are
+    # deleted; the other entries use section 1 and row 1 (Reviews), which stay. 2023-03 is frozen by
+    # its "freeze" entry (sorted before "refreeze"), so that its re-freeze page shows the form.
+    ("/board/configure", "GET"): [case("/board/configure", ADMIN)],
+    **{
+        (rule, method): [case(url, ADMIN)]
+        for rule, url in (
+            ("/board/configure/sections/new", "/board/configure/sections/new"),
+            ("/board/configure/sections/<int:section_id>/edit", "/board/configure/sections/1/edit"),
+            ("/board/configure/sections/<int:section_id>/delete", "/board/configure/sections/4/delete"),
+            ("/board/configure/sections/<int:section_id>/rows/new", "/board/configure/sections/1/rows/new"),
+            ("/board/configure/rows/<int:row_id>/edit", "/board/configure/rows/1/edit"),
+            ("/board/configure/rows/<int:row_id>/delete", "/board/configure/rows/20/delete"),
+            ("/board/months/<month>/refreeze", "/board/months/2023-03/refreeze"),
+        )
+        for method in ("GET", "POST")
+    },
+    ("/board/configure/sections/<int:section_id>/move/<any(up, down):direction>", "POST"): [
+        case("/board/configure/sections/1/move/down", ADMIN)
+    ],
+    ("/board/configure/rows/<int:row_id>/move/<any(up, down):direction>", "POST"): [
+        case("/board/configure/rows/1/move/down", ADMIN)
+    ],
+    ("/board/months", "GET"): [case("/board/months", ADMIN)],
+    ("/board/months/<month>/freeze", "POST"): [
+        case("/board/months/2023-03/freeze", ADMIN, "frozen once, then refused")
+    ],
+    ("/board/", "GET"): [
+        case("/board/", BOARD, "aggregates; small numbers suppressed, no record links for board members"),
+        case("/board/?month=2023-03", BOARD, "a month chosen"),
+    ],
+    ("/board/rows/<int:row_id>", "GET"): [
+        case("/board/rows/{scorecard_row}?month=2023-03", BOARD, "a row's 12-month trend: aggregates"),
+    ],
+    ("/board/sections/<int:section_id>/commentary", "GET"): [
+        case("/board/sections/{scorecard_section}/commentary?month=2023-03", BOARD_COMMENTARY, "managers write it"),
+    ],
+    ("/board/sections/<int:section_id>/commentary", "POST"): [
+        case("/board/sections/{scorecard_section}/commentary?month=2023-03", BOARD_COMMENTARY),
+    ],
+    ("/board/print", "GET"): [
+        case("/board/print?month=2023-03", BOARD, "the scorecard for paper: as the page, without links"),
+    ],
+    # --- the board: annual report tables (helper B) ------------------------------------------------
+    # (their CSV is streamed, which this sweep does not read: tests/board/test_annual_pages.py checks
+    # it for every role; the XLSX of the board pack, not streamed, can join these rows)
+    **{
+        (f"/board/annual/{report}", "GET"): [
+            case(f"/board/annual/{report}?year=2022", BOARD, "aggregates; small numbers suppressed for board members"),
+            case(
+                f"/board/annual/{report}?year=2022&format=xlsx", BOARD, "the tables' workbook, suppressed as the page"
+            ),
+        ]
+        for report in ("iro", "lado", "panel")
+    },
+    # --- the board: the board pack downloads and print view (helper C) -----------------------------
+    ("/board/pack.<fmt>", "GET"): [
+        case("/board/pack.xlsx?month=2023-03", BOARD, "the board pack's workbook: suppressed for board members"),
+        case("/board/pack.json?month=2023-03", BOARD, "the board pack's rows: suppressed for board members"),
+    ],
 }
 
 
@@ -315,6 +387,7 @@ def test_every_route_has_an_entry(app):
 def _samples(app) -> dict:
     """References of records that belong to the small authority's own officers."""
     from tracker.auth.models import User
+    from tracker.board.models import ScorecardRow, ScorecardSection
     from tracker.escalations import operations as escalations
     from tracker.extensions import db
     from tracker.lado.models import LadoAction, LadoContact, LadoMeeting, LadoPerson, LadoReferral
@@ -355,6 +428,8 @@ def _samples(app) -> dict:
         panel_case = panels.add_case(
             panel="fostering", case_type="approval", subject_ref="H001", meeting_id=panel_meeting.meeting_id
         )
+        scorecard_row = db.session.scalar(select(ScorecardRow.id).order_by(ScorecardRow.id).limit(1))
+        scorecard_section = db.session.scalar(select(ScorecardSection.id).order_by(ScorecardSection.id).limit(1))
         db.session.commit()
         assert child.iro_officer_id and escalation.raised_by, "the samples must belong to somebody"
         return {
@@ -375,6 +450,8 @@ def _samples(app) -> dict:
             "carer_review": carer_review.review_id,
             "panel_meeting": panel_meeting.meeting_id,
             "panel_case": panel_case.case_id,
+            "scorecard_row": scorecard_row,
+            "scorecard_section": scorecard_section,
         }
 
 

@@ -41,6 +41,10 @@ ARGUMENTS = {
     "part": "numerator",
     "household_id": "H003",  # a foster household (mainstream, reviewed)
     "carer_review_id": "H003r1",  # a review of H003
+    "fmt": "xlsx",  # the board pack's download (/board/pack.xlsx)
+    "section_id": 1,  # the scorecard's first section (Reviews; the migration's default scorecard)
+    "row_id": 1,  # its first row
+    "month": "2023-03",  # a board month, as YYYY-MM
 }
 ENDPOINT_ARGUMENTS = {
     "lado.organisation": {"ref": "ORG043"},

@@ -40,6 +40,16 @@ def test_make_run_serves_on_the_port_and_host_asked_for():
     assert flask_run_line("PORT=5001", "HOST=0.0.0.0").endswith("--host 0.0.0.0 --port 5001")
 
 
+def test_make_run_starts_the_scheduler_beside_the_server_and_stops_it_with_the_server():
+    """The scheduler runs in the background while the server serves, and is stopped (SIGTERM,
+    which it handles: lock released) when the server stops — Ctrl-C, an error or the end."""
+    commands = " ".join(dry_run("run"))
+    scheduler = commands.index("flask --app tracker scheduler & scheduler=$!")
+    trap = commands.index("trap 'kill $scheduler 2>/dev/null; wait $scheduler' EXIT INT TERM")
+    server = commands.index("flask --app tracker run --host 127.0.0.1 --port 5000")
+    assert scheduler < trap < server
+
+
 def postgres_url(tmp_path: Path, answers: bool | None, **env: str) -> tuple[str, str]:
     """Run .ci/postgres-url with a pg_isready that says the server answers (True), does not
     (False), or with none installed (None): its output (the URL, or nothing) and its message."""

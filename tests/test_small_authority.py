@@ -44,12 +44,20 @@ def output(runner, args) -> str:
     return result.output
 
 
+# Indicators the tracker adds beyond kpis.md's catalogue, so the example's file cannot hold them;
+# each has its own tests (named here). Every other registered id must be in the file.
+BEYOND_THE_CATALOGUE = {
+    # the board scorecard's Safety line (issue 14): tests/escalations/test_escalations_kpis.py
+    "escalations.unresolved_stage4",
+}
+
+
 def test_every_registered_indicator_is_in_the_expected_file():
     missing = [i.id for i in kpis.indicators() if i.id not in EXPECTED_KPIS["indicators"]]
-    assert missing == [], f"registered but not in expected-kpis-2022-23.json (id typo?): {missing}"
+    assert set(missing) == BEYOND_THE_CATALOGUE, f"registered but not in expected-kpis-2022-23.json: {missing}"
     missing_kinds = [
         k
-        for k in worklist.KINDS
+        for k in worklist.public_kinds()
         if k
         not in {i["kind"] for i in EXPECTED_DUE["items"]}
         | {
@@ -66,11 +74,13 @@ def test_every_registered_indicator_is_in_the_expected_file():
         }
     ]
     assert missing_kinds == [], f"due-item kinds not in interchange.md §3: {missing_kinds}"
+    # the worklist's own kinds, which due-items does not list (issue 15: the LADO actions' quarterly reviews)
+    assert sorted(set(worklist.KINDS) - set(worklist.public_kinds())) == ["lado_action_review"]
 
 
 def test_kpis_match_the_expected_figures(app, runner, small_authority):
     got = json.loads(output(runner, KPIS_ARGS))
-    ids = [i.id for i in kpis.indicators()]
+    ids = [i.id for i in kpis.indicators() if i.id not in BEYOND_THE_CATALOGUE]
     assert (got["from"], got["to"], got["as_of"]) == ("2022-04-01", "2023-03-31", "2023-03-31")
     diffs = {
         i: (EXPECTED_KPIS["indicators"].get(i), got["indicators"].get(i))

@@ -51,6 +51,21 @@ class Defaults:
     PAGE_SIZE = 50
     TODAY = None  # an ISO date fixes "today" (tests, demos); None = the real date in England
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+    # Email (tracker.jobs.mail): SMTP when MAIL_SERVER is set (TRACKER_MAIL_SERVER, …), else each
+    # message is written to instance/mail/ (MAIL_BACKEND "file"; "console" logs it instead)
+    MAIL_SERVER = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_SENDER = "tracker@localhost"
+    MAIL_BACKEND = None
+    MAIL_TIMEOUT = 30
+    MAIL_FOLDER = None
+    BASE_URL = "http://127.0.0.1:5000"  # where the links in emails point (TRACKER_BASE_URL)
+    SCHEDULER_LOCK_STALE_SECONDS = 120  # SQLite: a lock row whose heartbeat is older than this is free
+    ESCALATION_ALERT_DAYS = 28  # a stage 4 started longer ago than this is history: no alert (issue 15)
     REQUEST_ID_HEADER = None  # e.g. "X-Request-ID" when the proxy sets it (replacing any client's)
 
 

@@ -21,6 +21,8 @@ FEATURES = (
     "tracker.panels",  # fostering and adoption panels, ADM decisions, foster carer reviews
     "tracker.worklist",  # worklist pages and due-items
     "tracker.indicators",  # indicator pages, drill-down and kpis
+    "tracker.board",  # the board scorecard, snapshots, annual tables and the board pack
+    "tracker.jobs",  # the scheduler, run-job, notifications and their admin page
     "tracker.demo",  # generate-data and demo-data
     "tracker.backup",  # backup and restore
 )

@@ -33,6 +33,26 @@ class LiveServer:
         return self.url + path
 
 
+def _closed_before_sending(app):
+    """The app's response, read whole and closed before the server writes it.
+
+    Werkzeug's development server closes a response only after draining the socket; when the
+    browser drops a connection mid-response (a test that navigates on while a static file is
+    still on its way) that draining raises first and the open file is left to the garbage
+    collector, which reports it as an unclosed-file warning in whichever test runs next."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return list(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     import flask_migrate
@@ -40,19 +60,21 @@ def live_server(tmp_path_factory):
     from tracker.demo.users import create_demo_users
     from tracker.extensions import db
 
-    path = tmp_path_factory.mktemp("live") / "live.sqlite"
+    folder = tmp_path_factory.mktemp("live")
+    path = folder / "live.sqlite"
     app = tracker.create_app(
         {
             "SECRET_KEY": "browser-test-secret-key",
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "WTF_CSRF_ENABLED": True,
+            "MAIL_FOLDER": str(folder / "mail"),  # the jobs' emails, as files (never the repository's instance/)
         }
     )
     with app.app_context():
         flask_migrate.upgrade(directory=str(ROOT / "migrations"), revision="head")
         create_demo_users(DEMO_PASSWORD)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closed_before_sending(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

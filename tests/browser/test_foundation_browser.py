@@ -72,8 +72,8 @@ def test_admin_pages_have_no_serious_accessibility_violations(page, live_server,
     ("email", "areas"),
     [
         ("lado@example.org", ["LADO"]),
-        ("lado_manager@example.org", ["LADO", "Performance"]),
-        ("admin@example.org", ["Performance", "Administration"]),
+        ("lado_manager@example.org", ["LADO", "Performance", "Corporate Parenting Board"]),
+        ("admin@example.org", ["Performance", "Corporate Parenting Board", "Administration"]),
     ],
 )
 def test_home_page_lists_the_areas_of_the_users_roles(page, live_server, sign_in, email, areas):

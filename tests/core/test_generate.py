@@ -99,9 +99,17 @@ def test_demo_data(app, runner):
     assert people and all(name and key == matching.name_key(name) and born for name, key, born in people)
     assert employers and all(name and sector for name, sector in employers)
     assert 20 <= open_referrals <= 40
-    assert {i.kind for i in mine} == {"lado_iem", "lado_paim", "lado_action"}
+    # with the quarterly reviews of her actions (on her own list only: issue 15)
+    assert {i.kind for i in mine} == {"lado_iem", "lado_paim", "lado_action", "lado_action_review"}
     assert any(i.state == "overdue" for i in mine)
     assert any(i.kind == "lado_action" and 0 <= (i.due_date - today()).days <= 7 for i in mine)
+    with app.app_context():
+        from tracker.board.models import FrozenMonth
+
+        frozen = list(db.session.scalars(select(FrozenMonth.month).order_by(FrozenMonth.month)))
+    # the board's scorecard as the monthly snapshot would have left it on 23 November 2026: the
+    # twelve months to October frozen (October's freeze day was 4 November), November live
+    assert frozen == [dt.date(2025 + (m < 11), m, 1) for m in (*range(11, 13), *range(1, 11))]
 
     # `make run` runs demo-data every time: a second run keeps the first load's records.
     again = runner.invoke(args=["demo-data", "--children", "10"])

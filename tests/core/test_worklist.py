@@ -447,3 +447,34 @@ def test_the_navigation_links_a_qaros_own_worklist_and_a_managers_whole_one(clie
     login_as("analyst")
     nav = client_request.get("/").links(".govuk-service-navigation")
     assert "Worklist" not in nav and "My worklist" not in nav
+
+
+def test_everyones_own_lists_at_once_are_each_ones_own_list(app, small_authority, make_user):
+    """``items_for_each`` (the digest's one pass) gives each user exactly ``items_for``: a QARO's
+    items, a LADO manager's unallocated queue (with its actions' quarterly reviews, on own lists
+    only) when she has no officer id, nothing for a role without a worklist."""
+    from sqlalchemy import select as select_
+
+    from tracker.auth.models import User
+    from tracker.extensions import db
+
+    make_user("lm@example.org", ["lado_manager"])  # no officer id: the queue only
+    make_user("an@example.org", ["analyst"], officer_id="AN1")
+    as_of = dt.date(2023, 1, 16)
+    with app.app_context():
+        users = list(db.session.scalars(select_(User).order_by(User.id)))
+        for states in (None, ["overdue", "due_soon"]):
+            lists = worklist.items_for_each(users, as_of, states=states)
+            for user in users:
+                own = [i for i in worklist.items_for(user, as_of) if states is None or i.state in states]
+                assert lists[user.id] == own, user.email
+        by_email = {u.email: lists[u.id] for u in users}
+        assert by_email["q1@example.org"] and by_email["lm@example.org"]
+        assert all(i.owner == "" for i in by_email["lm@example.org"])  # the queue, with its quarterly reviews
+        assert {i.kind for i in by_email["lm@example.org"]} == {
+            "lado_iem",
+            "lado_paim",
+            "lado_action",
+            "lado_action_review",
+        }
+        assert by_email["an@example.org"] == []

@@ -119,7 +119,7 @@ def test_every_indicator_id_of_kpis_md(app):
     for a in AREAS:
         want += [f"escalations.area_started.{a}", f"escalations.area_closed.{a}"]
     want += ["escalations.formal_resolved_in_timescale", "escalations.external", "escalations.open"]
-    assert ids == want
+    assert ids == [*want, "escalations.unresolved_stage4"]  # the last is the board's, beyond kpis.md
     expected = json.loads((SMALL_AUTHORITY / "expected-kpis-2022-23.json").read_text())
     assert [k for k in expected["indicators"] if k.startswith("escalations.")] == want
 
@@ -139,11 +139,15 @@ def test_small_authority_figures_and_due_items(runner, small_authority):
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
     expected = json.loads((small_authority / "expected-kpis-2022-23.json").read_text())
-    assert _ours(got["indicators"]) == _ours(expected["indicators"])
+    assert {**_ours(got["indicators"]), "escalations.unresolved_stage4": None} == {
+        **_ours(expected["indicators"]),
+        "escalations.unresolved_stage4": None,
+    }
     assert _ours(got["indicators"])  # the escalation figures are there at all
     assert [m["month"] for m in got["months"]] == [m["month"] for m in expected["months"]]
     for g, e in zip(got["months"], expected["months"], strict=True):
-        assert _ours(g["indicators"]) == _ours(e["indicators"]), e["month"]
+        beyond = {"escalations.unresolved_stage4": None}  # not in kpis.md: tested below
+        assert {**_ours(g["indicators"]), **beyond} == {**_ours(e["indicators"]), **beyond}, e["month"]
 
     result = runner.invoke(args=["due-items", "--as-of", "2023-01-16", "--format", "json"])
     assert result.exit_code == 0, result.output
@@ -235,6 +239,22 @@ def test_drill_down_rows(app, seed):
         )
         assert kpis.drill("escalations.area_started.health", p, "numerator")[0]["ref"] == ref
         assert kpis.drill("escalations.closed", p) == []
+
+
+def test_unresolved_stage4_counts_escalations_open_at_stage_4_or_5_on_the_last_day(app, seed):
+    """The board's Safety line (002:L272): open at A, having reached stage 4 or 5 by A."""
+    with seed():
+        at4 = factories.escalation("C1", [("stage3", D(2023, 1, 2)), ("stage4", D(2023, 1, 20))]).escalation_id
+        factories.escalation("C2", [("stage4", D(2023, 1, 5))], closed=(D(2023, 1, 25), "resolved"))
+        factories.escalation("C3", [("stage3", D(2023, 1, 2)), ("stage4", D(2023, 2, 3))])
+        at5 = factories.escalation("C4", [("stage5", D(2022, 12, 1))]).escalation_id
+    jan = Period(D(2023, 1, 1), D(2023, 1, 31), D(2023, 1, 31))
+    v = _values(app, jan.start, jan.end)
+    assert v["escalations.unresolved_stage4"]["value"] == 2  # C2 closed, C3 reached stage 4 in February
+    v = _values(app, jan.start, jan.end, D(2023, 1, 22))
+    assert v["escalations.unresolved_stage4"]["value"] == 3  # C2 was still open on the 22nd
+    with app.app_context():
+        assert sorted(r["ref"] for r in kpis.drill("escalations.unresolved_stage4", jan)) == sorted([at4, at5])
 
 
 def test_escalation_stage_due_items(app, seed):

@@ -7,17 +7,9 @@ concluded 88 within 4 weeks, 24 within 8, 20 within 12, 20 longer, 11 still open
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
-
 import pytest
 
-from tests.lado import factories
-
-START, END = dt.date(2022, 4, 1), dt.date(2023, 3, 31)
-# how many referrals fall in each conclusion bucket, and the days from contact to closure
-BUCKETS = [(88, 27), (24, 50), (20, 80), (20, 100), (11, None)]  # within 4, 8, 12 weeks, longer, open
-OTHER_DISPOSITIONS = ["advice", "internal_investigation", "standards_of_care", "no_further_action"]
+from tests.lado.annual_2022_23 import END, START, build_report_year
 
 
 @pytest.fixture
@@ -27,34 +19,11 @@ def app_config():
 
 @pytest.fixture
 def report_year(app):
-    """The year of the report, built through the operations (as the LADO would have recorded it)."""
+    """The year of the report, built through the operations (tests/lado/annual_2022_23.py)."""
     from tracker.extensions import db
 
-    # referrals are spread over 2022-04-04 … 2022-11-30 so that even the slowest closes by 31 March
-    referral_days = [dt.date(2022, 4, 4) + dt.timedelta(days=(i * 240) // 163) for i in range(163)]
-    to_closure = list(itertools.chain.from_iterable([days] * n for n, days in BUCKETS))
-    substantiated_left = 57
     with app.app_context():
-        for i, (day, days) in enumerate(zip(referral_days, to_closure, strict=True)):
-            referral = factories.referral(day)  # a contact logged as a referral, the same day
-            iem = day if i >= 23 else day + dt.timedelta(days=20)  # 23 late IEMs, 140 on time
-            factories.meeting(referral, "iem", iem)
-            factories.meeting(referral, "paim", iem + dt.timedelta(days=10 if i >= 5 else 40))  # 5 late PAIMs
-            if days is not None:
-                closed = day + dt.timedelta(days=days)
-                factories.outcome(referral, "substantiated" if substantiated_left > 0 else "unsubstantiated", closed)
-                substantiated_left -= 1
-                factories.closed(referral, closed)
-        # 329 contacts that did not become referrals, through the year
-        for j in range(329):
-            factories.contact(
-                START + dt.timedelta(days=(j * 364) // 329),
-                employer_sector="health",
-                disposition=OTHER_DISPOSITIONS[j % 4],
-            )
-        # and some outside the year, which must not count
-        factories.contact(dt.date(2022, 3, 31), employer_sector="sport")
-        factories.contact(dt.date(2023, 4, 1), employer_sector="sport")
+        build_report_year()
         db.session.commit()
 
 

@@ -113,13 +113,17 @@ def test_a_lados_home_page_and_due_items_list_her_iems_paims_and_actions(
     assert due_items(runner, "--owner", "L1") == mine
     assert due_items(runner, "--owner", "L2") == set()
     sign_in(client, staff["L1"])
+    # her own lists also remind her of the action's quarterly review (the referral's date + 3 months), which
+    # due-items does not list (issue 15)
     assert home_items(client_request) == {
         ("LADO: Initial Evaluation Meeting", caseload["iem"]),
         ("LADO: Post-Allegation Investigation Meeting", caseload["paim"]),
         ("LADO: action", caseload["employer_action"]),
+        ("LADO: quarterly review of an action", caseload["employer_action"]),
     }
     shown = {(kind, ref, due) for kind, ref, due, _state in client_request.get("/worklist/mine").deadlines()}
-    assert shown == {(kind, ref, due) for kind, ref, _owner, due in mine}
+    review = ("lado_action_review", caseload["employer_action"], "2023-02-01")
+    assert shown == {(kind, ref, due) for kind, ref, _owner, due in mine} | {review}
 
 
 def test_an_unallocated_referrals_deadlines_are_the_lado_managers_until_it_is_allocated(
@@ -141,7 +145,8 @@ def test_an_unallocated_referrals_deadlines_are_the_lado_managers_until_it_is_al
         client_request
     )
     mine = {(kind, ref) for kind, ref, *_ in client_request.get("/worklist/mine").deadlines()}
-    assert mine == {(kind, ref) for kind, ref, *_ in queued | {chased}}
+    reviews = {("lado_action_review", caseload["unchased"]), ("lado_action_review", caseload["chased"])}
+    assert mine == {(kind, ref) for kind, ref, *_ in queued | {chased}} | reviews
     queue = client_request.get("/lado/queue")
     assert queue.h1 == "Referrals to allocate"
     assert [row[0] for row in queue.table("#queue")] == [waiting]

@@ -116,11 +116,16 @@ def test_lado_items_on_the_worklist_and_home_page_are_audited_reads(app, client_
     assert [row[3] for row in worklist.table("table")] == [
         f"Initial Evaluation Meeting for referral {seeded.referral_id} (Jo Bloggs, Teacher, Hill School)",
         f"LADO action {seeded.action_id} (Jo Bloggs, Teacher, Hill School)",  # its owner is free text: L7 chases it
+        f"Quarterly review of LADO action {seeded.action_id} (Jo Bloggs, Teacher, Hill School)",  # her own list's
     ]
     client_request.get("/")
     rows = lado_reads()
     assert [(r.object_type, r.object_id) for r in rows] == [("lado_page", "worklist.mine"), ("lado_page", "home.index")]
-    refs = [f"lado_iem:{seeded.referral_id}", f"lado_action:{seeded.action_id}"]
+    refs = [
+        f"lado_iem:{seeded.referral_id}",
+        f"lado_action:{seeded.action_id}",
+        f"lado_action_review:{seeded.action_id}",
+    ]
     assert all(r.after == {"refs": refs} for r in rows)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, func, select, true
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, false, func, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,6 +41,10 @@ class User(UserMixin, Versioned, db.Model):
     # the user chooses their own, every page leads to the change-password page, and after this
     # time the temporary password no longer signs in. None: the password is the user's own.
     temporary_password_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Notifications (tracker.jobs): the daily digest is on unless the user (or an administrator)
+    # turns it off; the board chair receives the stage-4 escalation alerts with the IRO managers.
+    receives_digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    board_chair: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(
         UTCDateTime, default=now_utc, server_default=func.current_timestamp()
     )

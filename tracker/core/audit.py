@@ -43,6 +43,8 @@ ACTIONS: dict[str, str] = {
     "user.unlock": "An administrator lifted the sign-in locks on a user's account (its failed sign-ins no longer count)",
     "user.update": "A user's name, email address, officer ID or team was changed",
     "user.link_demo": "An imported officer was given a demo sign-in",
+    "user.set_notifications": "A user's notification settings were changed (the daily digest on or off; an "
+    "administrator's: who is the board chair, alerted when an escalation reaches stage 4)",
     # engines: rules, calendar, import and export
     "timescale_rule.update": "A timescale rule's duration was changed",
     "closure_day.create": "A closure day was added to the working-day calendar",
@@ -118,6 +120,17 @@ ACTIONS: dict[str, str] = {
     "a date",
     "panel_case.outcome": "A panel's recommendation on a case and the date its minutes were finalised were recorded",
     "panel_case.decision": "The Agency Decision Maker's decision on a panel's recommendation was recorded",
+    # the board's scorecard (domain.md §8)
+    "board.freeze": "A month's scorecard figures were frozen as at its last day",
+    "board.refreeze": "A frozen month was re-opened and frozen again from the records as they are now, with a reason",
+    "scorecard_section.create": "A section was added to the board scorecard",
+    "scorecard_section.update": "A board scorecard section was renamed or moved",
+    "scorecard_section.delete": "A section (and its rows) was taken off the board scorecard",
+    "scorecard_row.create": "An indicator was added to the board scorecard",
+    "scorecard_row.update": "A board scorecard row's settings were changed (label, unit, good is, averages, target, "
+    "tolerance, section or order)",
+    "scorecard_row.delete": "An indicator was taken off the board scorecard",
+    "scorecard_commentary.save": "A manager wrote or changed the commentary on a section of a month's scorecard",
     # foster households and carer reviews (domain.md §7)
     "foster_household.create": "A foster household was added (approved, or temporarily approved under regulation 24)",
     "foster_household.update": "A foster household's details were corrected (name, type of carer, approval date, "
@@ -195,6 +208,11 @@ def _actor(user) -> tuple[int | None, str]:
     if user is not None and getattr(user, "id", None) is not None:
         return user.id, user.email
     return None, "system"
+
+
+def actor_name(user=None) -> str:
+    """Who is acting, as the audit log names them: the signed-in user's email, or "system"."""
+    return _actor(user)[1]
 
 
 def record(

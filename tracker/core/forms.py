@@ -172,6 +172,21 @@ def iso_dates_as_boxes(args, *names: str) -> MultiDict:
     return out
 
 
+_ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{1,2})")
+
+
+def iso_months_as_boxes(args, *names: str) -> MultiDict:
+    """As ``iso_dates_as_boxes``, for ``GovMonth`` fields: a month given as one ``YYYY-MM``
+    value (``month=2023-03``, the form the board's links and commands use) is read as its two
+    boxes. Anything else is left as it came, for the field to accept or refuse."""
+    out = MultiDict(args)
+    for name in names:
+        values = out.getlist(name)
+        if len(values) == 1 and (match := _ISO_MONTH.fullmatch(values[0].strip())):
+            out.setlist(name, [str(int(match[2])), match[1]])
+    return out
+
+
 def required_date(message: str):
     """A blank date gets ``message``; a date that is not real keeps its own error."""
 

@@ -71,6 +71,7 @@ CAPABILITIES: dict[str, set[Role]] = {
     "kpis.view": _AGGREGATES - {Role.board},
     "kpis.drilldown": {Role.iro_manager, Role.manager, Role.lado_manager, Role.lado, Role.qaro},
     "board.view": _AGGREGATES,
+    "board.commentary": {Role.manager, Role.iro_manager, Role.lado_manager},
     "board.unsuppressed": {Role.analyst, Role.manager, Role.iro_manager, Role.lado_manager, Role.admin},
     "exports.aggregate": {Role.analyst, Role.manager, Role.iro_manager, Role.lado_manager, Role.admin},
     # the whole authority's reviews in the SSDA903 layout (child id, date of birth; no names)
@@ -80,6 +81,7 @@ CAPABILITIES: dict[str, set[Role]] = {
     "admin.audit": {Role.admin},
     "admin.rules": {Role.admin},
     "admin.board": {Role.admin},
+    "admin.jobs": {Role.admin},  # scheduled jobs' runs, failed sends and users' notification settings
 }
 
 # Which capability is needed to see records of each family; drill-downs and worklists check it.
@@ -128,6 +130,11 @@ AUDIT_OBJECT_FAMILY: dict[str, str | None] = {
     "import": None,  # counts per file
     "export": None,  # which export, of which period
     "database": None,  # backups and restores
+    # the board's scorecard: aggregates and their settings, no case records (domain.md §8)
+    "scorecard_month": None,
+    "scorecard_section": None,
+    "scorecard_row": None,
+    "scorecard_commentary": None,
 }
 # What a viewer without the family's capability reads instead of the summary and the values.
 AUDIT_WITHHELD_TEXT: dict[str, str] = {

@@ -39,6 +39,10 @@ class DueKind:
     link_type: str | None = None  # the item's own page, when it has one (else the record's page)
     order: int = 50
     queue_role: str | None = None  # whose own lists include the unallocated items (blank owner)
+    # True: not one of interchange.md §3's kinds (the ``due-items`` contract) but a reminder on the
+    # officer's own worklist, home page and digest only — never on everyone's lists, the oversight
+    # page or a record's page (the LADO actions' quarterly reviews, issue 15)
+    own_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,16 +93,24 @@ def register_kind(
     link_type: str | None = None,
     order: int = 50,
     queue_role: str | None = None,
+    own_only: bool = False,
 ) -> None:
     if family not in permissions.RECORD_FAMILY_CAPABILITY:
         raise ValueError(f"unknown record family {family!r}")
     if queue_role is not None:
         permissions.Role(queue_role)  # ValueError for an unknown role
-    KINDS[kind] = DueKind(kind, label, family, query, record_type, describe, link_type, order, queue_role)
+    KINDS[kind] = DueKind(kind, label, family, query, record_type, describe, link_type, order, queue_role, own_only)
 
 
-def kinds_for(user=None) -> list[DueKind]:
-    kinds = sorted(KINDS.values(), key=lambda k: (k.order, k.kind))
+def public_kinds() -> list[str]:
+    """The kinds of interchange.md §3 (what ``due-items`` lists)."""
+    return [k.kind for k in kinds_for()]
+
+
+def kinds_for(user=None, *, own: bool = False) -> list[DueKind]:
+    """The kinds ``user`` may see (every kind when None); ``own``: with the kinds shown on an
+    officer's own list only (``DueKind.own_only``)."""
+    kinds = sorted((k for k in KINDS.values() if own or not k.own_only), key=lambda k: (k.order, k.kind))
     if user is None:  # CLI: the operator sees everything
         return kinds
     return [k for k in kinds if permissions.can(user, permissions.RECORD_FAMILY_CAPABILITY[k.family])]
@@ -225,6 +237,7 @@ def collect(
     owner_roles: Iterable[str] | None = None,
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
+    own: bool = False,
 ) -> list[DueItem]:
     """Every open item at ``as_of`` that the user may see (everyone's when ``user`` is None),
     filtered in the database (``due_from``/``due_to``: due dates in that inclusive range),
@@ -232,7 +245,8 @@ def collect(
 
     ``owner`` keeps one officer's items ("" the unallocated ones); with it come the unallocated
     items of the kinds whose queue role the officer holds (``owner_roles``, else the roles of the
-    enabled user with that officer id)."""
+    enabled user with that officer id). ``own``: an officer's own list, with the kinds shown
+    there only (``items_for``)."""
     wanted = set(kinds) if kinds else None
     if owner is not None and owner_roles is None:
         owner_roles = _roles_of_officer(owner) if owner else ()
@@ -242,7 +256,7 @@ def collect(
     refs = list(refs) if refs is not None else None
     teams = _teams()
     items: list[DueItem] = []
-    for k in kinds_for(user):
+    for k in kinds_for(user, own=own):
         if wanted is not None and k.kind not in wanted:
             continue
         owners = _owners(k, owner, roles)
@@ -282,7 +296,7 @@ def earliest_due(record_type: str, as_of: dt.date):
     by their next deadline, paged in the database: the LADO's open referrals)."""
     parts = [
         select(sq.c.record_ref, sq.c.due_date).where(sq.c.due_date.is_not(None))
-        for k in KINDS.values()
+        for k in kinds_for()
         if k.record_type == record_type
         for sq in [k.query(as_of).subquery()]
     ]
@@ -301,7 +315,7 @@ def for_record(record_type: str, record_ref: str, as_of: dt.date, user=None) -> 
 
 def for_records(record_type: str, record_refs: Iterable[str], as_of: dt.date, user=None) -> list[DueItem]:
     """The open items shown on the pages of some records (a page of a list), earliest first."""
-    kinds = [k.kind for k in KINDS.values() if k.record_type == record_type]
+    kinds = [k.kind for k in kinds_for() if k.record_type == record_type]
     record_refs = list(record_refs)
     if not kinds or not record_refs:
         return []
@@ -323,7 +337,9 @@ def items_for(
     officer_id = getattr(user, "officer_id", None)
     kinds = [kind] if kind else None
     if not officer_id:  # only the queues the user holds, if any
-        queues = [k.kind for k in kinds_for(user) if k.queue_role in roles and (kind is None or k.kind == kind)]
+        queues = [
+            k.kind for k in kinds_for(user, own=True) if k.queue_role in roles and (kind is None or k.kind == kind)
+        ]
         if not queues:
             return []
         officer_id, kinds = "", queues
@@ -336,7 +352,27 @@ def items_for(
         user=user,
         due_from=due_from,
         due_to=due_to,
+        own=True,
     )
+
+
+def items_for_each(users, as_of: dt.date, states: Iterable[str] | None = None) -> dict[int, list[DueItem]]:
+    """Each user's own worklist (``items_for``) at once, from one pass over every open item: what
+    a job that writes to many officers reads (the daily digest), at the cost of one worklist, not
+    one per officer. Keyed by user id."""
+    items = collect(as_of, states=states, own=True)
+    lists: dict[int, list[DueItem]] = {}
+    for user in users:
+        roles = set(getattr(user, "role_codes", ()) or ())
+        officer_id = getattr(user, "officer_id", None)
+        visible = {k.kind for k in kinds_for(user, own=True)}
+        lists[user.id] = [
+            i
+            for i in items
+            if i.kind in visible
+            and ((officer_id and i.owner == officer_id) or (i.owner == "" and KINDS[i.kind].queue_role in roles))
+        ]
+    return lists
 
 
 def document(as_of: dt.date, items: list[DueItem]) -> dict:

@@ -50,6 +50,7 @@ def generate_data_command(outdir, children, years, seed):
 @click.option("--seed", default=7, show_default=True, type=int, help="Random seed for the synthetic records.")
 def demo_data_command(children, seed):
     """Create one demo user per role (<role>@example.org) and a synthetic authority's records."""
+    from tracker.board import operations as board_operations
     from tracker.demo import synthetic
     from tracker.demo.users import create_demo_users
 
@@ -80,6 +81,9 @@ def demo_data_command(children, seed):
             summary=f"Demo foster households ({households}) named, with their reviewing officers",
             actor="cli:demo-data",
         )
+        # the board's scorecard as the monthly snapshot would have left it: every month of the
+        # past year frozen on its freeze day (issue 14), the latest perhaps still provisional
+        board_operations.freeze_due(today(), months_back=12)
         people, organisations = synthetic.name_lado_records(seed)
         audit.record(
             "demo.lado_names",

@@ -77,6 +77,16 @@ def _indicators() -> list[Indicator]:
         ),
         Indicator("escalations.external", COUNT, "Escalations opened about an external partner", SECTION, FAMILY),
         Indicator("escalations.open", COUNT, "Escalations open", SECTION, FAMILY),
+        # not in kpis.md §3: the board scorecard's Safety line for the chair (issue 14, 002:L272)
+        Indicator(
+            "escalations.unresolved_stage4",
+            COUNT,
+            "Unresolved escalations at stage 4 or beyond",
+            SECTION,
+            FAMILY,
+            good_is="Low",
+            help="Open on the last day of the period, having reached stage 4 or 5 by then.",
+        ),
     ]
     return out
 
@@ -97,6 +107,7 @@ def _conditions(e, p: Period):
         "in_time": in_time,
         "external": and_(opened, e.c.external_partner.is_not(None), e.c.external_partner != ""),
         "open": e.c.closed.is_(None),  # opened by as_of (a row exists) and not closed by as_of
+        "unresolved_stage4": queries.board_flagged(e.c.pk, e.c.closed, p.as_of),
     }
 
 
@@ -128,6 +139,7 @@ def compute(p: Period) -> dict:
     values["escalations.closed"] = totals["closed"]
     values["escalations.external"] = totals["external"]
     values["escalations.open"] = totals["open"]
+    values["escalations.unresolved_stage4"] = totals["unresolved_stage4"]
     values["escalations.formal_resolved_in_timescale"] = Ratio(totals["in_time"], totals["formal"])
 
     # 3. areas of concern of the escalations opened / closed in P
@@ -170,7 +182,7 @@ def drill(indicator_id: str, p: Period, part: str = "numerator") -> list[dict]:
     e = queries.escalation_facts(p.as_of)
     c = _conditions(e, p)
     q = select(e.c.escalation_id, e.c.opened, e.c.closed, e.c.top_rank)
-    if name in ("opened", "closed", "external", "open"):
+    if name in ("opened", "closed", "external", "open", "unresolved_stage4"):
         q = q.where(c[name])
     elif name.startswith("closed_at."):
         q = q.where(c["closed"], e.c.top_rank == Stage(name.split(".", 1)[1]).rank)

@@ -13,6 +13,7 @@ from tracker.core import permissions, worklist
 from tracker.core.clock import today
 from tracker.core.permissions import require_login
 from tracker.core.timescales import DueState
+from tracker.jobs import queries as jobs_queries
 from tracker.web.navigation import home_areas_for
 from tracker.worklist.forms import NOT_ALLOCATED
 from tracker.worklist.views import note_lado_items
@@ -88,4 +89,7 @@ def index():
         as_of=today(),
         team=team,
         officers=officers,
+        notices=jobs_queries.notices_for(user),
+        notice_days=jobs_queries.NOTICE_DAYS,
+        may_view_escalations=permissions.can(user, "escalations.view"),
     )

@@ -8,6 +8,7 @@ so the chart and the table cannot disagree. The template draws the shapes with C
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,6 +46,14 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class TargetLine:
+    """A horizontal line across the plot at a target, with its label in words."""
+
+    y: float
+    text: str  # "Target: 85%"
+
+
+@dataclass(frozen=True)
 class Chart:
     indicator: kpis.Indicator
     title: str
@@ -56,6 +65,11 @@ class Chart:
     left: int = LEFT
     right: int = WIDTH - RIGHT
     baseline: int = HEIGHT - BOTTOM
+    target: TargetLine | None = None
+
+    @property
+    def unit(self) -> str:
+        return self.indicator.unit
 
 
 def fraction(figure: kpis.Figure) -> str:
@@ -66,7 +80,7 @@ def fraction(figure: kpis.Figure) -> str:
     return f"{figure.numerator:,} {joint} {figure.denominator:,}"
 
 
-def _step(top: float, *, whole: bool) -> float:
+def nice_step(top: float, *, whole: bool) -> float:
     """A round step (1, 2 or 5 × a power of ten) giving at most 5 intervals up to ``top``."""
     if top <= 0:
         return 1
@@ -83,29 +97,49 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def bar_chart(indicator: kpis.Indicator, periods: list[kpis.Period], figures: list[kpis.Figure]) -> Chart:
-    """The chart of ``figures`` (one per period, in order) of ``indicator``."""
-    values = [f.value for f in figures]
-    if indicator.unit == kpis.PERCENT:
-        step, top = 25.0, 100.0
-    else:
-        highest = max((float(v) for v in values if v is not None), default=0.0)
-        step = _step(highest, whole=indicator.unit == kpis.COUNT)
-        top = max(step, math.ceil(highest / step) * step)
-    plot_height = HEIGHT - TOP - BOTTOM
-    slot = (WIDTH - LEFT - RIGHT) / max(len(figures), 1)
+PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
+
+
+def axis_scale(unit: str, values) -> tuple[float, float]:
+    """The axis's step and top for ``values`` (None ignored) of ``unit``: 0–100% by 25 for a
+    percentage, else a round step up to the highest value."""
+    if unit == kpis.PERCENT:
+        return 25.0, 100.0
+    highest = max((float(v) for v in values if v is not None), default=0.0)
+    step = nice_step(highest, whole=unit == kpis.COUNT)
+    return step, max(step, math.ceil(highest / step) * step)
+
+
+def y_of(value, top: float) -> float:
+    """The y of ``value`` on an axis running from 0 at the baseline to ``top``."""
+    return round(HEIGHT - BOTTOM - float(value) / top * PLOT_HEIGHT, 1)
+
+
+def axis_ticks(step: float, top: float) -> list[Tick]:
+    ticks = []
+    n = 0
+    while n * step <= top + 1e-9:
+        ticks.append(Tick(y_of(n * step, top), _number(n * step)))
+        n += 1
+    return ticks
+
+
+def place_bars(months: list[dt.date], values, texts: list[str], top: float) -> list[Bar]:
+    """One bar per month (first days), its height ``value`` on the axis up to ``top`` (no bar
+    for None), labelled with ``texts`` (the figure as the page shows it)."""
+    slot = (WIDTH - LEFT - RIGHT) / max(len(months), 1)
     bars = []
-    for i, (period, figure) in enumerate(zip(periods, figures, strict=True)):
-        height = 0.0 if figure.value is None else round(float(figure.value) / top * plot_height, 1)
+    for i, (month, value, text) in enumerate(zip(months, values, texts, strict=True)):
+        height = 0.0 if value is None else round(float(value) / top * PLOT_HEIGHT, 1)
         x = LEFT + i * slot
         top_y = HEIGHT - BOTTOM - height
         bars.append(
             Bar(
-                month=format_month(period.start),
-                month_short=f"{period.start:%b}",
-                year=f"{period.start:%Y}",
-                value=figure.value,
-                text=format_figure(figure.value, indicator.unit),
+                month=format_month(month),
+                month_short=f"{month:%b}",
+                year=f"{month:%Y}",
+                value=value,
+                text=text,
                 x=round(x + slot * 0.15, 1),
                 y=round(top_y, 1),
                 width=round(slot * 0.7, 1),
@@ -114,11 +148,16 @@ def bar_chart(indicator: kpis.Indicator, periods: list[kpis.Period], figures: li
                 label_y=round(top_y - 6, 1),
             )
         )
-    ticks = []
-    n = 0
-    while n * step <= top + 1e-9:
-        ticks.append(Tick(round(HEIGHT - BOTTOM - n * step / top * plot_height, 1), _number(n * step)))
-        n += 1
+    return bars
+
+
+def bar_chart(indicator: kpis.Indicator, periods: list[kpis.Period], figures: list[kpis.Figure]) -> Chart:
+    """The chart of ``figures`` (one per period, in order) of ``indicator``."""
+    values = [f.value for f in figures]
+    step, top = axis_scale(indicator.unit, values)
+    texts = [format_figure(v, indicator.unit) for v in values]
+    bars = place_bars([p.start for p in periods], values, texts, top)
+    ticks = axis_ticks(step, top)
     first, last = (bars[0].month, bars[-1].month) if bars else ("", "")
     unit = " (%)" if indicator.unit == kpis.PERCENT else ""
     title = f"{indicator.title}{unit}, month by month, {first} to {last}"

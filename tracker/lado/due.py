@@ -58,3 +58,15 @@ register_kind(
     order=62,
     queue_role="lado_manager",
 )
+register_kind(
+    "lado_action_review",
+    "LADO: quarterly review of an action",
+    "lado",
+    _named(queries.action_review_due),
+    record_type="lado_referral",
+    link_type="lado_action",
+    describe=lambda row: f"Quarterly review of LADO action {row.ref}{_about(row)}",
+    order=63,
+    queue_role="lado_manager",
+    own_only=True,  # on the LADO's own worklist, home page and digest; not a kind of due-items (§3)
+)

@@ -238,23 +238,38 @@ def chaser_sql(chaser_officer_id, owner_officer_id, referral_officer_id) -> Any:
     return func.coalesce(chaser_officer_id, owner_officer_id, referral_officer_id, "")
 
 
-def action_due(as_of: dt.date) -> Select:
-    """Open actions with a due date; owner the LADO who chases it (``chaser_sql``)."""
+def _chased_actions(as_of: dt.date, due_date, *, dated_only: bool = False) -> Select:
+    """Open actions as due items owned by the LADO who chases each (``chaser_sql``), due on
+    ``due_date(actions)`` (a column expression of the open actions' subquery); ``dated_only``:
+    only the actions with a due date."""
     from tracker.auth.models import User
 
     acts = open_actions(as_of).subquery()
     owner_user = aliased(User)
-    return (
+    query = (
         select(
             acts.c.action_id.label("ref"),
             chaser_sql(acts.c.chaser_officer_id, owner_user.officer_id, LadoReferral.officer_id).label("owner"),
-            acts.c.due_date.label("due_date"),
+            due_date(acts).label("due_date"),
             acts.c.referral_id.label("record_ref"),
         )
         .select_from(acts)
         .join(LadoReferral, LadoReferral.referral_id == acts.c.referral_id)
         .outerjoin(owner_user, owner_user.officer_id == acts.c.owner)
-        .where(acts.c.due_date.is_not(None))
+    )
+    return query.where(acts.c.due_date.is_not(None)) if dated_only else query
+
+
+def action_due(as_of: dt.date) -> Select:
+    """Open actions with a due date; owner the LADO who chases it (``chaser_sql``)."""
+    return _chased_actions(as_of, lambda acts: acts.c.due_date, dated_only=True)
+
+
+def action_review_due(as_of: dt.date) -> Select:
+    """Open actions' next quarterly review (003:L1585: the last review, else the referral's date,
+    + 3 months), owned by the LADO who chases the action, as ``action_due``."""
+    return _chased_actions(
+        as_of, lambda acts: next_action_review_sql(acts.c.last_reviewed_date, LadoReferral.referral_date)
     )
 
 

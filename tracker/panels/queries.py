@@ -124,6 +124,23 @@ def heard_cases(period: Period):
     )
 
 
+def heard_case_counts(period: Period, panel: str) -> dict[tuple[str, str | None, str | None], int]:
+    """Cases heard in the period at ``panel``'s meetings by (case type, carer type, recommendation):
+    the fostering panel report's table of case types × recommendations with approvals split
+    mainstream / connected (000:L676–683, kpis.md §7). One GROUP BY over ``heard_cases``, the
+    frame of ``panel.<panel>.cases.*`` and ``recommendation.*``, so the table adds up to them."""
+    cf = heard_cases(period)
+    rows = db.session.execute(
+        select(cf.c.case_type, cf.c.carer_type, cf.c.recommendation, func.count())
+        .where(cf.c.panel == panel)
+        .group_by(cf.c.case_type, cf.c.carer_type, cf.c.recommendation)
+    )
+    return {
+        (str(case_type), None if carer is None else str(carer), None if rec is None else str(rec)): n
+        for case_type, carer, rec, n in rows
+    }
+
+
 # --- meetings, agendas, the ADM queue, the to-return list ----------------------------------
 # Derived states with their labels (shown as tags): whether a meeting is quorate, where a case
 # stands, whether a deferred case's return is booked. "As of" a date: a meeting counts as held

@@ -151,8 +151,24 @@ def send_table(
             "rows": len(data),
         },
     )
-    name = f"{filename}-{today().isoformat()}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if fmt == "csv":
-        return Response(stream_with_context(_csv_chunks(header, data)), mimetype=FORMATS[fmt], headers=headers)
-    return Response(_xlsx_bytes(title, header, data), mimetype=FORMATS[fmt], headers=headers)
+        return _attachment(stream_with_context(_csv_chunks(header, data)), fmt, f"{filename}-{today().isoformat()}")
+    return _attachment(_xlsx_bytes(title, header, data), fmt, f"{filename}-{today().isoformat()}")
+
+
+def send_file(fmt: str, body, *, title: str, filename: str, mimetype: str, **details) -> Response:
+    """A download that is not one list (the board pack, a workbook of tables): audited as every
+    download is (``list.export``, with the query string's filters and ``details``), then sent as
+    an attachment named ``filename.fmt``."""
+    audit.record(
+        "list.export",
+        object_type="export",
+        summary=f"{title} downloaded as {fmt.upper()}",
+        after={"list": title, "format": fmt, "filters": page_filters(), **details},
+    )
+    return _attachment(body, fmt, filename, mimetype)
+
+
+def _attachment(body, fmt: str, filename: str, mimetype: str | None = None) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}.{fmt}"', "Cache-Control": "no-store"}
+    return Response(body, mimetype=mimetype or FORMATS[fmt], headers=headers)

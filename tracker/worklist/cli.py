@@ -33,7 +33,7 @@ from tracker.core.exports import write_csv
 def due_items_command(as_of, owner, fmt):
     """Print every open item with a deadline, sorted by due date (interchange.md §3)."""
     as_of = as_of or today()
-    items = worklist.collect(as_of, owner=owner)
+    items = worklist.collect(as_of, owner=owner, kinds=worklist.public_kinds())
     audit.record("due_items.export", object_type="export", summary=f"due-items as of {as_of}", actor="cli:due-items")
     if fmt == "json":
         click.echo(json.dumps(worklist.document(as_of, items), indent=1))

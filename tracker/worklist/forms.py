@@ -48,7 +48,7 @@ class WorklistFilterForm(TrackerForm):
     def for_user(cls, user, args, *, default_state: str, with_people: bool, officers: dict[str, str], teams: list[str]):
         form = cls(args)
         form.kind.choices = [SelectChoice("", "All types")] + [
-            SelectChoice(k.kind, k.label) for k in worklist.kinds_for(user)
+            SelectChoice(k.kind, k.label) for k in worklist.kinds_for(user, own=not with_people)
         ]
         form.state.choices = [SelectChoice(ANY_STATE, "Any status"), *DueState.choices()]
         form.owner.choices = [
