@@ -133,6 +133,12 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         case("/children/export/903-reviews.csv?scope=team&team=North", {"iro_manager", "manager"}),
         case("/children/export/903-reviews.csv?scope=all", {"iro_manager", "analyst"}, "the whole authority"),
     ],
+    ("/children/903-checks", "GET"): [
+        case(
+            "/children/903-checks", CHILDREN_WRITE | {"analyst"}, "a QARO's caseload; all for the IRO manager, analyst"
+        ),
+        case("/children/903-checks?year=2023&format=csv", CHILDREN_WRITE | {"analyst"}, "the same, downloaded"),
+    ],
     ("/children/new", "GET"): [case("/children/new", CHILDREN_WRITE, "any QARO may add a child")],
     ("/children/new", "POST"): [case("/children/new", CHILDREN_WRITE)],
     ("/children/<child_id>", "GET"): [case("/children/{child}", CHILDREN_READ, "a QARO may view all children")],

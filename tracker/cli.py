@@ -1,16 +1,27 @@
 """Command-line commands: each runs in one transaction, committed here when it ends normally
 and rolled back when it fails (an exception, a usage error or ``sys.exit`` with an error), as
-the request lifecycle does for pages. Commands never commit themselves."""
+the request lifecycle does for pages. Commands never commit themselves: one whose work stands but
+whose exit status must say something (``export-903 --strict`` with failures left) raises
+``ExitAfterCommit``."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from functools import wraps
 
 import click
 from flask.cli import with_appcontext
 
 from tracker.extensions import db
+
+
+class ExitAfterCommit(Exception):
+    """Commit the command's work (an export and its audit row), then exit with ``code``."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
 
 
 def command(name: str, **kwargs):
@@ -21,6 +32,9 @@ def command(name: str, **kwargs):
         def run(*args, **kw):
             try:
                 result = function(*args, **kw)
+            except ExitAfterCommit as exc:
+                db.session.commit()
+                sys.exit(exc.code)
             except SystemExit as exc:
                 if exc.code in (0, None):
                     db.session.commit()
@@ -37,6 +51,18 @@ def command(name: str, **kwargs):
         return click.command(name, **kwargs)(with_appcontext(run))
 
     return decorator
+
+
+def json_or_csv(csv_rows: str):
+    """The ``--format json|csv`` option of the commands that list (kpis, due-items, check-903)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["json", "csv"]),
+        default="json",
+        show_default=True,
+        help=f"json: one document; csv: {csv_rows}.",
+    )
 
 
 def parse_date(ctx, param, value):

@@ -9,7 +9,7 @@ import itertools
 
 from tracker.auth import operations as auth_operations
 from tracker.auth.models import User
-from tracker.reviews import operations
+from tracker.reviews import operations, rules903
 from tracker.reviews.models import CarePeriod, Child, IroContact, Review
 
 _n = itertools.count(1)
@@ -62,6 +62,8 @@ def review(c: Child, date: str, **fields) -> Review:
     for key in ("recommendations_date", "minutes_date", "scheduled_date"):
         if key in fields:
             fields[key] = d(fields[key])
+    # a code the DfE's rules allow for the child's age that day, unless the test names one
+    fields.setdefault("participation_code", rules903.participation_choices_for(c.date_of_birth, d(date))[-1])
     return operations.record_review(c, review_date=d(date), **fields)
 
 

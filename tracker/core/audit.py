@@ -55,6 +55,7 @@ ACTIONS: dict[str, str] = {
     "demo.lado_names": "The demo loader gave the synthetic LADO people and organisations made-up names",
     "ssda903.import": "An SSDA903 return was imported",
     "ssda903.export": "Reviews were exported in the SSDA903 layout",
+    "ssda903.check": "The reviews' failures of the DfE's SSDA903 rules were listed",
     "indicators.export": "Indicators were exported",
     "due_items.export": "Due items were exported",
     "list.export": "A list page was downloaded as CSV or XLSX (which list, format, filters and row count)",

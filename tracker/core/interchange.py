@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import select, text
@@ -324,6 +325,11 @@ class ImportContext:
     # what an import that succeeded should tell its user besides the counts, e.g.
     # {"lado_contacts.csv: possible duplicate people": 2} (a number, never personal data)
     notes: dict[str, int] = field(default_factory=dict)
+    # rows loaded that break a rule the records must still follow from now on, e.g. a historical
+    # review whose code breaks a DfE rule (tracker.reviews.rules903): imported, and listed
+    warnings: list[ImportProblem] = field(default_factory=list)
+    # what an importer keeps between its stages of one import (write → finish → after_all)
+    scratch: dict[str, Any] = field(default_factory=dict)
 
     def error(self, filename: str, line: int | None, column: str, message: str) -> None:
         if len(self.problems) < self.max_problems:
@@ -346,6 +352,7 @@ class ImportResult:
     skipped: list[str]
     more_problems: int = 0  # problems not listed because there were more than the cap
     notes: dict[str, int] = field(default_factory=dict)  # ``ImportContext.notes``
+    warnings: list[ImportProblem] = field(default_factory=list)  # ``ImportContext.warnings``
 
     @property
     def ok(self) -> bool:
@@ -537,7 +544,7 @@ def run(directory: Path | str, *, show_progress: bool = False, actor: str = "cli
         )
         db.session.flush()
         _refresh_statistics()
-        return ImportResult([], dict(ctx.counts), skipped, notes=dict(ctx.notes))
+        return ImportResult([], dict(ctx.counts), skipped, notes=dict(ctx.notes), warnings=list(ctx.warnings))
     except Exception:
         db.session.rollback()
         raise

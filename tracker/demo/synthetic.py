@@ -65,6 +65,7 @@ from tracker.escalations.models import Area, Resolution, Stage
 from tracker.lado.models import CarerAgency, CarerType, Category, Disposition, MeetingType, Outcome, Sector
 from tracker.panels.models import AdmDecision, CaseType, MeetingStatus, Panel, Recommendation
 from tracker.panels.models import CarerType as HouseholdCarer
+from tracker.reviews import rules903
 from tracker.reviews.models import ContactType, LegalStatus, ParticipationCode
 
 __all__ = ["HEADERS", "KNOWN_CODES", "generate"]
@@ -157,7 +158,7 @@ LEGAL_STATUSES = {
 }  # fmt: skip
 PARTICIPATION = {
     ParticipationCode.PN1: 44, ParticipationCode.PN5: 14, ParticipationCode.PN6: 24, ParticipationCode.PN2: 3,
-    ParticipationCode.PN3: 3, ParticipationCode.PN4: 3, ParticipationCode.PN7: 6, None: 3,  # None: not known
+    ParticipationCode.PN3: 3, ParticipationCode.PN4: 3, ParticipationCode.PN7: 6, None: 3,  # None: not known (open year)
     ParticipationCode.PN0: 0,  # not drawn: every review of a child under 4, and only those
 }  # fmt: skip
 CONTACT_TYPES = {
@@ -366,6 +367,18 @@ T_SECTOR, T_REFERRER, T_CATEGORY, T_OUTCOME, T_CARER, T_FOST, T_ADOPT = map(
 # Age on entering care (DfE looked-after statistics: many babies, a bulge at 10-17).
 T_ENTRY_AGE = _table(dict(enumerate([19, 4, 4, 4, 4, 3, 3, 3, 3, 3, 5, 5, 5, 6, 6, 6, 9, 8])))
 T_REC_WD = _table({1: 18, 2: 20, 3: 20, 4: 16, 5: 13, 6: 7, 7: 6})  # working days to the recommendations
+
+
+def _participation(rng, dob: dt.date, held: dt.date, today: dt.date) -> ParticipationCode | None:
+    """A review's code as the DfE's rules allow it (rules903): PN0 before the fourth birthday,
+    else drawn from T_PART; "not known" only in a collection year that has not ended."""
+    if held < rules903.fourth_birthday(dob):
+        return ParticipationCode.PN0
+    code = rng.pick(T_PART)
+    while code is None and rules903.is_closed(rules903.year_of(held), today):
+        code = rng.pick(T_PART)
+    return code
+
 
 # --------------------------------------------------------------------------- dates
 
@@ -592,8 +605,7 @@ class _Generator:
                         held = adjusted
                     if held > last_day:
                         break
-                    age_years = (held - dob).days / 365.25
-                    code = ParticipationCode.PN0 if age_years < 4 else rng.pick(T_PART)
+                    code = _participation(rng, dob, held, today)
                     recent = (today - held).days
                     rec = add_working_days(held, rng.pick(T_REC_WD))
                     if rec > today or (recent < 20 and rng.chance(0.1)) or rng.chance(0.005):
@@ -679,7 +691,7 @@ class _Generator:
             self.out.row("care_periods.csv", [child_id, _iso(start), "", rng.pick(T_LEGAL)])
             for held in reviews:
                 recent = (today - held).days
-                code = ParticipationCode.PN0 if (held - dob).days / 365.25 < 4 else rng.pick(T_PART)
+                code = _participation(rng, dob, held, today)
                 rec = add_working_days(held, rng.pick(T_REC_WD))
                 if rec > today or (recent < 30 and rng.chance(0.2)):
                     rec = None  # not issued yet

@@ -14,6 +14,7 @@ from tracker.core.clock import today
 from tracker.core.permissions import require_login
 from tracker.core.timescales import DueState
 from tracker.jobs import queries as jobs_queries
+from tracker.reviews import rules903, ssda903
 from tracker.web.navigation import home_areas_for
 from tracker.worklist.forms import NOT_ALLOCATED
 from tracker.worklist.views import note_lado_items
@@ -92,4 +93,11 @@ def index():
         notices=jobs_queries.notices_for(user),
         notice_days=jobs_queries.NOTICE_DAYS,
         may_view_escalations=permissions.can(user, "escalations.view"),
+        checks_903=_checks_903() if permissions.can(user, "ssda903.all") else None,
     )
+
+
+def _checks_903() -> dict:
+    """The SSDA903 return's year (the latest ended) and how many of its reviews break a DfE rule."""
+    year = rules903.year_of(today()) - 1
+    return {"year": year, "label": rules903.year_label(year), "failures": len(ssda903.failures(year))}

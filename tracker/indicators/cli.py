@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from tracker.cli import command, parse_date
+from tracker.cli import command, json_or_csv, parse_date
 from tracker.core import audit, kpis
 from tracker.core.exports import write_csv
 
@@ -37,14 +37,7 @@ from tracker.core.exports import write_csv
     type=click.Choice(["month"]),
     help="Also give each calendar month of the period (clipped to it), with the month's last day as as-of.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "csv"]),
-    default="json",
-    show_default=True,
-    help="json: one document; csv: one row per (month or 'all', indicator).",
-)
+@json_or_csv("one row per (month or 'all', indicator)")
 def kpis_command(start, end, as_of, by, fmt):
     """Print every indicator of kpis.md for a period (interchange.md §2)."""
     if end < start:

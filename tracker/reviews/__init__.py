@@ -12,7 +12,7 @@ from tracker.web.records import register_record
 
 def init_app(app: Flask) -> None:
     from tracker.reviews import due, importers, kpis, models  # noqa: F401  (register with the engines)
-    from tracker.reviews.cli import export_903_command, import_903_command
+    from tracker.reviews.cli import check_903_command, export_903_command, import_903_command
     from tracker.reviews.views import bp
 
     app.register_blueprint(bp)
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     register_editable(models.IroContact, "iro_contact")
     app.cli.add_command(export_903_command)
     app.cli.add_command(import_903_command)
+    app.cli.add_command(check_903_command)
     nav_item("My children", "reviews.my_children", "children.view", order=10)
     nav_item("Team", "reviews.team", "children.team", order=15)
     home_area(
@@ -33,6 +34,8 @@ def init_app(app: Flask) -> None:
             ("All children in care", "reviews.children", "children.view"),
             ("Team caseloads", "reviews.team", "children.team"),
             ("Add a child", "reviews.new_child", "children.edit"),
+            # the reviews breaking the DfE's SSDA903 rules: a QARO's caseload's, or every child's
+            ("SSDA903 checks", "reviews.checks_903", ("children.edit", "ssda903.all")),
         ],
         order=10,
     )

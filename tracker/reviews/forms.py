@@ -8,6 +8,8 @@ also add a record carry an empty one then).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -20,12 +22,16 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, Optional
 
 from tracker.core.forms import GovDate, TrackerForm, VersionedForm, choices, required_date
-from tracker.reviews import queries
+from tracker.formatters import format_date
+from tracker.reviews import queries, rules903
 from tracker.reviews.models import NOT_KNOWN_LABEL, ContactType, LegalStatus, ParticipationCode
 
 
-def participation_choices():
-    return choices([("", NOT_KNOWN_LABEL)] + [(code, f"{code}: {code.label}") for code in ParticipationCode])
+def participation_choices(codes=None, not_known: bool = True):
+    codes = ParticipationCode.codes() if codes is None else codes
+    return choices(
+        ([("", NOT_KNOWN_LABEL)] if not_known else []) + [(c, f"{c}: {ParticipationCode(c).label}") for c in codes]
+    )
 
 
 class ReviewForm(VersionedForm, TrackerForm):
@@ -37,6 +43,7 @@ class ReviewForm(VersionedForm, TrackerForm):
         choices=participation_choices,
         default="",
         validators=[Optional()],
+        validate_choice=False,  # the DfE's rules (operations.check_participation) say what is wrong
     )
     advocate = BooleanField("An advocate was involved", widget=GovCheckboxInput())
     recommendations_date = GovDate(
@@ -48,6 +55,19 @@ class ReviewForm(VersionedForm, TrackerForm):
         description="Leave blank if the minutes have not been completed yet",
     )
     submit = SubmitField("Save review", widget=GovSubmitInput())
+
+    def offer_codes(self, date_of_birth: dt.date, today: dt.date) -> None:
+        """Offer the codes the DfE's rules allow for the child on the review date entered (else
+        today): PN0 under 4, PN1–PN7 from 4; "Not known" only while the collection year is open."""
+        held = self.review_date.data if isinstance(self.review_date.data, dt.date) else today
+        codes = rules903.participation_choices_for(date_of_birth, held)
+        open_year = not rules903.is_closed(rules903.year_of(held), today)
+        self.participation_code.choices = participation_choices(codes, not_known=open_year)
+        self.participation_code.description = (
+            f"PN0 is for a child under 4 on the review date, PN1 to PN7 from 4: this child turns 4 on "
+            f"{format_date(rules903.fourth_birthday(date_of_birth))}."
+            + ("" if open_year else " The DfE's return needs a code for a review of a year that has ended.")
+        )
 
 
 class ContactForm(VersionedForm, TrackerForm):
@@ -146,3 +166,24 @@ def officer_choices(blank: str, current: str | None = None):
         name = queries.officer_names([current]).get(current)
         officers.append((current, f"{name} ({current})" if name else current))
     return choices([("", blank)] + officers)
+
+
+class CollectionYearForm(TrackerForm):
+    """The SSDA903 collection year of the 903 checks page (``?year=2023``: the year ending 31 March
+    2023); the years offered run from this one back to the earliest review's."""
+
+    class Meta:
+        csrf = False
+
+    year = SelectField("Collection year", widget=GovSelect(), validators=[Optional()], choices=[])
+    submit = SubmitField("Show year", widget=GovSubmitInput())
+
+    def offer_years(self, latest: int, earliest: int, default: int) -> int:
+        """Fill the choices; the year asked for when it is one of them, else ``default``."""
+        years = list(range(latest, min(earliest, default) - 1, -1))
+        self.year.choices = choices(
+            (str(y), f"{rules903.year_label(y)} (1 April {y - 1} to 31 March {y})") for y in years
+        )
+        chosen = int(self.year.data) if (self.year.data or "").isdigit() and int(self.year.data) in years else default
+        self.year.data = str(chosen)
+        return chosen

@@ -19,13 +19,15 @@ from sqlalchemy import and_, exists, func, select, tuple_
 from sqlalchemy.orm import aliased
 
 from tracker.core import interchange
-from tracker.core.interchange import ImportContext, Importer, RowReader
+from tracker.core.interchange import ImportContext, Importer, ImportProblem, RowReader
 from tracker.extensions import db
-from tracker.reviews import operations
+from tracker.reviews import operations, rules903, ssda903
 from tracker.reviews.chain import in_period, overlaps
 from tracker.reviews.models import CarePeriod, Child, IroContact, Review
 
 interchange.register_ref_kind("child", Child.child_id)
+# the SSDA903 REVIEWS columns (tracker.reviews.rules903) as reviews.csv names them
+REVIEWS_COLUMNS = {"CHILD": "child_id", "DOB": "child_id", "REVIEW": "review_date", "REVIEW_CODE": "participation_code"}
 
 
 def _child_pks(child_ids) -> dict[str, int]:
@@ -253,9 +255,25 @@ class ReviewsImporter(Importer):
         ended = _end_plans_held(newest)
         if ended:
             ctx.notes[f"{self.filename}: planned reviews held (their plans ended)"] = ended
+        years = ctx.scratch.setdefault(self.filename, set())
+        years.update(rules903.year_of(rec["review_date"]) for rec in records)
 
     def finish(self, ctx: ImportContext) -> None:
         _reviews_outside_periods(ctx, self.filename, only_known_lines=False)
+
+    def after_all(self, ctx: ImportContext) -> None:
+        """The file's reviews that break a DfE rule (with every file written: a child's date of
+        birth may come in children.csv) are imported, and listed as warnings."""
+        found = []
+        for year in sorted(ctx.scratch.get(self.filename, ())):
+            for failure in ssda903.failures(year):
+                line = ctx.line_for(self.filename, failure.review_id)
+                if line is not None:
+                    column = REVIEWS_COLUMNS.get(failure.column, failure.column)
+                    found.append(
+                        ImportProblem(self.filename, line, column, f"DfE rule {failure.rule}: {failure.message}")
+                    )
+        ctx.warnings.extend(sorted(found, key=lambda w: w.line))
 
 
 def _end_plans_held(newest: dict) -> int:

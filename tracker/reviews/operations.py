@@ -28,6 +28,7 @@ from tracker.core.clock import today
 from tracker.core.errors import DomainError
 from tracker.extensions import db
 from tracker.formatters import format_date
+from tracker.reviews import rules903
 from tracker.reviews.chain import covers, overlaps
 from tracker.reviews.models import CarePeriod, Child, ContactType, IroContact, ParticipationCode, Review
 
@@ -91,6 +92,14 @@ def check_review(
     checks.code(
         participation_code, ParticipationCode, "participation_code", "Select a participation code", required_=False
     )
+
+
+def check_participation(date_of_birth: dt.date | None, review_date: dt.date | None, code: str | None) -> None:
+    """The DfE's rules at entry (``rules903.participation_problem``): PN0 for a child under 4 on
+    the review date, PN1–PN7 from 4, and a code for a review of a collection year that has ended."""
+    problem = rules903.participation_problem(date_of_birth, review_date, code or None, today())
+    if problem is not None:
+        raise DomainError(problem[1], "participation_code")
 
 
 def check_contact(contact_date: dt.date | None, contact_type: str | None) -> None:
@@ -344,6 +353,7 @@ def record_review(
     scheduled_date: dt.date | None = None,
 ) -> Review:
     check_review(review_date, participation_code, recommendations_date, minutes_date)
+    check_participation(child.date_of_birth, review_date, participation_code)
     checks.date_in_range(scheduled_date, "scheduled_date", "The date the review was due", ahead=True)
     _check_in_a_period(child, review_date)
     review = Review(
@@ -400,6 +410,7 @@ def edit_review(review: Review, **changes) -> Review:
     check_review(
         values["review_date"], values["participation_code"], values["recommendations_date"], values["minutes_date"]
     )
+    check_participation(review.child.date_of_birth, values["review_date"], values["participation_code"])
     _check_in_a_period(review.child, values["review_date"])
     if "officer_id" in changes:
         values["officer_id"] = _officer(values["officer_id"], "officer_id")

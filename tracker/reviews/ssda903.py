@@ -1,5 +1,6 @@
-"""SSDA903 (the DfE children-looked-after return): the REVIEWS layout out, and a return's
-header.csv, episodes.csv and reviews.csv in (interchange.md §4).
+"""SSDA903 (the DfE children-looked-after return): the REVIEWS and HEADER tables out, their
+failures of the DfE's review rules (``tracker.reviews.rules903``), and a return's header.csv,
+episodes.csv and reviews.csv in (interchange.md §4).
 
 Dates are dd/mm/yyyy. Import is one transaction, all-or-nothing, with every problem
 located as ``file:line: column: message``. Contiguous episodes (an episode whose DECOM
@@ -23,11 +24,24 @@ from tracker.core.clock import today
 from tracker.core.errors import DomainError
 from tracker.core.interchange import ImportProblem
 from tracker.extensions import db
+from tracker.reviews import rules903
 from tracker.reviews.chain import in_period, overlaps
 from tracker.reviews.models import CarePeriod, Child, ParticipationCode, Review
 
 REVIEWS_HEADER = ("CHILD", "DOB", "REVIEW", "REVIEW_CODE")
+HEADER_HEADER = ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB")
 SEX = {"1": "Male", "2": "Female"}
+# The DfE's ethnicity codes and the labels the tracker holds (children.csv, the child form).
+ETHNIC = {
+    "WBRI": "White British", "WIRI": "White Irish", "WIRT": "Traveller of Irish heritage", "WROM": "Gypsy/Roma",
+    "WOTH": "Any other White background", "MWBC": "White and Black Caribbean", "MWBA": "White and Black African",
+    "MWAS": "White and Asian", "MOTH": "Any other mixed background", "AIND": "Indian", "APKN": "Pakistani",
+    "ABAN": "Bangladeshi", "AOTH": "Any other Asian background", "BCRB": "Caribbean", "BAFR": "African",
+    "BOTH": "Any other Black background", "CHNE": "Chinese", "OOTH": "Any other ethnic group",
+    "REFU": "Refused", "NOBT": "Information not yet obtained",
+}  # fmt: skip
+_ETHNIC_CODES = {label.casefold(): code for code, label in ETHNIC.items()} | {c.casefold(): c for c in ETHNIC}
+_SEX_CODES = {label.casefold(): code for code, label in SEX.items()}
 
 
 def fmt(d: dt.date | None) -> str:
@@ -38,22 +52,84 @@ def export_rows(start: dt.date, end: dt.date, officers=None) -> list[list]:
     """Header plus one row per review held in [start, end] (written with ``write_csv``, which
     makes every cell spreadsheet-safe); ``officers`` (officer ids, or a select of them) keeps the
     children those QAROs hold: a caseload, a team."""
+    rows = db.session.execute(_reviews_in(start, end, officers)).all()
+    return [list(REVIEWS_HEADER)] + [
+        [child_id, fmt(dob), fmt(held), code or ""] for child_id, dob, held, code, _ in rows
+    ]
+
+
+def _reviews_in(start: dt.date, end: dt.date, officers=None):
     query = (
-        select(Child.child_id, Child.date_of_birth, Review.review_date, Review.participation_code)
+        select(Child.child_id, Child.date_of_birth, Review.review_date, Review.participation_code, Review.review_id)
         .join(Child, Child.id == Review.child_pk)
         .where(Review.removed_at.is_(None), Review.review_date >= start, Review.review_date <= end)
-        .order_by(Child.child_id, Review.review_date)
+        .order_by(Child.child_id, Review.review_date, Review.review_id)
     )
-    if officers is not None:
-        query = query.where(Child.iro_officer_id.in_(officers))
-    rows = db.session.execute(query).all()
-    return [list(REVIEWS_HEADER)] + [[child_id, fmt(dob), fmt(held), code or ""] for child_id, dob, held, code in rows]
+    return query if officers is None else query.where(Child.iro_officer_id.in_(officers))
+
+
+def _looked_after_in(start: dt.date, end: dt.date, officers=None):
+    """The children with a care period in force sharing a day with [start, end], and those periods."""
+    query = (
+        select(Child, CarePeriod.legal_status)
+        .join(CarePeriod, CarePeriod.child_pk == Child.id)
+        .where(overlaps(start, end))
+        .order_by(Child.child_id)
+    )
+    return query if officers is None else query.where(Child.iro_officer_id.in_(officers))
+
+
+def tables_for_year(year: int, officers=None) -> rules903.Tables:
+    """The HEADER and REVIEWS tables the tracker would return for collection year ``year`` (of
+    the children ``officers`` hold, when given), with each child's legal statuses in the year."""
+    start, end = rules903.collection_year(year)
+    header: dict[str, dt.date | None] = {}
+    statuses: dict[str, set[str | None]] = {}
+    for child, legal_status in db.session.execute(_looked_after_in(start, end, officers)):
+        header[child.child_id] = child.date_of_birth
+        statuses.setdefault(child.child_id, set()).add(legal_status)
+    reviews = [
+        rules903.ReviewRow(child_id, dob, held, code, review_id)
+        for child_id, dob, held, code, review_id in db.session.execute(_reviews_in(start, end, officers))
+    ]
+    return rules903.Tables(header, reviews, statuses)
+
+
+def failures(year: int, officers=None) -> list[rules903.Failure]:
+    """Every failure of collection year ``year``'s review rules in the tracker's records."""
+    return rules903.check(tables_for_year(year, officers), year)
+
+
+def failures_between(start: dt.date, end: dt.date, officers=None) -> list[rules903.Failure]:
+    """The failures of the reviews held in [start, end], each by its collection year's rules."""
+    return [
+        f
+        for year in range(rules903.year_of(start), rules903.year_of(end) + 1)
+        for f in failures(year, officers)
+        if f.review_date is None or start <= f.review_date <= end
+    ]
+
+
+def header_rows(start: dt.date, end: dt.date, officers=None) -> list[list]:
+    """The HEADER table (header row first) of the children looked after in [start, end]: what the
+    tracker holds (sex, date of birth, ethnicity as the DfE's codes), blank where it holds nothing
+    (UPN, MOTHER, MC_DOB)."""
+    rows, seen = [list(HEADER_HEADER)], set()
+    for child, _status in db.session.execute(_looked_after_in(start, end, officers)):
+        if child.child_id in seen:
+            continue
+        seen.add(child.child_id)
+        sex = _SEX_CODES.get((child.gender or "").casefold(), "")
+        ethnic = _ETHNIC_CODES.get((child.ethnicity or "").strip().casefold(), "")
+        rows.append([child.child_id, sex, fmt(child.date_of_birth), ethnic, "", "", ""])
+    return rows
 
 
 @dataclass
 class Result903:
     problems: list[ImportProblem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[ImportProblem] = field(default_factory=list)  # rows imported that break a DfE rule
 
     @property
     def ok(self) -> bool:
@@ -146,7 +222,13 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
         sex = row.get("SEX", "")
         if sex and sex not in SEX:
             header.error(line, "SEX", f"{sex!r} is not a known code (expected 1 or 2)")
-        children[child_id] = {"line": line, "dob": dob, "gender": SEX.get(sex), "ethnicity": row.get("ETHNIC") or None}
+        ethnic = row.get("ETHNIC", "")
+        children[child_id] = {
+            "line": line,
+            "dob": dob,
+            "gender": SEX.get(sex),
+            "ethnicity": ETHNIC.get(ethnic.upper(), ethnic) or None,
+        }
     known = set(children) | set(db.session.scalars(select(Child.child_id)))
 
     # Episodes → care periods: contiguous episodes (DECOM = previous DEC) continue one period.
@@ -181,6 +263,7 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
             reviews.error(line, "CHILD", f"{child_id!r} is in neither header.csv nor the database")
             continue
         held = reviews.date(line, row, "REVIEW", required=True, not_future=True)
+        dob = reviews.date(line, row, "DOB")
         code = row.get("REVIEW_CODE") or None
         if code is not None and code not in ParticipationCode.codes():
             reviews.error(
@@ -198,6 +281,7 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
                     "child_id": child_id,
                     "review_date": held,
                     "code": code,
+                    "dob": dob,
                     "line": line,
                 }
             )
@@ -289,6 +373,7 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
         if result.problems:
             db.session.rollback()
             return result
+        result.warnings = _rule_warnings(children, periods, review_rows)
         result.counts = {"children": len(children), "care periods": len(periods), "reviews": len(review_rows)}
         if left_removed:
             result.counts["removed in the tracker, left removed"] = left_removed
@@ -304,3 +389,29 @@ def import_dir(directory: Path | str, actor: str = "cli:import-903") -> Result90
     except Exception:
         db.session.rollback()
         raise
+
+
+def _rule_warnings(children: dict, periods: list[dict], review_rows: list[dict]) -> list[ImportProblem]:
+    """The return's reviews that break the DfE's review rules of their collection year, over the
+    return's own tables (HEADER, REVIEWS, and EPISODES' legal statuses): loaded, and listed."""
+    by_year: dict[int, list[dict]] = {}
+    for r in review_rows:
+        by_year.setdefault(rules903.year_of(r["review_date"]), []).append(r)
+    header = {child_id: h["dob"] for child_id, h in children.items()}
+    found = []
+    for year, rows in sorted(by_year.items()):
+        start, end = rules903.collection_year(year)
+        statuses: dict[str, set[str | None]] = {}
+        for p in periods:
+            if p["start"] <= end and (p["end"] is None or p["end"] >= start):
+                statuses.setdefault(p["child_id"], set()).add(p["ls"])
+        tables = rules903.Tables(
+            header,
+            [rules903.ReviewRow(r["child_id"], r["dob"], r["review_date"], r["code"], line=r["line"]) for r in rows],
+            statuses,
+        )
+        found += [
+            ImportProblem("reviews.csv", f.line, f.column, f"DfE rule {f.rule}: {f.message}")
+            for f in rules903.check(tables, year)
+        ]
+    return sorted(found, key=lambda w: w.line)

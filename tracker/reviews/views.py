@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
+from sqlalchemy import func, select
 
 from tracker.core import audit, kpis, permissions, worklist
 from tracker.core.clock import today
@@ -19,13 +20,15 @@ from tracker.core.exports import write_csv
 from tracker.core.forms import choices
 from tracker.core.pagination import links, page_number
 from tracker.core.permissions import can, check_may_delete, check_may_edit, require
+from tracker.extensions import db
 from tracker.formatters import format_date
-from tracker.reviews import chain, operations, queries
+from tracker.reviews import chain, operations, queries, rules903, ssda903
 from tracker.reviews import kpis as review_kpis
 from tracker.reviews.forms import (
     AllocateForm,
     CarePeriodForm,
     ChildForm,
+    CollectionYearForm,
     ContactForm,
     PlanReviewForm,
     RemoveForm,
@@ -34,7 +37,7 @@ from tracker.reviews.forms import (
     officer_choices,
 )
 from tracker.reviews.models import CarePeriod, Child, IroContact, LegalStatus, Plan, Review
-from tracker.reviews.ssda903 import export_rows
+from tracker.reviews.ssda903 import export_rows, header_rows
 from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import submit
 from tracker.web.records import load_or_404, record_url
@@ -418,11 +421,13 @@ def remove_care_period(child_id: str, period_id: int):
 # --- reviews ---------------------------------------------------------------------------------
 
 
-def _record_or_change(child: Child, existing, form, values, record, change, saved, title: str):
+def _record_or_change(child: Child, existing, form, values, record, change, saved, title: str, back: str | None = None):
     """The form that records something new about the child (``existing`` None: the capability
     alone, a QARO covers for a colleague) or changes ``existing`` (``check_may_edit``): ``form``
     is the form (called once the check passed), ``values(form)`` what the operation takes,
-    ``saved(result)`` the message once saved. Its QARO is chosen among the active officers."""
+    ``saved(result)`` the message once saved. Its QARO is chosen among the active officers.
+    ``back`` is where Cancel and a save lead (the child's page by default)."""
+    back = back or _back_to_child(child)
     if existing is not None:
         check_may_edit(existing)
     form = form()
@@ -435,8 +440,8 @@ def _record_or_change(child: Child, existing, form, values, record, change, save
 
     if done := submit(form, save, record=existing):
         flash(saved(done.result), "success")
-        return redirect(_back_to_child(child))
-    return _form_page(form, title, _back_to_child(child))
+        return redirect(back)
+    return _form_page(form, title, back)
 
 
 def _default_officer(child: Child) -> str:
@@ -453,11 +458,7 @@ def review(child_id: str, review_id: str | None):
     return _record_or_change(
         child,
         existing,
-        lambda: (
-            ReviewForm(officer_id=_default_officer(child))
-            if existing is None
-            else ReviewForm(obj=existing, participation_code=existing.participation_code or "")
-        ),
+        lambda: _review_form(child, existing),
         lambda form: dict(
             review_date=form.review_date.data,
             officer_id=form.officer_id.data or None,
@@ -470,7 +471,25 @@ def review(child_id: str, review_id: str | None):
         operations.edit_review,
         lambda held: f"Review held on {format_date(held.review_date)} saved",
         f"{'Record a' if existing is None else 'Change the'} review of {child.child_id}",
+        back=_back_to_checks(),
     )
+
+
+def _back_to_checks() -> str | None:
+    """The 903 checks page of the year a correction was opened from (``?back=903&year=2023``)."""
+    year = request.args.get("year", "")
+    if request.args.get("back") == "903" and year.isdigit() and len(year) == 4:
+        return url_for("reviews.checks_903", year=year)
+    return None
+
+
+def _review_form(child: Child, existing: Review | None) -> ReviewForm:
+    if existing is None:
+        form = ReviewForm(officer_id=_default_officer(child))
+    else:
+        form = ReviewForm(obj=existing, participation_code=existing.participation_code or "")
+    form.offer_codes(child.date_of_birth, today())
+    return form
 
 
 @bp.route("/<child_id>/reviews/<review_id>/remove", methods=["GET", "POST"])
@@ -520,6 +539,67 @@ def remove_contact(child_id: str, iro_contact_id: str):
 # --- SSDA903 ---------------------------------------------------------------------------------
 
 
+def _checks_scope() -> list[str] | None:
+    """Whose reviews the 903 checks cover: the whole authority for the IRO manager and the
+    analyst (``ssda903.all``), else the QARO's own caseload."""
+    if can(current_user, "ssda903.all"):
+        return None
+    return [current_user.officer_id] if current_user.officer_id else []
+
+
+CHECK_COLUMNS = [
+    Column("DfE rule", lambda f: f.rule),
+    Column("Child", lambda f: f.child),
+    Column("Review date", lambda f: f.review_date),
+    Column("Participation code", lambda f: f.code or ""),
+    Column("Message", lambda f: f.message),
+]
+
+
+@bp.route("/903-checks")
+@require("children.edit", "ssda903.all")
+def checks_903():
+    """The reviews of a collection year that break the DfE's SSDA903 rules (rules903), grouped by
+    rule, each with a link to correct it; the IRO manager and the analyst see the authority's,
+    a QARO her caseload's. CSV/XLSX of the same, and the year's return tables."""
+    form = CollectionYearForm(request.args)
+    this_year = rules903.year_of(today())
+    first_review = db.session.scalar(select(func.min(Review.review_date)).where(Review.removed_at.is_(None)))
+    earliest = rules903.year_of(first_review) if first_review else this_year
+    year = form.offer_years(this_year, max(earliest, this_year - 10), this_year - 1)
+    officers = _checks_scope()
+    found = ssda903.failures(year, officers)
+    if fmt := requested_format():
+        return send_table(
+            fmt,
+            title=f"SSDA903 checks {rules903.year_label(year)}",
+            filename=f"903-checks-{year}",
+            columns=CHECK_COLUMNS,
+            rows=found,
+        )
+    by_rule: dict[str, list] = {}
+    for failure in found:
+        by_rule.setdefault(failure.rule, []).append(failure)
+    start, end = rules903.collection_year(year)
+    scope = "all" if officers is None else "mine"
+    return render_template(
+        "reviews/checks_903.html",
+        form=form,
+        year=year,
+        year_label=rules903.year_label(year),
+        ruleset=rules903.ruleset(year),
+        counts=rules903.counts(found),
+        by_rule=[(code, by_rule[code]) for code in rules903.counts(found)],
+        total=len(found),
+        whole_authority=officers is None,
+        downloads=download_links("reviews.checks_903", {"year": [str(year)]}) if found else [],
+        exports=[
+            ("reviews.csv", url_for("reviews.export_903", scope=scope, **{"from": start, "to": end})),
+            ("header.csv", url_for("reviews.export_903", scope=scope, table="header", **{"from": start, "to": end})),
+        ],
+    )
+
+
 EXPORT_SCOPES = {"mine": "children.view", "qaro": "children.team", "team": "children.team", "all": "ssda903.all"}
 
 
@@ -551,18 +631,21 @@ def export_903():
         "team": queries.officers_in_team(team),
         "all": None,
     }[scope]
-    rows = export_rows(start, end, officers)
+    table = request.args.get("table") or "reviews"  # the HEADER table of the same children: table=header
+    if table not in ("reviews", "header"):
+        abort(400)
+    rows = (header_rows if table == "header" else export_rows)(start, end, officers)
     out = io.StringIO()
     write_csv(out, rows, lineterminator="\r\n")
     whose = {"mine": "caseload", "qaro": "qaro", "team": "team", "all": "authority"}[scope]
     audit.record(
         "ssda903.export",
         object_type="export",
-        summary=f"SSDA903 reviews ({whose}) {start}..{end}: {len(rows) - 1} rows",
-        after={"scope": scope, "team": team or None, "officer": officer or None, "rows": len(rows) - 1},
+        summary=f"SSDA903 {table} ({whose}) {start}..{end}: {len(rows) - 1} rows",
+        after={"scope": scope, "team": team or None, "officer": officer or None, "rows": len(rows) - 1, "table": table},
     )
     return Response(
         out.getvalue(),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="903-reviews-{whose}-{start}-{end}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="903-{table}-{whose}-{start}-{end}.csv"'},
     )

@@ -20,11 +20,16 @@ class NavItem:
 class HomeArea:
     title: str
     description: str
-    links: tuple[tuple[str, str, str], ...]  # (label, endpoint without arguments, capability)
+    # (label, endpoint without arguments, capability or a tuple of them: any of them shows the link)
+    links: tuple[tuple[str, str, str | tuple[str, ...]], ...]
     order: int = 50
 
     def links_for(self, user) -> list[tuple[str, str]]:
-        return [(label, endpoint) for label, endpoint, capability in self.links if permissions.can(user, capability)]
+        return [
+            (label, endpoint)
+            for label, endpoint, capability in self.links
+            if permissions.can_any(user, *((capability,) if isinstance(capability, str) else capability))
+        ]
 
 
 NAV: list[NavItem] = []

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from tracker.cli import command, parse_date
+from tracker.cli import command, json_or_csv, parse_date
 from tracker.core import audit, worklist
 from tracker.core.clock import today
 from tracker.core.exports import write_csv
@@ -22,14 +22,7 @@ from tracker.core.exports import write_csv
     help="The date the items are judged at, YYYY-MM-DD (default: today).",
 )
 @click.option("--owner", metavar="OFFICER_ID", help="Only the items of this officer id.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "csv"]),
-    default="json",
-    show_default=True,
-    help="json: one document; csv: one row per item.",
-)
+@json_or_csv("one row per item")
 def due_items_command(as_of, owner, fmt):
     """Print every open item with a deadline, sorted by due date (interchange.md §3)."""
     as_of = as_of or today()
