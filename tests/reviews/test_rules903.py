@@ -290,9 +290,10 @@ def test_the_review_form_offers_the_codes_of_the_childs_age(login_as, client_req
     radios = "input[name=participation_code]"
     old = client_request.get("/children/OLD/reviews/new")
     assert [r["value"] for r in old.select(radios)] == ["", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"]
-    assert "this child turns 4 on 10 February 2020" in old.text_of("#participation_code-hint")
+    assert "this child turned 4 on 10 February 2020" in old.text_of("#participation_code-hint")
     tot = client_request.get("/children/TOT/reviews/new")
     assert [r["value"] for r in tot.select(radios)] == ["", "PN0"]
+    assert "this child turns 4 on 20 May 2024" in tot.text_of("#participation_code-hint")
     # a date in a year that has ended: no "not known"; the codes follow the date entered
     refused = client_request.post("/children/TOT/reviews/new", _form("12", "3", "2023"), status=200)
     assert [r["value"] for r in refused.select(radios)] == ["PN0"]

@@ -63,9 +63,10 @@ class ReviewForm(VersionedForm, TrackerForm):
         codes = rules903.participation_choices_for(date_of_birth, held)
         open_year = not rules903.is_closed(rules903.year_of(held), today)
         self.participation_code.choices = participation_choices(codes, not_known=open_year)
+        birthday = rules903.fourth_birthday(date_of_birth)
         self.participation_code.description = (
-            f"PN0 is for a child under 4 on the review date, PN1 to PN7 from 4: this child turns 4 on "
-            f"{format_date(rules903.fourth_birthday(date_of_birth))}."
+            f"PN0 is for a child under 4 on the review date, PN1 to PN7 from 4: this child "
+            f"{'turned' if birthday <= today else 'turns'} 4 on {format_date(birthday)}."
             + ("" if open_year else " The DfE's return needs a code for a review of a year that has ended.")
         )
 
