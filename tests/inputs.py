@@ -64,7 +64,7 @@ def seed_world() -> World:
     users.create_user(email="l1@example.org", name="Officer L1", roles=["lado"], password=None, officer_id="L1")
     child = reviews.create_child(child_id="C00001", date_of_birth=D(2012, 5, 1), first_name="Sam", last_name="Smith")
     period = reviews.add_care_period(child, start_date=D(2020, 1, 1))
-    review = reviews.record_review(child, review_date=D(2023, 1, 10), officer_id="Q1")
+    review = reviews.record_review(child, review_date=D(2023, 1, 10), officer_id="Q1", participation_code="PN1")
     iro_contact = reviews.record_contact(child, contact_date=D(2023, 2, 1), contact_type="visit", officer_id="Q1")
     escalation = escalations.raise_escalation(
         child=child, raised_by="Q1", areas=["care_plan"], stage="informal", started_date=D(2023, 3, 1)

@@ -633,7 +633,7 @@ def test_records_dated_before_1990_are_in_the_worklists(app, held):
         day = dt.date.fromisoformat(held)
         child = operations.create_child(child_id="C1950", date_of_birth=day.replace(month=1, day=1))
         operations.add_care_period(child, start_date=day.replace(month=1, day=1))
-        operations.record_review(child, review_date=day)
+        operations.record_review(child, review_date=day, participation_code="PN0")  # a child under 4
         db.session.commit()
         items = worklist.collect(dt.date.fromisoformat(inputs.TODAY), record_refs=["C1950"])
         due = {i.kind: i.due_date for i in items}

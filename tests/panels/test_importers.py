@@ -567,7 +567,7 @@ class TestTheSmallAuthority:
 
         result = runner.invoke(args=["import-data", str(small_authority / "data")])  # a second, idempotent load
         assert result.exit_code == 0, result.output
-        assert "warning:" not in result.output
+        assert "was not imported" not in result.output  # (the DfE rule warnings of its reviews are expected)
         for name in PANEL_FILES:
             assert name in interchange.IMPORTERS
             with open(small_authority / "data" / name, encoding="utf-8") as fh:

@@ -27,7 +27,7 @@ from tracker.reviews import queries, rules903
 from tracker.reviews.models import NOT_KNOWN_LABEL, ContactType, LegalStatus, ParticipationCode
 
 
-def participation_choices(codes=None, not_known: bool = True):
+def participation_choices(*, codes=None, not_known: bool = True):
     codes = ParticipationCode.codes() if codes is None else codes
     return choices(
         ([("", NOT_KNOWN_LABEL)] if not_known else []) + [(c, f"{c}: {ParticipationCode(c).label}") for c in codes]
@@ -62,7 +62,7 @@ class ReviewForm(VersionedForm, TrackerForm):
         held = self.review_date.data if isinstance(self.review_date.data, dt.date) else today
         codes = rules903.participation_choices_for(date_of_birth, held)
         open_year = not rules903.is_closed(rules903.year_of(held), today)
-        self.participation_code.choices = participation_choices(codes, not_known=open_year)
+        self.participation_code.choices = participation_choices(codes=codes, not_known=open_year)
         birthday = rules903.fourth_birthday(date_of_birth)
         self.participation_code.description = (
             f"PN0 is for a child under 4 on the review date, PN1 to PN7 from 4: this child "
