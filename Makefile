@@ -16,6 +16,8 @@ DEMO_PASSWORD := $(or $(TRACKER_DEMO_PASSWORD),demo-password)
 HOST := 127.0.0.1
 PORT := 5000
 PYTEST_ARGS ?=
+# the suite runs on every core (pytest-xdist; each worker has its own databases): PYTEST_WORKERS=0 runs it in one process
+PYTEST_WORKERS ?= auto
 
 .PHONY: venv install assets chromium pg-client run test lint format bench load clean
 
@@ -66,7 +68,7 @@ run: install
 # The PostgreSQL leg runs whenever a server answers on 127.0.0.1:5432 (or TRACKER_TEST_POSTGRES_URL
 # names one): .ci/postgres-url says which before the run, the suite's summary whether it ran.
 test: install chromium pg-client lint
-	TRACKER_TEST_POSTGRES_URL="$$(.ci/postgres-url)" $(PY) -m pytest $(PYTEST_ARGS)
+	TRACKER_TEST_POSTGRES_URL="$$(.ci/postgres-url)" $(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

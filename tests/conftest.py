@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -51,6 +52,48 @@ def _pg_available() -> bool:
         return False
 
 
+def _share_url_builders() -> None:
+    """Every test builds the application afresh (``app``), and Werkzeug compiles a URL builder
+    for each of its ~700 routes with ``ast`` and ``compile``: 0.3 s a test, half an hour of a
+    suite. The compiled function depends only on the rule's parts, its defaults and whether it
+    appends unknown arguments (it reads the converters from the rule it is bound to at call
+    time), so the suite compiles each once and every later application reuses it."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    compiled: dict = {}
+
+    def _compile_builder(self, append_unknown: bool = True):
+        defaults = tuple(sorted((str(k), repr(v)) for k, v in (self.defaults or {}).items()))
+        converters = tuple(sorted((name, type(c).__name__) for name, c in self._converters.items()))
+        key = (tuple(self._trace), defaults, converters, append_unknown)
+        if key not in compiled:
+            compiled[key] = compile_builder(self, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = _compile_builder
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Jinja compiles each template once per application, and every test builds an application:
+    a page's first render in a test spent most of its time parsing and compiling templates. The
+    suite keeps each template's compiled code (keyed by name, checked against the source's
+    checksum, as Jinja's own bytecode caches are) and every later application loads it."""
+
+    def __init__(self):
+        self.code: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        kept = self.code.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+TEMPLATE_CODE = SharedTemplateCode()
+_share_url_builders()
 PG_OK = _pg_available()
 BACKENDS = [
     "sqlite",
@@ -179,6 +222,7 @@ def app_config():
 @pytest.fixture
 def app(database_uri, app_config, tmp_path):
     application = tracker.create_app(base_config(database_uri, **app_config))
+    application.jinja_env.bytecode_cache = TEMPLATE_CODE
     yield application
     with application.app_context():
         from tracker.extensions import db
