@@ -40,6 +40,15 @@ errorlog = "-"
 loglevel = "info"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms request=%({x-request-id}o)s'
 
+
+# A consultation link's token (/consult/<token>) is a secret: the access line names the path with
+# the token replaced (tracker.web.public.RedactTokens), in every worker.
+def post_worker_init(worker):
+    from tracker.web.public import install_redaction
+
+    install_redaction("gunicorn.access")
+
+
 # No "Server: gunicorn" banner. gunicorn writes the header itself, after the application's
 # headers, with no setting to turn it off (benoitc/gunicorn#825): leave it out of the lines it
 # writes. tests/test_security_headers.py starts gunicorn with this file and checks the answer.

@@ -46,12 +46,16 @@ class World:
     carer_review_id: str = ""
     panel_meeting_id: str = ""  # a booked fostering panel meeting (after today)
     panel_case_id: str = ""  # a case heard at a held meeting: positive, minutes final, no ADM decision
+    round_id: str = ""  # a consultation before the child's review on 20 July 2023
+    respondent_id: int = 0  # its parent, asked by email, not answered
+    token: str = ""  # the parent's personal link
 
 
 def seed_world() -> World:
     """One record of each kind, made through the operations (inside an app context; committed)."""
     from tests.lado import factories as lado
     from tracker.auth import operations as users
+    from tracker.consultations import operations as consultations
     from tracker.core.timescales import TimescaleRule
     from tracker.escalations import operations as escalations
     from tracker.extensions import db
@@ -81,6 +85,11 @@ def seed_world() -> World:
     booked = panels.book_meeting(panel="fostering", meeting_date=D(2023, 7, 11))
     household = panels.create_household(carer_type="temporary", approval_date=D(2023, 4, 3))
     carer_review = panels.record_carer_review(household, review_date=D(2023, 5, 2))
+    consultation = consultations.create_round(child, D(2023, 7, 20))
+    parent = consultations.add_respondent(
+        consultation, respondent_type="parent", name="Pat Smith", contact_method="email", email="pat@example.net"
+    )
+    token = consultations.issue_link(parent, "invitation")
     db.session.commit()
     return World(
         user_id=qaro.id,
@@ -103,6 +112,9 @@ def seed_world() -> World:
         carer_review_id=carer_review.review_id,
         panel_meeting_id=booked.meeting_id,
         panel_case_id=panel_case.case_id,
+        round_id=consultation.round_id,
+        respondent_id=parent.id,
+        token=token,
     )
 
 
@@ -133,6 +145,10 @@ def url_values(rule, world: World) -> dict:
         "month": "2023-05",  # a board month (over by TODAY), as YYYY-MM
         "direction": "down",
         "fmt": "xlsx",  # the board pack's download
+        "round_id": world.round_id,
+        "respondent_id": world.respondent_id,
+        "token": world.token,
+        "step": "health",  # a question of the public form
     }
     if rule.endpoint in ("lado.progress", "lado.edit_contact"):  # steps of a contact without a referral
         values["contact_id"] = world.advice_contact_id
@@ -201,7 +217,8 @@ def forms_bound_by(monkeypatch, *, bound_only: bool = True):
 
 # Tables whose every row is compared, except: the working-day calendar (a count and a checksum of its
 # running counters: 73,000 rows) and the audit rows of reads (every LADO page shown writes one).
-READ_ACTIONS = ("lado_record.read",)
+# rows that record a read or a refused attempt (written by design on refused requests too), not a change
+READ_ACTIONS = ("lado_record.read", "consultation.read", "consultation.refused")
 
 
 def fingerprint() -> dict[str, str]:

@@ -31,8 +31,14 @@ CLOSURE_DAY = dt.date.today() + dt.timedelta(days=60)  # within the accepted ran
 SKIPPED = {"static", "govuk_assets"}  # files, not pages
 ANONYMOUS = "anonymous"
 EVERYONE = frozenset(ROLE_CODES)
+PUBLIC = frozenset({*ROLE_CODES, ANONYMOUS})  # the consultation form: a personal link, no account
 NOBODY = frozenset()
 CHILDREN_READ = frozenset({"qaro", "iro_manager", "manager"})
+# the reviews area's pages: business support (review_admin) finds the child to consult about
+REVIEWS_AREA = CHILDREN_READ | {"review_admin"}
+CONSULT_READ = REVIEWS_AREA
+CONSULT_WRITE = frozenset({"qaro", "iro_manager", "review_admin"})
+CONSULT_ALL = frozenset({"iro_manager", "review_admin"})  # the rounds of others' children
 CHILDREN_WRITE = frozenset({"qaro", "iro_manager"})
 LADO = frozenset({"lado", "lado_manager"})
 LADO_MANAGER = frozenset({"lado_manager"})
@@ -124,12 +130,12 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("/worklist/", "GET"): [case("/worklist/", WORKLIST_ALL)],
     ("/worklist/mine", "GET"): [case("/worklist/mine", WORKLIST_OWN)],
     # --- children, reviews, IRO contacts ----------------------------------------------------------
-    ("/children/", "GET"): [case("/children/", CHILDREN_READ)],
-    ("/children/", "POST"): [case("/children/", CHILDREN_READ)],
-    ("/children/all", "GET"): [case("/children/all", CHILDREN_READ)],
+    ("/children/", "GET"): [case("/children/", REVIEWS_AREA)],
+    ("/children/", "POST"): [case("/children/", REVIEWS_AREA)],
+    ("/children/all", "GET"): [case("/children/all", REVIEWS_AREA)],
     ("/children/team", "GET"): [case("/children/team", {"iro_manager", "manager"})],
     ("/children/export/903-reviews.csv", "GET"): [
-        case("/children/export/903-reviews.csv", CHILDREN_READ | {"analyst"}, "a QARO's caseload; the analyst's: all"),
+        case("/children/export/903-reviews.csv", REVIEWS_AREA | {"analyst"}, "a QARO's caseload; the analyst's: all"),
         case("/children/export/903-reviews.csv?scope=team&team=North", {"iro_manager", "manager"}),
         case("/children/export/903-reviews.csv?scope=all", {"iro_manager", "analyst"}, "the whole authority"),
     ],
@@ -141,7 +147,48 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ],
     ("/children/new", "GET"): [case("/children/new", CHILDREN_WRITE, "any QARO may add a child")],
     ("/children/new", "POST"): [case("/children/new", CHILDREN_WRITE)],
-    ("/children/<child_id>", "GET"): [case("/children/{child}", CHILDREN_READ, "a QARO may view all children")],
+    ("/children/<child_id>", "GET"): [case("/children/{child}", REVIEWS_AREA, "a QARO may view all children")],
+    # --- pre-review consultations: staff pages (a round about another officer's child) ------------
+    ("/children/consultations/", "GET"): [
+        case("/children/consultations/", CONSULT_READ),
+        case("/children/consultations/?show=all&page=2", CONSULT_READ),
+    ],
+    ("/children/consultations/new/<child_id>", "GET"): [
+        case("/children/consultations/new/{child}", CONSULT_WRITE, "starting one needs the capability alone")
+    ],
+    ("/children/consultations/new/<child_id>", "POST"): [case("/children/consultations/new/{child}", CONSULT_WRITE)],
+    ("/children/consultations/<round_id>", "GET"): [
+        case("/children/consultations/{round}", CONSULT_READ, "respondents and answers: roles reading children")
+    ],
+    ("/children/consultations/<round_id>/date", "GET"): [case("/children/consultations/{round}/date", CONSULT_ALL)],
+    ("/children/consultations/<round_id>/date", "POST"): [case("/children/consultations/{round}/date", CONSULT_ALL)],
+    ("/children/consultations/<round_id>/respondents/new", "GET"): [
+        case("/children/consultations/{round}/respondents/new", CONSULT_ALL, "a QARO: her children's rounds")
+    ],
+    ("/children/consultations/<round_id>/respondents/new", "POST"): [
+        case("/children/consultations/{round}/respondents/new", CONSULT_ALL)
+    ],
+    ("/children/consultations/<round_id>/respondents/<int:respondent_id>/remove", "GET"): [
+        case("/children/consultations/{round}/respondents/{respondent}/remove", CONSULT_ALL)
+    ],
+    ("/children/consultations/<round_id>/respondents/<int:respondent_id>/remove", "POST"): [
+        case("/children/consultations/{round}/respondents/{respondent}/remove", CONSULT_ALL)
+    ],
+    ("/children/consultations/<round_id>/respondents/<int:respondent_id>/answers", "GET"): [
+        case("/children/consultations/{round}/respondents/{respondent}/answers", CONSULT_ALL)
+    ],
+    ("/children/consultations/<round_id>/respondents/<int:respondent_id>/answers", "POST"): [
+        case("/children/consultations/{round}/respondents/{respondent}/answers", CONSULT_ALL)
+    ],
+    ("/children/consultations/<round_id>/respondents/<int:respondent_id>/paper", "GET"): [
+        case("/children/consultations/{round}/respondents/{respondent}/paper", CONSULT_READ)
+    ],
+    # --- the public consultation form: no account; a wrong link is the neutral page (404) ----------
+    ("/consult/<token>", "GET"): [case("/consult/{token}", PUBLIC, "the personal link opens the form, for anyone")],
+    ("/consult/<token>/<step>", "GET"): [case("/consult/{token}/health", PUBLIC)],
+    ("/consult/<token>/<step>", "POST"): [case("/consult/{token}/health", PUBLIC, "no form key: nothing saved")],
+    ("/consult/<token>/check", "GET"): [case("/consult/{token}/check", PUBLIC)],
+    ("/consult/<token>/check", "POST"): [case("/consult/{token}/check", PUBLIC, "no form key: nothing sent")],
     ("/children/<child_id>/edit", "GET"): [case("/children/{child}/edit", IRO_MANAGER, "not the QARO's child")],
     ("/children/<child_id>/edit", "POST"): [case("/children/{child}/edit", IRO_MANAGER, "not the QARO's child")],
     ("/children/<child_id>/allocate", "GET"): [case("/children/{child}/allocate", IRO_MANAGER)],
@@ -394,6 +441,7 @@ def _samples(app) -> dict:
     """References of records that belong to the small authority's own officers."""
     from tracker.auth.models import User
     from tracker.board.models import ScorecardRow, ScorecardSection
+    from tracker.consultations import operations as consultations
     from tracker.escalations import operations as escalations
     from tracker.extensions import db
     from tracker.lado.models import LadoAction, LadoContact, LadoMeeting, LadoPerson, LadoReferral
@@ -434,6 +482,12 @@ def _samples(app) -> dict:
         panel_case = panels.add_case(
             panel="fostering", case_type="approval", subject_ref="H001", meeting_id=panel_meeting.meeting_id
         )
+        # a consultation before the child's next review, with one respondent invited by email
+        consultation = consultations.create_round(child, dt.date.today() + dt.timedelta(days=20))
+        respondent = consultations.add_respondent(
+            consultation, respondent_type="parent", name="A Parent", contact_method="email", email="p@example.org"
+        )
+        token = consultations.issue_link(respondent, "invitation")
         scorecard_row = db.session.scalar(select(ScorecardRow.id).order_by(ScorecardRow.id).limit(1))
         scorecard_section = db.session.scalar(select(ScorecardSection.id).order_by(ScorecardSection.id).limit(1))
         db.session.commit()
@@ -457,6 +511,9 @@ def _samples(app) -> dict:
             "panel_meeting": panel_meeting.meeting_id,
             "panel_case": panel_case.case_id,
             "scorecard_row": scorecard_row,
+            "round": consultation.round_id,
+            "respondent": respondent.id,
+            "token": token,
             "scorecard_section": scorecard_section,
         }
 
@@ -517,6 +574,8 @@ def _verdict(visitor: str, entry: Case, url: str, response) -> str | None:
     to_login = status == 302 and response.location.startswith("/login")
     if status >= 500:
         return f"server error {status}"
+    if url.startswith("/consult/"):  # the personal link is the key, whoever holds it (no session read)
+        return None if status == 200 else f"{status}, expected the consultation form"
     if visitor == ANONYMOUS:
         public = url.startswith("/login")
         if public and status == 200:
@@ -546,7 +605,12 @@ def test_access_matrix(app, small_authority, csrf_token):
                     _sign_in(app, client, user_id)
                 token = csrf_token(client)
                 forbidden = visitor == ANONYMOUS or visitor not in entry.allowed
-                before = _fingerprint(app) if method == "POST" and forbidden and not url.startswith("/login") else None
+                keyless = url.startswith("/consult/")  # posted without the link's form key: nothing saved
+                before = (
+                    _fingerprint(app)
+                    if method == "POST" and (forbidden or keyless) and not url.startswith("/login")
+                    else None
+                )
                 response = _request(app, client, token, method, url)
                 problem = _verdict(visitor, entry, url, response)
                 if problem is None and before is not None and _fingerprint(app) != before:

@@ -439,6 +439,8 @@ def test_every_object_type_the_code_writes_is_in_the_mapping():
         *{t for t in written if t.startswith("panel_")},  # panel_case (and panel_meeting)
         "foster_household",
         "carer_review",
+        "consultation_round",  # the people asked before a review (names, addresses) and their answers
+        "consultation_respondent",
     }
 
 

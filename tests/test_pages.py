@@ -88,11 +88,30 @@ def panel_samples() -> dict:
     return {"meeting_id": meeting.meeting_id, "case_id": case.case_id}
 
 
+def consultation_samples() -> dict:
+    """A consultation before the sample child's next review with a parent asked by email, and the
+    parent's personal link (in an app context; the caller commits): their URL arguments."""
+    from sqlalchemy import select
+
+    from tracker.consultations import operations as consultations
+    from tracker.core.clock import today
+    from tracker.extensions import db
+    from tracker.reviews.models import Child
+
+    child = db.session.scalar(select(Child).where(Child.child_id == ARGUMENTS["child_id"]))
+    round_ = consultations.create_round(child, today() + dt.timedelta(days=14))
+    parent = consultations.add_respondent(
+        round_, respondent_type="parent", name="Sweep Parent", contact_method="email", email="parent@example.net"
+    )
+    token = consultations.issue_link(parent, "invitation")
+    return {"round_id": round_.round_id, "respondent_id": parent.id, "token": token, "step": "health"}
+
+
 def _arguments(rule, user_id: int, period_id: int, public_id: str, panel_arguments: dict | None = None) -> dict:
     values = {}
     for name in rule.arguments:
         value = ENDPOINT_ARGUMENTS.get(rule.endpoint, {}).get(name)
-        if value is None and rule.endpoint.startswith("panels."):
+        if value is None and rule.endpoint.startswith(("panels.", "consultations.", "consult.")):
             value = (panel_arguments or {}).get(name)
         if value is None:
             value = {"user_id": user_id, "period_id": period_id, "public_id": public_id}.get(name, ARGUMENTS.get(name))
@@ -150,6 +169,7 @@ def sweep(database_uri: str) -> list[dict]:
         db.session.flush()
         panel_arguments = panel_samples()
         reviews.allocate(db.session.scalar(select(Child).where(Child.child_id == ARGUMENTS["child_id"])), SWEEP_QARO)
+        panel_arguments |= consultation_samples()
         db.session.commit()
         period_id = db.session.scalar(
             select(CarePeriod.id).join(Child).where(Child.child_id == ARGUMENTS["child_id"]).limit(1)

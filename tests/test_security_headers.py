@@ -25,7 +25,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tests.pages import Page
-from tests.test_pages import SAMPLE_PERSON, SKIPPED, _arguments, panel_samples
+from tests.test_pages import SAMPLE_PERSON, SKIPPED, _arguments, consultation_samples, panel_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 EMAILS = ROOT / "templates" / "jobs" / "email"  # the jobs' emails: inline styles, as email needs
@@ -79,7 +79,7 @@ def test_every_page_sends_the_security_headers_and_holds_no_inline_code(app, cli
 
         period_id = db.session.scalar(select(CarePeriod.id).join(Child).where(Child.child_id == "C00001").limit(1))
         public_id = db.session.scalar(select(LadoPerson.public_id).where(LadoPerson.ref == SAMPLE_PERSON))
-        panel_arguments = panel_samples()
+        panel_arguments = panel_samples() | consultation_samples()
         db.session.commit()
         adapter = app.url_map.bind("localhost")
         urls = [

@@ -66,6 +66,11 @@ class Defaults:
     BASE_URL = "http://127.0.0.1:5000"  # where the links in emails point (TRACKER_BASE_URL)
     SCHEDULER_LOCK_STALE_SECONDS = 120  # SQLite: a lock row whose heartbeat is older than this is free
     ESCALATION_ALERT_DAYS = 28  # a stage 4 started longer ago than this is history: no alert (issue 15)
+    # pre-review consultations (issue 17): whom a respondent contacts, on the invitation and the form
+    CONSULTATION_CONTACT = "the Independent Reviewing Service at Example County Council"
+    CONSULTATION_REMINDER_WORKING_DAYS = 5  # a reminder this many working days before the review
+    CONSULTATION_MAX_REFUSALS = 20  # wrong, used or expired links tried from one address in the window …
+    CONSULTATION_REFUSAL_WINDOW_MINUTES = 15  # … before the address waits this long (429)
     REQUEST_ID_HEADER = None  # e.g. "X-Request-ID" when the proxy sets it (replacing any client's)
 
 

@@ -16,6 +16,7 @@ FEATURES = (
     "tracker.rules",  # timescale rules and closure days (admin), calendar-rebuild
     "tracker.imports",  # import-data
     "tracker.reviews",
+    "tracker.consultations",  # pre-review consultations: rounds, the public form, invitations
     "tracker.escalations",
     "tracker.lado",
     "tracker.panels",  # fostering and adoption panels, ADM decisions, foster carer reviews

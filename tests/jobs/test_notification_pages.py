@@ -137,7 +137,14 @@ def test_the_jobs_page_shows_runs_and_the_emails_that_failed_with_their_errors(
     page = client_request.get("/admin/jobs")
     assert page.h1 == "Scheduled jobs"
     jobs = {row[0].split()[-1]: row for row in page.table("#jobs")}
-    assert set(jobs) == {"digest", "snapshot", "escalation-alert", "lado-quarterly-review", "retention"}
+    assert set(jobs) == {
+        "digest",
+        "snapshot",
+        "escalation-alert",
+        "lado-quarterly-review",
+        "retention",
+        "consultations",
+    }
     assert jobs["digest"][3] == "Some sends failed" and jobs["snapshot"][2] == "Never"
     (failed,) = page.table("#failed")
     assert failed[0] == "Q1" and failed[1].startswith("Daily digest") and failed[2] == "2023-01-16"

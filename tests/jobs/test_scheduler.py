@@ -28,7 +28,7 @@ LONDON = ZoneInfo("Europe/London")
 UTC = dt.UTC
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).with_name("flask")
-JOB_IDS = {"digest", "snapshot", "escalation-alert", "lado-quarterly-review", "retention"}
+JOB_IDS = {"digest", "snapshot", "escalation-alert", "lado-quarterly-review", "retention", "consultations"}
 REFUSAL = "Another scheduler holds this database's lock"
 
 
@@ -62,7 +62,7 @@ def test_every_job_is_registered_once_with_a_stable_id(scheduler):
     from tracker.jobs.scheduler import _heartbeat, _run
 
     registered = jobs(scheduler)
-    assert len(scheduler.get_jobs()) == len(registered) == 6
+    assert len(scheduler.get_jobs()) == len(registered) == 7
     assert set(registered) == JOB_IDS | {"heartbeat"}
     assert set(JOBS) == JOB_IDS  # run-job knows the same jobs
     for name in JOB_IDS:
@@ -90,6 +90,8 @@ def test_the_triggers(scheduler):
     assert str(triggers["snapshot"]) == "cron[hour='6', minute='30']"
     assert isinstance(triggers["escalation-alert"], IntervalTrigger)
     assert triggers["escalation-alert"].interval == dt.timedelta(minutes=15)
+    assert isinstance(triggers["consultations"], IntervalTrigger)  # an invitation goes soon after it is asked for
+    assert triggers["consultations"].interval == dt.timedelta(minutes=15)
     assert isinstance(triggers["heartbeat"], IntervalTrigger)
     assert triggers["heartbeat"].interval < dt.timedelta(seconds=120)  # well inside the stale time
 

@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, false, func, not_, or_, select
 from tracker.auth.models import User, UserRole
 from tracker.core import permissions
 from tracker.core.audit import AuditEntry
-from tracker.core.clock import LONDON
+from tracker.core.clock import start_of_day_utc
 from tracker.core.pagination import Page, paginate
 from tracker.db import like_pattern
 from tracker.extensions import db
@@ -46,11 +46,6 @@ class AuditFilters:
     object_id: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    """Midnight in England at the start of a date, as a UTC timestamp."""
-    return dt.datetime.combine(day, dt.time.min, tzinfo=LONDON).astimezone(dt.UTC)
 
 
 def _starts_with(column, prefix: str):
@@ -102,9 +97,9 @@ def audit_query(filters: AuditFilters, *, family: str | None = None) -> Select:
     if filters.object_id:
         query = query.where(AuditEntry.object_id == filters.object_id.strip())
     if filters.date_from:
-        query = query.where(AuditEntry.at >= _start_of(filters.date_from))
+        query = query.where(AuditEntry.at >= start_of_day_utc(filters.date_from))
     if filters.date_to:
-        query = query.where(AuditEntry.at < _start_of(filters.date_to + dt.timedelta(days=1)))
+        query = query.where(AuditEntry.at < start_of_day_utc(filters.date_to + dt.timedelta(days=1)))
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 

@@ -30,6 +30,7 @@ from tracker.auth.models import User, user_by_id
 from tracker.core import clock
 from tracker.extensions import login_manager
 from tracker.web.lifecycle import FILE_ENDPOINTS
+from tracker.web.public import is_public_path
 
 USER_ID = "_user_id"  # Flask-Login's key
 VERSION = "_auth_v"  # the user's session_version when the session began (absent: 1, the first)
@@ -83,7 +84,7 @@ def load_user(user_id: str) -> User | None:
 
 def guard():
     """Before every request: end a session that may no longer act (see the module's rule)."""
-    if request.endpoint in FILE_ENDPOINTS:
+    if request.endpoint in FILE_ENDPOINTS or is_public_path(request.path):
         return None
     ended, user_id = None, session.get(USER_ID)
     if user_id is not None:

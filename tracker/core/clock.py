@@ -27,5 +27,11 @@ def today() -> dt.date:
     return now_utc().astimezone(LONDON).date()
 
 
+def start_of_day_utc(day: dt.date) -> dt.datetime:
+    """Midnight in England at the start of a date, as a UTC timestamp (a timestamp is on or
+    before ``day`` when it is before ``start_of_day_utc(day + 1 day)``)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LONDON).astimezone(dt.UTC)
+
+
 def to_london(value: dt.datetime) -> dt.datetime:
     return value.astimezone(LONDON)

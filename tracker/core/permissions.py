@@ -28,6 +28,7 @@ class Role(CodeEnum):
     lado_manager = "lado_manager", "LADO service manager"
     panel_admin = "panel_admin", "Panel administrator"
     adm = "adm", "Agency Decision Maker"
+    review_admin = "review_admin", "IRO service business support"
     manager = "manager", "Head of service / team manager"
     analyst = "analyst", "Performance analyst"
     board = "board", "Corporate Parenting Board member"
@@ -45,12 +46,16 @@ _AGGREGATES = {Role.analyst, Role.manager, Role.iro_manager, Role.lado_manager, 
 # capability -> roles that hold it
 CAPABILITIES: dict[str, set[Role]] = {
     # child-in-care reviews and IRO contacts (domain.md §4)
-    "children.view": _CIC_READ,
+    "children.view": _CIC_READ | {Role.review_admin},  # business support: the reviews area, no escalations
     "children.edit": _CIC_WRITE,  # record reviews, IRO contacts, new children; change one's own (may_edit)
     "children.edit_all": {Role.iro_manager},  # change every child, care period and review
     "children.delete": {Role.iro_manager},  # remove a review, IRO contact or care period, giving a reason
     "children.allocate": {Role.iro_manager},
     "children.team": {Role.iro_manager, Role.manager},
+    # pre-review consultations (issue 17): rounds, respondents (personal data), their answers
+    "consultations.view": _CIC_READ | {Role.review_admin},
+    "consultations.edit": _CIC_WRITE | {Role.review_admin},  # a QARO her children's rounds (may_edit)
+    "consultations.edit_all": {Role.iro_manager, Role.review_admin},
     # escalations (§5)
     "escalations.view": _CIC_READ,
     "escalations.edit": _CIC_WRITE,  # raise about any child; respond, escalate, close one's own (may_edit)
@@ -115,6 +120,8 @@ AUDIT_OBJECT_FAMILY: dict[str, str | None] = {
     "care_period": "children",
     "review": "children",
     "iro_contact": "children",
+    "consultation_round": "children",  # the respondents' names and addresses, their answers
+    "consultation_respondent": "children",
     # escalations (§5)
     "escalation": "escalations",
     # panels and foster carer reviews (§7)
@@ -283,6 +290,11 @@ EDIT_RULES: dict[str, EditRule] = {
         "children.edit_all",
         lambda user, c: _is_me(user, c.officer_id) or _child_is_theirs(user, c.child),  # made it, or their child
         delete="children.delete",
+    ),
+    "consultation_round": EditRule(  # their child's, or one they started covering for a colleague
+        "consultations.edit",
+        "consultations.edit_all",
+        lambda user, r: _child_is_theirs(user, r.child) or (r.created_by is not None and r.created_by == user.id),
     ),
     "escalation": EditRule(
         "escalations.edit",

@@ -84,6 +84,14 @@ def demo_data_command(children, seed):
         # the board's scorecard as the monthly snapshot would have left it: every month of the
         # past year frozen on its freeze day (issue 14), the latest perhaps still provisional
         board_operations.freeze_due(today(), months_back=12)
+        started = synthetic.consult_before_reviews(seed, today())
+        audit.record(
+            "demo.consultations",
+            object_type="import",  # part of the demo's load (not a case record: no values withheld)
+            object_id="demo",
+            summary=f"Demo consultations before {started} reviews of the demo QARO's children",
+            actor="cli:demo-data",
+        )
         people, organisations = synthetic.name_lado_records(seed)
         audit.record(
             "demo.lado_names",

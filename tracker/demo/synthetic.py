@@ -142,7 +142,8 @@ UASC_ETHNICITIES = {
 # Officers of each role get ids ``<prefix>1``, ``<prefix>2``…; roles without a caseload have none.
 OFFICER_PREFIXES: dict[Role, str | None] = {
     Role.qaro: "Q", Role.iro_manager: "M", Role.lado: "L", Role.lado_manager: "LM", Role.panel_admin: "PA",
-    Role.adm: "ADM", Role.manager: None, Role.analyst: None, Role.board: None, Role.admin: None,
+    Role.adm: "ADM", Role.review_admin: None, Role.manager: None, Role.analyst: None, Role.board: None,
+    Role.admin: None,
 }  # fmt: skip
 # The first officer of each role: ``demo-data`` makes it that role's demo user (qaro@example.org is Q1).
 # The demo authority's foster households (``caseload=True``), each with a fostering reviewing
@@ -1192,3 +1193,60 @@ def name_households(seed: int) -> int:
             household.reviewing_officer_id = officers[i % len(officers)]
     db.session.flush()
     return len(households)
+
+
+def consult_before_reviews(seed: int, as_of: dt.date, qaro: str = "Q1", count: int = 8) -> int:
+    """Consultations before the next reviews of the demo QARO's children (the planned date, else
+    the due date, from today on): the child, a parent and a carer by email, the social worker on
+    paper; some answered (the carers mostly, the parents rarely: 003:L889). Made through the
+    consultations' operations; deterministic for a seed; returns how many were started."""
+    from sqlalchemy import select
+
+    from tracker.consultations import operations as consultations
+    from tracker.consultations.models import ConsultationRound
+    from tracker.core import worklist
+    from tracker.extensions import db
+    from tracker.reviews.models import Child
+
+    rng = _stream(seed, "consultations")
+    started = 0
+    children = db.session.scalars(
+        select(Child)
+        .where(
+            Child.iro_officer_id == qaro,
+            ~select(ConsultationRound.id).where(ConsultationRound.child_pk == Child.id).exists(),
+        )
+        .order_by(Child.child_id)
+    ).all()
+    for child in children:
+        due = [i.due_date for i in worklist.for_record("child", child.child_id, as_of) if i.kind == "cic_review"]
+        review_date = child.planned_review_date or (min(due) if due else None)
+        if review_date is None or review_date < as_of or review_date > as_of + dt.timedelta(days=60):
+            continue
+        round_ = consultations.create_round(child, review_date)
+        surname = rng.choice(SURNAMES)
+        people = [
+            ("child", child.first_name or "The child", f"{(child.first_name or 'child').lower()}@example.net", 0.4),
+            ("parent", f"{rng.choice(GIRLS)} {surname}", f"parent.{surname.lower()}@example.net", 0.15),
+            ("carer", f"{rng.choice(BOYS)} {rng.choice(SURNAMES)}", f"carer{started}@example.net", 0.7),
+            ("social_worker", f"{rng.choice(GIRLS)} {rng.choice(SURNAMES)}", None, 0.5),
+        ]
+        for kind, name, email, answers in people:
+            respondent = consultations.add_respondent(
+                round_, respondent_type=kind, name=name, contact_method="email" if email else "paper", email=email
+            )
+            if rng.chance(answers):
+                for question in ("relationships", "wellbeing", "education")[: rng.randint(1, 3)]:
+                    consultations.save_answer(respondent, question, DEMO_ANSWERS[question][rng.randint(0, 1)])
+                consultations.submit(respondent)
+        started += 1
+        if started >= count:
+            break
+    return started
+
+
+DEMO_ANSWERS = {
+    "relationships": ["Gets on well with the other children in the house.", "Misses her brother; they text most days."],
+    "wellbeing": ["More settled since the summer.", "Some worries about moving school; talking them through."],
+    "education": ["Attending every day; enjoys art.", "Needs the tutoring in maths to carry on."],
+}

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
-from tracker.core import permissions, worklist
+from tracker.consultations.models import RespondentGroup
+from tracker.core import kpis, permissions, worklist
 from tracker.core.clock import today
 from tracker.core.permissions import require_login
 from tracker.core.timescales import DueState
@@ -94,7 +95,23 @@ def index():
         notice_days=jobs_queries.NOTICE_DAYS,
         may_view_escalations=permissions.can(user, "escalations.view"),
         checks_903=_checks_903() if permissions.can(user, "ssda903.all") else None,
+        consultations=_consultations() if permissions.can(user, "children.edit_all") else None,
     )
+
+
+def _consultations() -> dict:
+    """The IRO manager's take-up figures: this financial year so far, by respondent group (the
+    registered ``consultations.*`` indicators; each opens its drill-down)."""
+    period = kpis.year_to_date(today())
+    groups = {"consultations.return_rate": "Everyone asked"}
+    groups.update({f"consultations.return_rate.{g.value}": g.label for g in RespondentGroup})
+    figures = kpis.compute(period, [*groups, "consultations.reviews_with_child_view"])
+    return {
+        "period": period,
+        "args": {"from": period.start.isoformat(), "to": period.end.isoformat()},
+        "rows": [(who, figures[i]) for i, who in groups.items()],
+        "child_view": figures["consultations.reviews_with_child_view"],
+    }
 
 
 def _checks_903() -> dict:

@@ -143,6 +143,27 @@ def deliver(
     return marker.status
 
 
+def send_one(
+    context: JobContext, email: mail.Email, *, sent: Callable[[], None], failed: Callable[[str], None]
+) -> bool:
+    """Send one email that is not a user's notification (a consultation invitation to someone
+    without an account) and commit: on success ``sent()`` records it; on failure what the caller
+    prepared for it is rolled back and ``failed(error)`` records the error (it reloads what it
+    changes). True when it went."""
+    try:
+        mail.send(email)
+    except mail.MailError as exc:
+        db.session.rollback()
+        failed(str(exc))
+        db.session.get(JobRun, context.run.id).failed += 1
+        db.session.commit()
+        return False
+    sent()
+    db.session.get(JobRun, context.run.id).sent += 1
+    db.session.commit()
+    return True
+
+
 def absolute(path: str) -> str:
     """A path in the tracker (``url_for``'s, with the script root of ``BASE_URL`` when it has
     one) as the link an email carries."""

@@ -40,6 +40,7 @@ def triggers() -> dict:
         "escalation-alert": IntervalTrigger(minutes=15, timezone=TIMEZONE),
         "lado-quarterly-review": CronTrigger(day_of_week="mon", hour=6, minute=45, timezone=TIMEZONE),
         "retention": CronTrigger(day=1, hour=7, minute=30, timezone=TIMEZONE),
+        "consultations": IntervalTrigger(minutes=15, timezone=TIMEZONE),
     }
 
 

@@ -31,6 +31,7 @@ from tracker.formatters import FILTERS
 from tracker.web.forms import check_csrf
 from tracker.web.lifecycle import FILE_ENDPOINTS
 from tracker.web.navigation import nav_for
+from tracker.web.public import install_redaction, is_public_path
 from tracker.web.records import record_url
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -109,6 +110,8 @@ class TrackerSessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (request.is_secure if request else False)
 
     def open_session(self, app: Flask, request):
+        if is_public_path(request.path):  # the public form shares no session with staff pages
+            return self.session_class()
         serializer = self.get_signing_serializer(app)
         value = request.cookies.get(self.get_cookie_name(app)) if serializer is not None else None
         if not value:
@@ -122,6 +125,11 @@ class TrackerSessionInterface(SecureCookieSessionInterface):
         session = self.session_class(data)
         session.signed_at = signed.timestamp()
         return session
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if request and is_public_path(request.path):
+            return  # no cookie set, refreshed or deleted
+        super().save_session(app, session, response)
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         if request and request.endpoint in FILE_ENDPOINTS:
@@ -254,6 +262,8 @@ def _configure_logging(app: Flask) -> None:
     if not any(isinstance(f, RequestContextFilter) for f in default_handler.filters):
         default_handler.addFilter(RequestContextFilter())
     default_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    # the development server's request lines name the path: a consultation link's token is redacted
+    install_redaction("werkzeug", "gunicorn.access")
 
     def log_exception(exc_info) -> None:
         # Flask's own line names the request's path, which can carry personal data: ours names

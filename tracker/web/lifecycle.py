@@ -66,6 +66,12 @@ def note_read(refs, *, page: int | None = None, total: int | None = None, **fact
     noted.update(facts)
 
 
+def keep_refusal() -> None:
+    """The page answers with an error status, yet what it wrote stands: the audit row of the
+    refusal itself (a wrong consultation link tried), which a throttle counts."""
+    g.keep_refusal = True
+
+
 def discard_changes() -> None:
     """Undo everything this request has changed so far (a refused change)."""
     db.session.rollback()
@@ -104,6 +110,8 @@ def _transaction(view):
             if response.status_code < 400:
                 if response.status_code < 300:  # a page was shown (a redirect shows nothing)
                     _record_read(view)
+                db.session.commit()
+            elif g.pop("keep_refusal", False):
                 db.session.commit()
             else:
                 db.session.rollback()
