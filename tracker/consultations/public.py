@@ -111,7 +111,9 @@ def _next_step(step: str) -> str:
 
 
 def _step_url(token: str, step: str) -> str:
-    return url_for("consult.check" if step == "check" else "consult.question", token=token, step=step)
+    if step == "check":
+        return url_for("consult.check", token=token)
+    return url_for("consult.question", token=token, step=step)
 
 
 @bp.route("/<token>")
