@@ -25,6 +25,7 @@ LABELS = {
     "panel_case": "Panel case",
     "foster_household": "Foster household",
     "carer_review": "Foster carer review",
+    "consultation_round": "Consultation before a review",
 }
 
 

@@ -248,3 +248,10 @@ def test_the_list_of_consultations_shows_the_reviews_to_come(app, amy, login_as,
         ["Bo Li (C2)", "25 Mar 2026", "1", "0"],
     ]
     assert page.text_of("#consultations caption") == "Consultations 1 to 2 of 2"
+    csv_link = page.one("#downloads a[data-format='csv']")["href"]
+    downloaded = client_request.client.get(csv_link)
+    assert downloaded.status_code == 200
+    assert downloaded.get_data(as_text=True).splitlines()[1:] == [
+        "CON00002,Amy Ng (C1),2026-03-20,0,0",
+        "CON00001,Bo Li (C2),2026-03-25,1,0",
+    ]

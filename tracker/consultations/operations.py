@@ -32,7 +32,7 @@ from tracker.extensions import db
 from tracker.formatters import format_date
 from tracker.reviews.models import Child
 
-references.register("consultation_round", "CR", 6, ConsultationRound.round_id)
+references.register("consultation_round", "CON", 5, ConsultationRound.round_id)
 
 CLOSES_AFTER_DAYS = 7  # a form stays open until the review date + 7 days (issue 17)
 MAX_ANSWER = 5000  # characters in one answer

@@ -26,7 +26,9 @@ from tracker.core import audit, worklist
 from tracker.core.clock import today
 from tracker.core.pagination import links, page_number, paginate
 from tracker.core.permissions import check_may_edit, require
+from tracker.extensions import db
 from tracker.reviews.models import Child
+from tracker.web.downloads import Column, download_links, requested_format, send_table
 from tracker.web.forms import submit
 from tracker.web.records import load_or_404, record_url
 
@@ -54,6 +56,18 @@ def index():
     """Rounds by review date: those still to come first (the business support's list)."""
     show = request.args.get("show", "upcoming")
     query = queries.rounds(upcoming=show != "all", as_of=today())
+    if fmt := requested_format():
+        columns = [
+            Column("Consultation", lambda r: r["round_id"]),
+            Column("Child", lambda r: r["child"]),
+            Column("Review date", lambda r: r["review_date"]),
+            Column("Asked", lambda r: r["asked"]),
+            Column("Answered", lambda r: r["answered"]),
+        ]
+        rows = [queries.row(r) for r in db.session.execute(query)]
+        return send_table(
+            fmt, title="Consultations before reviews", filename="consultations", columns=columns, rows=rows
+        )
     page = paginate(query, page_number(), per_page=current_app.config["PAGE_SIZE"], scalars=False)
     page.items = [queries.row(r) for r in page.items]
     return render_template(
@@ -62,6 +76,7 @@ def index():
         show=show,
         page_links=links(page, "consultations.index", show=show),
         reminder_days=current_app.config["CONSULTATION_REMINDER_WORKING_DAYS"],
+        downloads=download_links("consultations.index", request.args.to_dict(flat=False)) if page.total else [],
     )
 
 
