@@ -24,7 +24,7 @@ def test_qaro_signs_in_sees_home_and_signs_out(page, live_server, sign_in):
     expect(page.get_by_role("link", name="Users")).to_have_count(0)  # not an admin
     # the areas each feature registers for the QARO's roles, with their links; no placeholders
     areas = page.locator("main h3")
-    expect(areas).to_have_text(["Children in care reviews", "Escalations"])
+    expect(areas).to_have_text(["Children in care reviews", "Consultations before reviews", "Escalations"])
     expect(page.get_by_role("link", name="My children", exact=True).first).to_be_visible()
     expect(page.get_by_role("link", name="Raise an escalation")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Coming in a later release")
