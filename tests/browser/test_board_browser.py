@@ -81,8 +81,9 @@ def test_a_board_member_reads_the_scorecard_and_the_annual_tables_downloads_and_
     page.go_back()
 
     # the board pack as XLSX: the page's numbers, suppressed as the page is
-    with page.expect_download() as info:
-        page.locator('#downloads a[data-format="xlsx"]').click()
+    # the pack computes every month's figures: allow for a machine busy with the suite's other worker
+    with page.expect_download(timeout=60_000) as info:
+        page.locator('#downloads a[data-format="xlsx"]').click(timeout=60_000)
     path = tmp_path / "pack.xlsx"
     info.value.save_as(path)
     book = openpyxl.load_workbook(io.BytesIO(path.read_bytes()), data_only=True)
