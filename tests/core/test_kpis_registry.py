@@ -446,3 +446,24 @@ def test_board_members_do_not_get_the_unsuppressed_figures(app, client_request, 
     assert page.links("nav[aria-labelledby=contents-heading]") == {  # a long page: jump to a section
         section: f"#section-{n}" for n, section in enumerate(dict.fromkeys(i.section for i in kpis.indicators()), 1)
     }
+
+
+def test_the_catalogue_follows_the_features_whatever_was_imported_first(app):
+    """Reviews' figures lead the catalogue (the monthly page's default chart is its first
+    percentage) even when a later feature's module was imported first, as a test run may do."""
+
+    def compute(period):
+        return {"reviews.test_late": 0}
+
+    compute.__module__ = "tracker.reviews.late"  # a reviews module registering after everyone
+    late = Indicator("reviews.test_late", COUNT, "Registered late", "Reviews", "children")
+    kpis.register_group([late], compute)
+    try:
+        ids = [i.id for i in kpis.indicators()]
+        families = [i.split(".")[0] for i in ids if not i.startswith("test.")]
+        assert ids.index("reviews.test_late") < ids.index("consultations.sent")
+        assert families.index("consultations") > max(i for i, f in enumerate(families) if f == "reviews")
+        assert families.index("escalations") > max(i for i, f in enumerate(families) if f == "consultations")
+    finally:
+        kpis.REGISTRY.groups.remove(kpis.REGISTRY.by_id["reviews.test_late"][1])
+        kpis.REGISTRY.by_id.pop("reviews.test_late")

@@ -102,8 +102,18 @@ def register_group(
                 return  # registering the same group again (a second app in one process)
             raise ValueError(f"indicator {ind.id} registered twice")
     REGISTRY.groups.append(group)
+    REGISTRY.groups.sort(key=_feature_rank)  # stable: a feature's groups keep their own order
     for ind in indicators:
         REGISTRY.by_id[ind.id] = (ind, group)
+
+
+def _feature_rank(group: _Group) -> int:
+    """The catalogue follows ``tracker.features.FEATURES`` (reviews, consultations, escalations,
+    LADO, panels), whichever module happened to be imported first."""
+    from tracker.features import FEATURES
+
+    module = group.compute.__module__
+    return next((i for i, name in enumerate(FEATURES) if module.startswith(name + ".")), len(FEATURES))
 
 
 def indicators() -> list[Indicator]:
