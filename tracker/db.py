@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, String, Text, TypeDecorator, event
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, declared_attr, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 # Alembic needs deterministic names to drop or alter constraints later (especially on SQLite).
 NAMING_CONVENTION = {
@@ -128,3 +130,23 @@ def like_pattern(text: str) -> str:
     user match themselves); use with ``escape="\\"`` on a lowered column."""
     escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+class bytewise(FunctionElement):
+    """A text column ordered by its characters' code points on every database (PostgreSQL's
+    ``COLLATE "C"``; SQLite's default): the order Python's ``sorted`` gives, so a list sorted in
+    SQL and one sorted in Python agree whatever the server's locale."""
+
+    type = String()
+    inherit_cache = True
+    name = "bytewise"
+
+
+@compiles(bytewise)
+def _bytewise_default(element, compiler, **kw) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(bytewise, "postgresql")
+def _bytewise_postgresql(element, compiler, **kw) -> str:
+    return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'

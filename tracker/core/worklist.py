@@ -17,14 +17,17 @@ officer holds the role (interchange.md §3: "blank while unallocated: the LADO m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Select, String, cast, func, literal, select, union_all
 
 from tracker.core import permissions
+from tracker.core.pagination import Page, paginate
 from tracker.core.timescales import DueState, due_state, due_state_sql
+from tracker.db import bytewise
 from tracker.extensions import db
 
 
@@ -192,18 +195,19 @@ def _teams() -> dict[str, str | None]:
     return dict(rows.tuples().all())
 
 
-def _rows(
+def _select(
     k: DueKind,
     as_of: dt.date,
     *,
     owners: list[str] | None,
     team: str | None,
     states: set[DueState] | None,
-    record_refs: Iterable[str] | None,
-    refs: Iterable[str] | None,
+    record_refs: list[str] | None,
+    refs: list[str] | None,
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
-):
+) -> Select:
+    """Kind ``k``'s open items at ``as_of`` with the filters applied in the database."""
     sq = k.query(as_of).subquery()
     owner_col = func.coalesce(sq.c.owner, "")
     q = select(sq).where(sq.c.due_date.is_not(None))
@@ -212,19 +216,19 @@ def _rows(
     if team:
         q = q.where(sq.c.owner.in_(_officers_in_team(team)))
     if record_refs is not None:
-        q = q.where(sq.c.record_ref.in_(list(record_refs)))
+        q = q.where(sq.c.record_ref.in_(record_refs))
     if refs is not None:
-        q = q.where(sq.c.ref.in_(list(refs)))
+        q = q.where(sq.c.ref.in_(refs))
     if states is not None:
         q = q.where(due_state_sql(sq.c.due_date, as_of).in_([s.value for s in states]))
     if due_from is not None:
         q = q.where(sq.c.due_date >= due_from)
     if due_to is not None:
         q = q.where(sq.c.due_date <= due_to)
-    return db.session.execute(q)
+    return q
 
 
-def collect(
+def _selects(
     as_of: dt.date,
     *,
     owner: str | None = None,
@@ -238,56 +242,127 @@ def collect(
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
     own: bool = False,
-) -> list[DueItem]:
+) -> list[tuple[DueKind, Select]]:
+    """Each kind the user may see with its filtered ``Select`` (``collect``'s arguments)."""
+    wanted = set(kinds) if kinds else None
+    if owner is not None and owner_roles is None:
+        owner_roles = _roles_of_officer(owner) if owner else ()
+    roles = set(owner_roles or ())
+    filters = {
+        "team": team,
+        "states": {DueState(s) for s in states} if states else None,
+        "record_refs": list(record_refs) if record_refs is not None else None,
+        "refs": list(refs) if refs is not None else None,
+        "due_from": due_from,
+        "due_to": due_to,
+    }
+    return [
+        (k, _select(k, as_of, owners=_owners(k, owner, roles), **filters))
+        for k in kinds_for(user, own=own)
+        if wanted is None or k.kind in wanted
+    ]
+
+
+def _item(k: DueKind, row, as_of: dt.date, teams: dict[str, str | None], label: str = "") -> DueItem:
+    owner = row.owner or ""
+    return DueItem(
+        kind=k.kind,
+        ref=str(row.ref),
+        owner=owner,
+        due_date=row.due_date,
+        state=due_state(row.due_date, as_of),
+        record_type=k.record_type,
+        record_ref=str(row.record_ref),
+        label=label,
+        team=teams.get(owner),
+    )
+
+
+def collect(as_of: dt.date, **filters) -> list[DueItem]:
     """Every open item at ``as_of`` that the user may see (everyone's when ``user`` is None),
     filtered in the database (``due_from``/``due_to``: due dates in that inclusive range),
-    sorted by due date (then kind and reference).
+    sorted by due date (then kind and reference). For a short list (a record's deadlines, a
+    digest); a page of a long one is ``collect_page``, every item for a machine ``stream``.
 
     ``owner`` keeps one officer's items ("" the unallocated ones); with it come the unallocated
     items of the kinds whose queue role the officer holds (``owner_roles``, else the roles of the
     enabled user with that officer id). ``own``: an officer's own list, with the kinds shown
     there only (``items_for``)."""
-    wanted = set(kinds) if kinds else None
-    if owner is not None and owner_roles is None:
-        owner_roles = _roles_of_officer(owner) if owner else ()
-    roles = set(owner_roles or ())
-    wanted_states = {DueState(s) for s in states} if states else None
-    record_refs = list(record_refs) if record_refs is not None else None
-    refs = list(refs) if refs is not None else None
     teams = _teams()
-    items: list[DueItem] = []
-    for k in kinds_for(user, own=own):
-        if wanted is not None and k.kind not in wanted:
-            continue
-        owners = _owners(k, owner, roles)
-        rows = _rows(
-            k,
-            as_of,
-            owners=owners,
-            team=team,
-            states=wanted_states,
-            record_refs=record_refs,
-            refs=refs,
-            due_from=due_from,
-            due_to=due_to,
-        )
-        for row in rows:
-            item_owner = row.owner or ""
-            items.append(
-                DueItem(
-                    kind=k.kind,
-                    ref=str(row.ref),
-                    owner=item_owner,
-                    due_date=row.due_date,
-                    state=due_state(row.due_date, as_of),
-                    record_type=k.record_type,
-                    record_ref=str(row.record_ref),
-                    label=k.describe(row),
-                    team=teams.get(item_owner),
-                )
-            )
+    items = [
+        _item(k, row, as_of, teams, k.describe(row))
+        for k, q in _selects(as_of, **filters)
+        for row in db.session.execute(q)
+    ]
     items.sort(key=lambda i: (i.due_date, i.kind, i.ref))
     return items
+
+
+def ordered(as_of: dt.date, **filters) -> Select | None:
+    """``collect``'s items as one ``Select`` in the database — kind, ref, owner, due_date,
+    record_ref and state (``due_state_sql``), ordered by due date, kind and reference as
+    ``collect`` sorts them — to count, page or stream without building the list (None: the user
+    may see no kind)."""
+    parts = []
+    for k, q in _selects(as_of, **filters):
+        sq = q.subquery()
+        parts.append(
+            select(
+                literal(k.kind, String).label("kind"),
+                cast(sq.c.ref, String).label("ref"),
+                func.coalesce(sq.c.owner, "").label("owner"),
+                sq.c.due_date.label("due_date"),
+                cast(sq.c.record_ref, String).label("record_ref"),
+                due_state_sql(sq.c.due_date, as_of).label("state"),
+            )
+        )
+    if not parts:
+        return None
+    every = union_all(*parts).subquery("due_items")
+    return select(every).order_by(every.c.due_date, bytewise(every.c.kind), bytewise(every.c.ref))
+
+
+def collect_page(as_of: dt.date, page: int, per_page: int, **filters) -> Page:
+    """One page of ``collect``'s list, counted and paged in the database (its cost follows the
+    page, not the number of open items); only the page's items are worded (``describe``), by one
+    query per kind on the page."""
+    query = ordered(as_of, **filters)
+    if query is None:
+        return Page([], 0, 1, per_page)
+    found = paginate(query, page, per_page, scalars=False)
+    teams = _teams()
+    refs_by_kind: dict[str, list[str]] = {}
+    for row in found.items:
+        refs_by_kind.setdefault(row.kind, []).append(row.ref)
+    described: dict[tuple[str, str], object] = {}
+    for kind, refs in refs_by_kind.items():
+        k = KINDS[kind]
+        for row in db.session.execute(
+            _select(k, as_of, owners=None, team=None, states=None, record_refs=None, refs=refs)
+        ):
+            described[(kind, str(row.ref))] = row
+    items = []
+    for row in found.items:
+        k = KINDS[row.kind]
+        full = described.get((row.kind, row.ref))
+        items.append(_item(k, row, as_of, teams, k.describe(full) if full is not None else ""))
+    return dataclasses.replace(found, items=items)
+
+
+def stream(as_of: dt.date, batch: int = 1000, **filters) -> Iterator[dict]:
+    """``collect``'s items in its order as interchange.md §3's dicts, read from the database in
+    batches (``due-items``: memory follows the batch, not the authority)."""
+    query = ordered(as_of, **filters)
+    if query is None:
+        return
+    for row in db.session.execute(query.execution_options(yield_per=batch)):
+        yield {
+            "kind": row.kind,
+            "ref": row.ref,
+            "owner": row.owner,
+            "due_date": row.due_date.isoformat(),
+            "state": row.state,
+        }
 
 
 def earliest_due(record_type: str, as_of: dt.date):
@@ -322,17 +397,17 @@ def for_records(record_type: str, record_refs: Iterable[str], as_of: dt.date, us
     return collect(as_of, kinds=kinds, record_refs=record_refs, user=user)
 
 
-def items_for(
+def own_filters(
     user,
-    as_of: dt.date,
     kind: str | None = None,
     state: str | None = None,
     *,
     due_from: dt.date | None = None,
     due_to: dt.date | None = None,
-) -> list[DueItem]:
-    """The user's own worklist: items whose owner is the user's officer id, and the unallocated
-    items of the kinds whose queue role the user holds (a LADO manager's: the LADO items)."""
+) -> dict | None:
+    """``collect``'s arguments for the user's own worklist: items whose owner is the user's
+    officer id, and the unallocated items of the kinds whose queue role the user holds (a LADO
+    manager's: the LADO items). None: the user has no own list (no officer id and no queue)."""
     roles = set(getattr(user, "role_codes", ()) or ())
     officer_id = getattr(user, "officer_id", None)
     kinds = [kind] if kind else None
@@ -341,19 +416,24 @@ def items_for(
             k.kind for k in kinds_for(user, own=True) if k.queue_role in roles and (kind is None or k.kind == kind)
         ]
         if not queues:
-            return []
+            return None
         officer_id, kinds = "", queues
-    return collect(
-        as_of,
-        owner=officer_id,
-        owner_roles=roles,
-        kinds=kinds,
-        states=[state] if state else None,
-        user=user,
-        due_from=due_from,
-        due_to=due_to,
-        own=True,
-    )
+    return {
+        "owner": officer_id,
+        "owner_roles": roles,
+        "kinds": kinds,
+        "states": [state] if state else None,
+        "user": user,
+        "due_from": due_from,
+        "due_to": due_to,
+        "own": True,
+    }
+
+
+def items_for(user, as_of: dt.date, kind: str | None = None, state: str | None = None, **ranged) -> list[DueItem]:
+    """The user's own worklist (``own_filters``)."""
+    filters = own_filters(user, kind, state, **ranged)
+    return collect(as_of, **filters) if filters is not None else []
 
 
 def items_for_each(users, as_of: dt.date, states: Iterable[str] | None = None) -> dict[int, list[DueItem]]:

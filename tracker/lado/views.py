@@ -1096,16 +1096,16 @@ def oversight():
     if not valid:
         state = DueState.overdue.value
     kind = form.kind.data if valid and form.kind.data else None
-    items = worklist.collect(
-        as_of,
-        user=user,
-        kinds=[kind] if kind else [k.kind for k in kinds],
-        states=[state] if state else None,
-        owner=("" if officer == forms.UNALLOCATED else officer) if officer else None,
-    )
+    filters = {
+        "user": user,
+        "kinds": [kind] if kind else [k.kind for k in kinds],
+        "states": [state] if state else None,
+        "owner": ("" if officer == forms.UNALLOCATED else officer) if officer else None,
+    }
     args = {k: v for k, v in request.args.items() if k in ("officer", "state", "kind") and v} if valid else {}
     officers = worklist.officer_names()
     if fmt := requested_format():  # what the page shows (an invalid filter shows the overdue items)
+        items = worklist.collect(as_of, **filters)
         columns = [
             Column("Due", lambda i: i.due_date),
             _state_column("Status", lambda i: i.state),
@@ -1117,7 +1117,7 @@ def oversight():
         ]
         refs = [f"{i.kind}:{i.ref}" for i in items]
         return _download(fmt, refs, title="LADO oversight", filename="lado-oversight", columns=columns, rows=items)
-    page = paginate_list(items, page_number(), current_app.config["PAGE_SIZE"])
+    page = worklist.collect_page(as_of, page_number(), int(current_app.config["PAGE_SIZE"]), **filters)
     note_read([f"{i.kind}:{i.ref}" for i in page.items], page=page.page, total=page.total)
     open_count = db.session.scalar(select(func.count()).select_from(queries.open_referrals(as_of).subquery()))
     waiting = db.session.scalar(select(func.count()).select_from(queries.unallocated_referrals(as_of).subquery()))

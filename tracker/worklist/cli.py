@@ -26,9 +26,13 @@ from tracker.core.exports import write_csv
 def due_items_command(as_of, owner, fmt):
     """Print every open item with a deadline, sorted by due date (interchange.md §3)."""
     as_of = as_of or today()
-    items = worklist.collect(as_of, owner=owner, kinds=worklist.public_kinds())
+    items = worklist.stream(as_of, owner=owner, kinds=worklist.public_kinds())
     audit.record("due_items.export", object_type="export", summary=f"due-items as of {as_of}", actor="cli:due-items")
-    if fmt == "json":
-        click.echo(json.dumps(worklist.document(as_of, items), indent=1))
+    if fmt == "json":  # written as read: the items are never all in memory
+        out = sys.stdout
+        out.write(f'{{\n "as_of": {json.dumps(as_of.isoformat())},\n "items": [')
+        for n, item in enumerate(items):
+            out.write(("," if n else "") + "\n  " + json.dumps(item))
+        out.write("\n ]\n}\n")
     else:
-        write_csv(sys.stdout, [i.as_dict() for i in items], ["kind", "ref", "owner", "due_date", "state"])
+        write_csv(sys.stdout, items, ["kind", "ref", "owner", "due_date", "state"])

@@ -1,5 +1,5 @@
 """Worklist pages: a manager's "All overdue" list across officers and an officer's own list.
-Both read ``tracker.core.worklist.collect``; nothing here computes a due date or a state."""
+Both read ``tracker.core.worklist`` (a page: ``collect_page``); nothing here computes a due date or a state."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tracker.core import worklist
 from tracker.core.clock import today
-from tracker.core.pagination import links, page_number, paginate_list
+from tracker.core.pagination import Page, links, page_number
 from tracker.core.permissions import require
 from tracker.core.timescales import DueState
 from tracker.extensions import db
@@ -89,21 +89,21 @@ def _render(*, mine: bool):
             due_to = min(due_to, cutoff) if due_to else cutoff
     ranged = {"due_from": due_from, "due_to": due_to}
     if mine:
-        items = worklist.items_for(user, as_of, kind=kind, state=state, **ranged)
+        filters = worklist.own_filters(user, kind=kind, state=state, **ranged)
     else:
-        items = worklist.collect(
-            as_of,
-            user=user,
-            kinds=[kind] if kind else None,
-            states=[state] if state else None,
-            team=team,
-            owner=owner,
+        filters = {
+            "user": user,
+            "kinds": [kind] if kind else None,
+            "states": [state] if state else None,
+            "team": team,
+            "owner": owner,
             **ranged,
-        )
+        }
     endpoint = "worklist.mine" if mine else "worklist.index"
     # the filters as asked (a date's three boxes are one name given three times)
     args = {k: v for k, v in request.args.to_dict(flat=False).items() if k in FILTERS and any(v)} if valid else {}
     if fmt:  # what the page shows (an invalid filter shows every item, with the errors)
+        items = worklist.collect(as_of, **filters) if filters is not None else []
         note_lado_items(items)
         lado = any(worklist.KINDS[i.kind].family == "lado" for i in items)
         return send_table(
@@ -114,7 +114,11 @@ def _render(*, mine: bool):
             rows=items,
             object_type="lado_export" if lado else "export",
         )
-    page = paginate_list(items, page_number(), int(current_app.config["PAGE_SIZE"]))
+    per_page = int(current_app.config["PAGE_SIZE"])
+    if filters is not None:  # counted and paged in the database
+        page = worklist.collect_page(as_of, page_number(), per_page, **filters)
+    else:
+        page = Page([], 0, 1, per_page)
     filtered = bool(kind or owner is not None or team or due_from or due_to) or (
         state != (None if mine else DueState.overdue.value)
     )
