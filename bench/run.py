@@ -114,7 +114,17 @@ def main() -> None:
             timed(
                 "kpis: financial year --by month", lambda: kpis.report(year_start, year_end, as_of, by_month=True), rows
             )
-            items = timed("due-items: everything open", lambda: worklist.collect(TODAY), rows)
+            months = kpis.months(year_start, year_end)
+            for group in kpis.REGISTRY.groups:  # each family's cost (the history-doubling ratio compares these)
+                ids = [ind.id for ind in group.indicators]
+                timed(
+                    f"kpis by month, in-process: {ids[0].split('.')[0]} ({group.compute.__module__})",
+                    lambda ids=ids: [kpis.compute(p, ids) for p in months],
+                    rows,
+                )
+            items = timed("due-items: everything open (worded)", lambda: worklist.collect(TODAY), rows)
+            timed("due-items: everything open (streamed)", lambda: sum(1 for _ in worklist.stream(TODAY)), rows)
+            timed("worklist: one page of 50 of everything open", lambda: worklist.collect_page(TODAY, 2, 50), rows)
             _digest(app, tmp, rows)
         client = app.test_client()
         from tracker.auth.models import User

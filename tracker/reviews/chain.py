@@ -62,9 +62,20 @@ def _due_for(seq, period_start, previous) -> ColumnElement:
     )
 
 
-def review_chain(as_of: dt.date | None = None):
+def review_chain(
+    as_of: dt.date | None = None,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    child_pk: int | None = None,
+):
     """Subquery: one row per review in force (not removed) that lies in a care period (dated ≤
     ``as_of`` when given).
+
+    ``start``/``end``: only the chains of the care periods sharing a day with that period — every
+    review dated in it lies in one of them, and a chain depends on its own period's reviews only,
+    so the figures of a month cost what its care periods hold, not the authority's history.
+    ``child_pk``: one child's chains (the child's page).
 
     Columns: review_pk, review_id, child_pk, period_id, period_start, review_date, seq,
     previous_date, due_date, in_timescale.
@@ -72,6 +83,10 @@ def review_chain(as_of: dt.date | None = None):
     where = [in_period(), Review.removed_at.is_(None)]
     if as_of is not None:
         where += [Review.review_date <= as_of, CarePeriod.start_date <= as_of]
+    if start is not None:
+        where.append(overlaps(start, end))
+    if child_pk is not None:
+        where.append(CarePeriod.child_pk == child_pk)
     window = dict(partition_by=CarePeriod.id, order_by=(Review.review_date, Review.review_id))
     ordered = (
         select(
@@ -94,12 +109,19 @@ def review_chain(as_of: dt.date | None = None):
     ).subquery("review_chain")
 
 
-def next_due(as_of: dt.date):
+def next_due(as_of: dt.date, *, current: bool = False, child_pk: int | None = None):
     """Subquery: per care period in force started on or before ``as_of``, the next review's due
-    date, counted only from reviews in force dated on or before ``as_of``.
+    date, counted only from reviews in force dated on or before ``as_of``. ``current``: only the
+    periods not ended by ``as_of`` (the children looked after then: the cost follows the children
+    in care, not the history); ``child_pk``: one child's periods.
 
     Columns: period_id, child_pk, start_date, end_date, reviews (count), last_review_date, due_date.
     """
+    periods = [CarePeriod.start_date <= as_of, CarePeriod.removed_at.is_(None)]
+    if current:
+        periods.append(or_(CarePeriod.end_date.is_(None), CarePeriod.end_date > as_of))
+    if child_pk is not None:
+        periods.append(CarePeriod.child_pk == child_pk)
     stats = (
         select(
             CarePeriod.id.label("period_id"),
@@ -108,7 +130,7 @@ def next_due(as_of: dt.date):
         )
         .select_from(CarePeriod)
         .outerjoin(Review, and_(in_period(), Review.removed_at.is_(None), Review.review_date <= as_of))
-        .where(CarePeriod.start_date <= as_of, CarePeriod.removed_at.is_(None))
+        .where(*periods)
         .group_by(CarePeriod.id)
         .subquery("period_reviews")
     )
@@ -134,12 +156,7 @@ def next_due(as_of: dt.date):
 
 def current_next_due(as_of: dt.date):
     """Subquery: one row per child looked after on ``as_of`` with its next review due date."""
-    nd = next_due(as_of)
-    return (
-        select(nd)
-        .where(nd.c.start_date <= as_of, or_(nd.c.end_date.is_(None), nd.c.end_date > as_of))
-        .subquery("current_next_due")
-    )
+    return next_due(as_of, current=True)
 
 
 # --- one child, in Python (the child page) ---------------------------------------------
@@ -178,14 +195,14 @@ def timeline(child: Child, as_of: dt.date) -> list[PeriodTimeline]:
 
     periods = {p.id: p for p in child.care_periods if p.start_date <= as_of}
     reviews = {r.id: r for r in child.reviews}
-    rc = review_chain(as_of)
+    rc = review_chain(as_of, child_pk=child.id)
     held = db.session.execute(
         select(rc.c.period_id, rc.c.review_pk, rc.c.seq, rc.c.due_date)
         .where(rc.c.child_pk == child.id)
         .order_by(rc.c.period_id, rc.c.seq)
     ).all()
-    nd = next_due(as_of)
-    upcoming = {row.period_id: row for row in db.session.execute(select(nd).where(nd.c.child_pk == child.id))}
+    nd = next_due(as_of, child_pk=child.id)
+    upcoming = {row.period_id: row for row in db.session.execute(select(nd))}
     timelines = {pid: PeriodTimeline(period) for pid, period in periods.items()}
     for row in held:
         timelines[row.period_id].entries.append(ChainEntry(row.seq, row.due_date, reviews[row.review_pk]))
