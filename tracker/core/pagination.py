@@ -62,6 +62,17 @@ def paginate(query: Select, page: int, per_page: int, scalars: bool = True) -> P
     return Page(items, total, page, per_page)
 
 
+def paginate_rows(query: Select, page: int, per_page: int) -> Page:
+    """``paginate`` for a query of rows, in one pass: the total comes with the page's rows
+    (``count(*) OVER ()``) instead of a second evaluation of the query — for a query that is
+    costly to evaluate (the worklist's union). A page past the end falls back to ``paginate``."""
+    counted = query.add_columns(func.count().over().label("_total"))
+    rows = list(db.session.execute(counted.limit(per_page).offset((max(1, page) - 1) * per_page)))
+    if not rows:
+        return paginate(query, page, per_page, scalars=False)
+    return Page(rows, rows[0]._total, max(1, page), per_page)
+
+
 def paginate_list(items: list, page: int, per_page: int) -> Page:
     """A page of a list already built (e.g. the open due items of a worklist)."""
     page = clamp(page, len(items), per_page)

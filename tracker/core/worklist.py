@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, String, cast, func, literal, select, union_all
 
 from tracker.core import permissions
-from tracker.core.pagination import Page, paginate
+from tracker.core.pagination import Page, paginate_rows
 from tracker.core.timescales import DueState, due_state, due_state_sql
 from tracker.db import bytewise
 from tracker.extensions import db
@@ -329,7 +329,7 @@ def collect_page(as_of: dt.date, page: int, per_page: int, **filters) -> Page:
     query = ordered(as_of, **filters)
     if query is None:
         return Page([], 0, 1, per_page)
-    found = paginate(query, page, per_page, scalars=False)
+    found = paginate_rows(query, page, per_page)
     teams = _teams()
     refs_by_kind: dict[str, list[str]] = {}
     for row in found.items:
