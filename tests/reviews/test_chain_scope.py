@@ -104,3 +104,66 @@ def test_the_yearly_figures_are_the_sum_of_nothing_lost(app, authority):
         ]
         assert sum(m["reviews.held"].value for m in by_month) == whole["reviews.held"].value
         assert sum(m["reviews.in_timescale"].numerator for m in by_month) == whole["reviews.in_timescale"].numerator
+
+
+def test_nothing_goes_stale(app):
+    """Change a review, a care period, a timescale rule and a closure day: every figure of the
+    months asked for and every due item follow at once (the chain is derived, never stored), and
+    each equals the Python calendar's own count (``timescales.deadline``)."""
+    from tests.reviews import factories as f
+    from tracker.core import worklist
+    from tracker.core.timescales import deadline, rule
+    from tracker.reviews.models import CarePeriod, Review
+    from tracker.rules import operations as rules
+
+    as_of = D("2025-06-30")
+    feb, may = (D("2025-02-01"), D("2025-02-28")), (D("2025-05-01"), D("2025-05-31"))
+
+    def shown():
+        items = {(i.kind, i.ref): i.due_date for i in worklist.collect(as_of, record_refs=["C1"])}
+        figures = [
+            kpis.compute(kpis.Period(start, end, as_of), ["reviews.in_timescale"])["reviews.in_timescale"].numerator
+            for start, end in (feb, may)
+        ]
+        return items[("cic_review", "C1")], items[("review_recommendations", second.review_id)], figures
+
+    def expected():
+        start = period.start_date
+        return (
+            deadline("cic_review_later", second.review_date),
+            deadline("review_recommendations", second.review_date),
+            [
+                int(first.review_date <= deadline("cic_review_first", start)),
+                int(second.review_date <= deadline("cic_review_second", first.review_date)),
+            ],
+        )
+
+    with app.app_context():
+        f.officer("Q1")
+        child = f.child("C1", start="2024-12-02", officer_id="Q1")
+        period = db.session.scalar(select(CarePeriod).where(CarePeriod.child_pk == child.id))
+        first = f.review(child, "2025-02-03", recommendations_date="2025-02-05")
+        second = f.review(child, "2025-05-01")
+        db.session.commit()
+        before = shown()
+        assert before == expected()
+        assert before[2] == [0, 1]  # the first review was late: 20 working days from 2 December
+
+        second.review_date = D("2025-05-28")  # a review's date corrected: after its due date
+        db.session.commit()
+        assert shown() == expected() and shown()[2] == [0, 0] and shown()[0] != before[0]
+
+        period.start_date = D("2025-01-06")  # the care period's start corrected: the first review in time
+        db.session.commit()
+        assert shown() == expected() and shown()[2] == [1, 0]
+
+        later = shown()[0]
+        rules.update_rule(rule("cic_review_later"), 4, "months")  # the council shortens the rule
+        db.session.commit()
+        assert shown() == expected() and shown()[0] < later
+
+        due = shown()[1]
+        rules.add_closure_day(due - dt.timedelta(days=1) if due.weekday() else due - dt.timedelta(days=3), "Closed")
+        db.session.commit()
+        assert shown() == expected() and shown()[1] > due  # the recommendations' deadline skips it
+        assert db.session.get(Review, second.id).review_date == D("2025-05-28")
