@@ -6,8 +6,8 @@ first was held, each later one ``cic_review_later`` after the previous one was h
 review belongs to the period with start ≤ review date ≤ end (or no end); a new period
 restarts the chain; an early review simply resets the clock.
 
-``review_chain(as_of)`` gives one row per review (set-based: window functions, the same on
-SQLite and PostgreSQL); ``next_due(as_of)`` one row per care period with the date the next
+``review_chain(as_of)`` gives one row per review (set-based: each review's place in its chain
+by indexed lookups, the same on SQLite and PostgreSQL); ``next_due(as_of)`` one row per care period with the date the next
 review is due. ``timeline(child)`` arranges the same rows for one child's page.
 """
 
@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracker.core.enums import Timeliness
@@ -72,23 +73,38 @@ def review_chain(
     """Subquery: one row per review in force (not removed) that lies in a care period (dated ≤
     ``as_of`` when given).
 
-    ``start``/``end``: only the chains of the care periods sharing a day with that period — every
-    review dated in it lies in one of them, and a chain depends on its own period's reviews only,
-    so the figures of a month cost what its care periods hold, not the authority's history.
-    ``child_pk``: one child's chains (the child's page).
+    Each review finds its own place in its period's chain — how many reviews of the period came
+    before it and the date of the last of them — by two lookups on the (child, review date) index,
+    so a review's due date costs the same however long the history: ``start``/``end`` keep the
+    reviews dated in that period only (a month's figures derive that month's reviews, not the
+    authority's history); ``child_pk`` one child's (the child's page). Reviews on the same day
+    are ordered by reference.
 
     Columns: review_pk, review_id, child_pk, period_id, period_start, review_date, seq,
-    previous_date, due_date, in_timescale.
+    previous_date, due_date.
     """
+    earlier = aliased(Review)
+    before = and_(
+        earlier.child_pk == Review.child_pk,
+        earlier.removed_at.is_(None),
+        earlier.review_date >= CarePeriod.start_date,  # the same period: it started on or before them
+        or_(
+            earlier.review_date < Review.review_date,
+            and_(earlier.review_date == Review.review_date, earlier.review_id < Review.review_id),
+        ),
+    )
+    previous = select(func.max(earlier.review_date)).where(before).correlate(Review, CarePeriod).scalar_subquery()
+    count = select(func.count()).where(before).correlate(Review, CarePeriod).scalar_subquery()
     where = [in_period(), Review.removed_at.is_(None)]
     if as_of is not None:
         where += [Review.review_date <= as_of, CarePeriod.start_date <= as_of]
     if start is not None:
-        where.append(overlaps(start, end))
+        where.append(Review.review_date >= start)
+    if end is not None:
+        where.append(Review.review_date <= end)
     if child_pk is not None:
-        where.append(CarePeriod.child_pk == child_pk)
-    window = dict(partition_by=CarePeriod.id, order_by=(Review.review_date, Review.review_id))
-    ordered = (
+        where.append(Review.child_pk == child_pk)
+    placed = (
         select(
             Review.id.label("review_pk"),
             Review.review_id.label("review_id"),
@@ -96,17 +112,16 @@ def review_chain(
             CarePeriod.id.label("period_id"),
             CarePeriod.start_date.label("period_start"),
             Review.review_date.label("review_date"),
-            func.row_number().over(**window).label("seq"),
-            func.lag(Review.review_date).over(**window).label("previous_date"),
+            (count + 1).label("seq"),
+            previous.label("previous_date"),
         )
+        .select_from(Review)
+        .join(CarePeriod, in_period())
         .where(*where)
-        .subquery("ordered_reviews")
+        .subquery("placed_reviews")
     )
-    due = _due_for(ordered.c.seq, ordered.c.period_start, ordered.c.previous_date)
-    return select(
-        ordered,
-        due.label("due_date"),
-    ).subquery("review_chain")
+    due = _due_for(placed.c.seq, placed.c.period_start, placed.c.previous_date)
+    return select(placed, due.label("due_date")).subquery("review_chain")
 
 
 def next_due(as_of: dt.date, *, current: bool = False, child_pk: int | None = None):
