@@ -1,7 +1,7 @@
 """The review chain derived for a period only (issue 18: the cost follows the period, not the
 history) gives every review, every child's next due date and every child's timeline exactly as
-the chain derived over the whole history does — on generated authorities with several care
-periods per child, early reviews and periods that end and restart."""
+the chain worked out in Python over the whole history does — on generated authorities with
+several care periods per child, early reviews and periods that end and restart."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import or_, select
 
 from tracker.core import kpis
+from tracker.core.timescales import deadline
 from tracker.extensions import db
 from tracker.reviews import chain
-from tracker.reviews.models import Child
+from tracker.reviews.models import CarePeriod, Child, Review
 from tracker.reviews.queries import review_flags
 
 D = dt.date.fromisoformat
@@ -34,9 +35,33 @@ def authority(runner, tmp_path, import_folder):
 
 
 def _whole_history(as_of: dt.date) -> dict[str, dt.date]:
-    """review_id -> due date, from the chain over every care period (no period scope)."""
-    rc = chain.review_chain(as_of)
-    return dict(db.session.execute(select(rc.c.review_id, rc.c.due_date)).tuples().all())
+    """review_id -> due date, worked out in Python from every care period and review in force
+    (domain.md §4, with the Python calendar): the independent reference the SQL must match."""
+    periods = db.session.scalars(
+        select(CarePeriod).where(CarePeriod.removed_at.is_(None), CarePeriod.start_date <= as_of)
+    ).all()
+    reviews = db.session.scalars(select(Review).where(Review.removed_at.is_(None), Review.review_date <= as_of)).all()
+    by_child: dict[int, list[Review]] = {}
+    for review in reviews:
+        by_child.setdefault(review.child_pk, []).append(review)
+    due: dict[str, dt.date] = {}
+    for period in periods:
+        held = sorted(
+            (
+                r
+                for r in by_child.get(period.child_pk, [])
+                if period.start_date <= r.review_date and (period.end_date is None or r.review_date <= period.end_date)
+            ),
+            key=lambda r: (r.review_date, r.review_id),
+        )
+        previous = None
+        for seq, review in enumerate(held, start=1):
+            if seq == 1:
+                due[review.review_id] = deadline("cic_review_first", period.start_date)
+            else:
+                due[review.review_id] = deadline("cic_review_second" if seq == 2 else "cic_review_later", previous)
+            previous = review.review_date
+    return due
 
 
 def _review_dates() -> dict[str, dt.date]:
@@ -69,17 +94,36 @@ def test_a_periods_figures_derive_only_its_reviews_and_agree_with_the_whole_hist
         assert checked == {ref for ref, day in _review_dates().items() if day >= first}  # every review, once
 
 
-def test_the_next_due_dates_of_the_children_in_care_agree_with_every_periods(app, authority):
+def test_the_next_due_dates_of_the_children_in_care_agree_with_the_python_chain(app, authority):
     with app.app_context():
         for as_of in (D("2023-03-31"), D("2024-09-30"), D("2025-12-31"), AS_OF):
-            every = chain.next_due(as_of)
-            current = select(every.c.child_pk, every.c.due_date).where(
-                or_(every.c.end_date.is_(None), every.c.end_date > as_of)
-            )
+            expected = []
+            for period in db.session.scalars(
+                select(CarePeriod).where(
+                    CarePeriod.removed_at.is_(None),
+                    CarePeriod.start_date <= as_of,
+                    or_(CarePeriod.end_date.is_(None), CarePeriod.end_date > as_of),
+                )
+            ):
+                held = sorted(
+                    r.review_date
+                    for r in db.session.scalars(
+                        select(Review).where(
+                            Review.child_pk == period.child_pk,
+                            Review.removed_at.is_(None),
+                            Review.review_date >= period.start_date,
+                            Review.review_date <= as_of,
+                        )
+                    )
+                )
+                if not held:
+                    due = deadline("cic_review_first", period.start_date)
+                else:
+                    due = deadline("cic_review_second" if len(held) == 1 else "cic_review_later", held[-1])
+                expected.append((period.child_pk, due))
             cur = chain.current_next_due(as_of)
-            expected = sorted(db.session.execute(current).tuples())
             assert expected  # children in care on that day
-            assert sorted(db.session.execute(select(cur.c.child_pk, cur.c.due_date)).tuples()) == expected
+            assert sorted(db.session.execute(select(cur.c.child_pk, cur.c.due_date)).tuples()) == sorted(expected)
 
 
 def test_each_childs_timeline_is_the_whole_historys_chain(app, authority):
@@ -112,8 +156,7 @@ def test_nothing_goes_stale(app):
     each equals the Python calendar's own count (``timescales.deadline``)."""
     from tests.reviews import factories as f
     from tracker.core import worklist
-    from tracker.core.timescales import deadline, rule
-    from tracker.reviews.models import CarePeriod, Review
+    from tracker.core.timescales import rule
     from tracker.rules import operations as rules
 
     as_of = D("2025-06-30")
