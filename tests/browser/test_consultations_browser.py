@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import axe_check
 
@@ -79,8 +80,8 @@ def test_a_parent_answers_on_a_phone_and_the_qaro_reads_the_collated_answers(
         # by keyboard: type the answer, then Tab to "Save and continue" and press Enter
         phone.get_by_label("How is the child feeling and coping?").fill("Happier since the move.")
         phone.keyboard.press("Tab")
-        phone.keyboard.press("Enter")
-        assert phone.locator("h1").inner_text() == "How is the child's health?"
+        phone.keyboard.press("Enter")  # the next page loads after the key press: wait for its heading
+        expect(phone.locator("h1")).to_have_text("How is the child's health?")
         for _ in range(6):  # health … anything else: skipped, each optional
             _accessible(phone)
             phone.get_by_role("button", name="Save and continue").click()
