@@ -323,9 +323,9 @@ def ordered(as_of: dt.date, **filters) -> Select | None:
 
 
 def collect_page(as_of: dt.date, page: int, per_page: int, **filters) -> Page:
-    """One page of ``collect``'s list, counted and paged in the database (its cost follows the
-    page, not the number of open items); only the page's items are worded (``describe``), by one
-    query per kind on the page."""
+    """One page of ``collect``'s list, counted and paged in the database in one pass (the list is
+    never built in Python; each kind's query still derives its open items); only the page's items
+    are worded (``describe``), by one query per kind on the page."""
     query = ordered(as_of, **filters)
     if query is None:
         return Page([], 0, 1, per_page)
