@@ -7,8 +7,8 @@ review belongs to the period with start ≤ review date ≤ end (or no end); a n
 restarts the chain; an early review simply resets the clock.
 
 ``review_chain(as_of)`` gives one row per review (set-based: each review's place in its chain
-by indexed lookups, the same on SQLite and PostgreSQL); ``next_due(as_of)`` one row per care period with the date the next
-review is due. ``timeline(child)`` arranges the same rows for one child's page.
+by indexed lookups, the same on SQLite and PostgreSQL); ``next_due(as_of)`` one row per care
+period with the date the next review is due. ``timeline(child)`` arranges the same rows for one child's page.
 """
 
 from __future__ import annotations

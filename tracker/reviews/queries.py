@@ -32,7 +32,7 @@ def review_flags(start: dt.date, end: dt.date, as_of: dt.date, officer: str | No
     """Subquery: one row per review held in [start, end] (and on or before ``as_of``), with
     flags. Dates after ``as_of`` are treated as not yet happened (kpis.md preamble)."""
     last = min(end, as_of)
-    rc = chain.review_chain(as_of, start=start, end=last)  # the chains of the period's care periods only
+    rc = chain.review_chain(as_of, start=start, end=last)  # the reviews dated in the period only
     rec = and_(Review.recommendations_date.is_not(None), Review.recommendations_date <= as_of)
     mins = and_(Review.minutes_date.is_not(None), Review.minutes_date <= as_of)
     code = Review.participation_code
