@@ -60,6 +60,30 @@ def test_generate_data_keeps_the_councils_closure_days(app, runner, tmp_path):
 def test_generate_data_refuses_bad_options(runner, tmp_path):
     result = runner.invoke(args=["generate-data", str(tmp_path / "x"), "--children", "0"])
     assert result.exit_code == 2
+    result = runner.invoke(args=["generate-data", str(tmp_path / "x"), "--qaros", "0"])
+    assert result.exit_code == 2
+
+
+def test_qaros_share_the_children_as_asked(runner, tmp_path):
+    """``--qaros`` sets how many QAROs share the children (the benchmarks give each about 60 looked
+    after at a time); by default there is one per 12 children of the whole history."""
+
+    def qaros(outdir) -> tuple[int, Counter]:
+        with open(outdir / "officers.csv", newline="", encoding="utf-8") as fh:
+            officers = sum(row["roles"] == "qaro" for row in csv.DictReader(fh))
+        with open(outdir / "children.csv", newline="", encoding="utf-8") as fh:
+            allocated = Counter(row["iro_officer_id"] for row in csv.DictReader(fh))
+        return officers, allocated
+
+    generate(runner, tmp_path / "default", children=60)
+    officers, allocated = qaros(tmp_path / "default")
+    assert officers == 5 and len(allocated) == 5
+    result = runner.invoke(
+        args=["generate-data", str(tmp_path / "two"), "--children", "60", "--years", "1", "--seed", "3", "--qaros", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    officers, allocated = qaros(tmp_path / "two")
+    assert officers == 2 and sorted(allocated) == ["Q1", "Q2"] and sum(allocated.values()) == 60
 
 
 def test_demo_data(app, runner):

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections import Counter
 
 import pytest
 from sqlalchemy import Date, String, literal, select, union_all
@@ -207,6 +208,23 @@ def test_a_page_is_counted_ordered_and_worded_in_the_database(app, fake_kinds, m
         page = worklist.collect_page(AS_OF, 9, 2, kinds=["test_child_item"])  # past the end: the last page
         assert (page.page, [i.ref for i in page.items]) == (3, ["C4", "C3"])
         assert worklist.collect_page(AS_OF, 1, 2, kinds=["no_such_kind"]).total == 0
+
+
+def test_counted_gives_the_lists_counts_without_wording_it(app, fake_kinds, make_user):
+    """``counted`` (the home page's counts by state, a manager's by officer, kind and state) equals
+    counting ``collect``'s list, for every filter, and words nothing."""
+    make_user("north@example.org", ["qaro"], officer_id="Q1", team="North")
+    kinds = ["test_child_item", "test_lado_item"]
+    with app.app_context():
+        for filters in ({}, {"states": ["overdue", "due_soon"]}, {"owner": "Q1"}, {"team": "North"}):
+            every = worklist.collect(AS_OF, kinds=kinds, **filters)
+            fake_kinds.clear()
+            by_state = worklist.counted(AS_OF, ("state",), kinds=kinds, **filters)
+            assert by_state == Counter((i.state.value,) for i in every) and by_state
+            by_owner = worklist.counted(AS_OF, ("owner", "kind", "state"), kinds=kinds, **filters)
+            assert by_owner == Counter((i.owner, i.kind, i.state.value) for i in every)
+            assert fake_kinds == []
+        assert worklist.counted(AS_OF, ("state",), kinds=["no_such_kind"]) == Counter()
 
 
 def test_items_due_the_same_day_are_ordered_by_kind_then_reference_by_code_point(app):

@@ -29,12 +29,17 @@ from tracker.extensions import db
 @click.option(
     "--seed", default=1, show_default=True, type=int, help="Random seed: the same arguments give the same files."
 )
-def generate_data_command(outdir, children, years, seed):
+@click.option(
+    "--qaros",
+    type=click.IntRange(1),
+    help="How many QAROs share the children (default: one per 12 children of the whole history).",
+)
+def generate_data_command(outdir, children, years, seed, qaros):
     """Write a synthetic authority in the import format (deterministic for a seed)."""
     from tracker.demo import synthetic
 
     outdir.mkdir(parents=True, exist_ok=True)
-    counts = synthetic.generate(outdir, children=children, years=years, seed=seed, today=today())
+    counts = synthetic.generate(outdir, children=children, years=years, seed=seed, today=today(), qaros=qaros)
     for name, count in counts.items():
         click.echo(f"{name}: {count} rows")
 

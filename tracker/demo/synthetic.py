@@ -425,8 +425,18 @@ class _Out:
 
 
 class _Generator:
-    def __init__(self, out: _Out, children: int, years: int, seed: int, today: dt.date, caseload: bool = False):
+    def __init__(
+        self,
+        out: _Out,
+        children: int,
+        years: int,
+        seed: int,
+        today: dt.date,
+        caseload: bool = False,
+        qaros: int | None = None,
+    ):
         self.out = out
+        self.n_qaro = qaros or max(3, round(children / 12))
         self.caseload = caseload
         self.lados = [f"{OFFICER_PREFIXES[Role.lado]}{i}" for i in (1, 2)]  # as ``officers`` writes them
         self.n_children = children
@@ -440,7 +450,7 @@ class _Generator:
 
     # ---------------------------------------------------------------- officers
     def officers(self) -> None:
-        n_qaro = max(3, round(self.n_children / 12))
+        n_qaro = self.n_qaro
         counts = {Role.qaro: n_qaro, Role.iro_manager: 1 if n_qaro <= 12 else 2, Role.lado: 2, Role.lado_manager: 1,
                   Role.panel_admin: 2, Role.adm: 1}  # fmt: skip
         rng = _stream(self.seed, "officers")
@@ -1119,18 +1129,21 @@ def generate(
     seed: int = 1,
     today: dt.date | None = None,
     caseload: bool = False,
+    qaros: int | None = None,
 ) -> dict[str, int]:
     """Write the 15 CSV files of a synthetic authority into ``outdir``; rows written per file.
     ``caseload``: the demo QARO and the LADOs also hold a current caseload (``QARO_CASELOAD``,
-    ``CASELOAD``; for ``demo-data``)."""
-    if children < 1 or years < 1:
-        raise ValueError("children and years must be at least 1")
+    ``CASELOAD``; for ``demo-data``). ``qaros``: how many QAROs the children are shared among
+    (default one per 12 children of the whole history; a real QARO has about 60 looked after at
+    a time, which the benchmarks ask for)."""
+    if children < 1 or years < 1 or (qaros is not None and qaros < 1):
+        raise ValueError("children, years and qaros must be at least 1")
     today = today or clock.today()
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     with ExitStack() as files:
         out = _Out(outdir, files)
-        gen = _Generator(out, children, years, seed, today, caseload)
+        gen = _Generator(out, children, years, seed, today, caseload, qaros)
         gen.officers()
         gen.households_()
         gen.children_()

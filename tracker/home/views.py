@@ -46,10 +46,16 @@ class TeamCount:
 
 def team_counts(user, as_of, names: dict[str, str]) -> list[TeamCount]:
     """For a manager (``worklist.all``): everyone's overdue and due-soon items that the manager
-    may see, counted by officer and kind, from the worklist's own items."""
-    counts: Counter = Counter()
-    for item in worklist.collect(as_of, user=user, states=[DueState.overdue.value, DueState.due_soon.value]):
-        counts[(item.owner, item.kind, item.state)] += 1
+    may see, counted by officer and kind in the database, from the worklist's own items."""
+    states = [DueState.overdue.value, DueState.due_soon.value]
+    counts: Counter = Counter(
+        {
+            (owner, kind, DueState(state)): n
+            for (owner, kind, state), n in worklist.counted(
+                as_of, ("owner", "kind", "state"), user=user, states=states
+            ).items()
+        }
+    )
     pairs = sorted(
         {(owner, kind) for owner, kind, _ in counts},
         key=lambda p: (p[0] == "", names.get(p[0], p[0]).casefold(), p[0], worklist.KINDS[p[1]].order),
@@ -71,9 +77,13 @@ def team_counts(user, as_of, names: dict[str, str]) -> list[TeamCount]:
 def index():
     user = current_user._get_current_object()
     has_worklist = permissions.can_any(user, "worklist.own", "worklist.all")
-    items = worklist.items_for(user, today()) if has_worklist else []
-    counts = {state: sum(1 for i in items if i.state is state) for state in DueState}
-    preview = items[:WORKLIST_PREVIEW]
+    # the user's own list: its first items and its counts by state, from the database
+    filters = worklist.own_filters(user) if has_worklist else None
+    preview, by_state = [], Counter()
+    if filters is not None:
+        preview = worklist.collect_page(today(), 1, WORKLIST_PREVIEW, **filters).items
+        by_state = worklist.counted(today(), ("state",), **filters)
+    counts = {state: by_state[(state.value,)] for state in DueState}
     note_lado_items(preview)
     manages = permissions.can(user, "worklist.all")
     officers = worklist.officer_names() if manages else {}
@@ -81,7 +91,7 @@ def index():
     return render_template(
         "home/index.html",
         areas=home_areas_for(user),
-        items=items,
+        total=sum(counts.values()),
         preview=preview,
         counts=counts,
         has_worklist=has_worklist,
