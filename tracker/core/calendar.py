@@ -20,7 +20,7 @@ from functools import cache
 
 import holidays
 from flask import g, has_app_context
-from sqlalchemy import Boolean, Date, Integer, String, delete, insert, select
+from sqlalchemy import Boolean, Date, Index, Integer, String, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
@@ -47,12 +47,14 @@ class CalendarDay(db.Model):
     """
 
     __tablename__ = "calendar_days"
+    # a month-arithmetic deadline looks its day up by month and day of month (0016)
+    __table_args__ = (Index("ix_calendar_days_month_index_dom", "month_index", "dom"),)
 
     day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     working: Mapped[bool] = mapped_column(Boolean)
     wd_seq: Mapped[int] = mapped_column(Integer, index=True)
     day_seq: Mapped[int] = mapped_column(Integer, unique=True)
-    month_index: Mapped[int] = mapped_column(Integer, index=True)
+    month_index: Mapped[int] = mapped_column(Integer)
     dom: Mapped[int] = mapped_column(Integer)
     month_len: Mapped[int] = mapped_column(Integer)
 

@@ -307,12 +307,17 @@ def add_sql(anchor: ColumnElement, amount: int, unit: Unit) -> ColumnElement:
         return select(c2.day).where(c1.day == anchor, c2.working.is_(True), c2.wd_seq == target).scalar_subquery()
     if unit is Unit.days:
         return select(c2.day).where(c1.day == anchor, c2.day_seq == c1.day_seq + amount).scalar_subquery()
+    # months: the same day of the month ``amount`` months on, or that month's last day when it is
+    # shorter — found as the month's first day (the (month, day of month) index) plus the days
+    # before it, by three single-row lookups (matching on the clipped day itself read the month)
+    c3 = table.alias().c
     return (
-        select(c2.day)
+        select(c3.day)
         .where(
             c1.day == anchor,
             c2.month_index == c1.month_index + amount,
-            c2.dom == case((c1.dom <= c2.month_len, c1.dom), else_=c2.month_len),
+            c2.dom == 1,
+            c3.day_seq == c2.day_seq + case((c1.dom <= c2.month_len, c1.dom), else_=c2.month_len) - 1,
         )
         .scalar_subquery()
     )
