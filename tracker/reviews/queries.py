@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from tracker.core import removal
 from tracker.core.pagination import Page, paginate
@@ -68,15 +68,26 @@ def review_flags(start: dt.date, end: dt.date, as_of: dt.date, officer: str | No
     return q.subquery("review_flags")
 
 
-def contact_6m(as_of: dt.date, child_pk_col) -> object:
-    """kpis.md §2: an IRO contact dated c ≤ A with c + 6 months (the iro_contact rule) ≥ A."""
-    return exists().where(
-        IroContact.removed_at.is_(None),
-        IroContact.child_pk == child_pk_col,
-        IroContact.contact_date <= as_of,
-        IroContact.contact_date >= as_of - dt.timedelta(days=max_span_days("iro_contact")),  # indexed pre-filter
-        deadline_sql("iro_contact", IroContact.contact_date) >= as_of,
+def recent_contacts(as_of: dt.date):
+    """Subquery: per child, the last IRO contact dated on or before ``as_of`` within the
+    ``iro_contact`` rule's reach (an indexed range: the cost follows the recent contacts)."""
+    return (
+        select(IroContact.child_pk.label("child_pk"), func.max(IroContact.contact_date).label("last_contact"))
+        .where(
+            IroContact.removed_at.is_(None),
+            IroContact.contact_date <= as_of,
+            IroContact.contact_date >= as_of - dt.timedelta(days=max_span_days("iro_contact")),
+        )
+        .group_by(IroContact.child_pk)
+        .subquery("recent_contacts")
     )
+
+
+def contact_6m(as_of: dt.date, last_contact) -> object:
+    """kpis.md §2: an IRO contact dated c ≤ A with c + 6 months (the iro_contact rule) ≥ A —
+    tested on the last such contact (``recent_contacts``), as a later contact's deadline is
+    never earlier."""
+    return and_(last_contact.is_not(None), deadline_sql("iro_contact", last_contact) >= as_of)
 
 
 def last_contact_in_period(as_of: dt.date):
@@ -105,20 +116,25 @@ def last_contact_in_period(as_of: dt.date):
 def child_flags(as_of: dt.date, officer: str | None = None):
     """Subquery: one row per child looked after on ``as_of``, with its next review due date and flags."""
     cur = chain.current_next_due(as_of)
-    c6 = contact_6m(as_of, Child.id)
+    recent = recent_contacts(as_of)
+    c6 = contact_6m(as_of, recent.c.last_contact)
     expected = Child.iro_contact_expected.is_(True)
-    q = select(
-        Child.id.label("child_pk"),
-        Child.child_id.label("child_id"),
-        Child.iro_officer_id.label("officer_id"),
-        cur.c.due_date.label("due_date"),
-        cur.c.start_date.label("period_start"),
-        literal(1).label("looked_after"),
-        _flag(cur.c.due_date < as_of).label("review_overdue"),
-        _flag(c6).label("contact_6m"),
-        _flag(expected).label("contact_expected"),
-        _flag(and_(expected, c6)).label("expected_contact_6m"),
-    ).join(cur, cur.c.child_pk == Child.id)
+    q = (
+        select(
+            Child.id.label("child_pk"),
+            Child.child_id.label("child_id"),
+            Child.iro_officer_id.label("officer_id"),
+            cur.c.due_date.label("due_date"),
+            cur.c.start_date.label("period_start"),
+            literal(1).label("looked_after"),
+            _flag(cur.c.due_date < as_of).label("review_overdue"),
+            _flag(c6).label("contact_6m"),
+            _flag(expected).label("contact_expected"),
+            _flag(and_(expected, c6)).label("expected_contact_6m"),
+        )
+        .join(cur, cur.c.child_pk == Child.id)
+        .outerjoin(recent, recent.c.child_pk == Child.id)
+    )
     if officer is not None:
         q = q.where(Child.iro_officer_id == officer)
     return q.subquery("child_flags")
