@@ -22,6 +22,7 @@ CHECK constraints are built from ``EnumClass.codes()``.
 from __future__ import annotations
 
 import enum
+from functools import cache
 
 from wtforms.fields.choices import SelectChoice
 
@@ -52,6 +53,7 @@ class CodeEnum(enum.StrEnum):
         return f"govuk-tag--{self._tag or 'grey'}"
 
     @classmethod
+    @cache  # a code list is fixed: checks call it once per row (rules903)
     def codes(cls) -> tuple[str, ...]:
         return tuple(m.value for m in cls)
 

@@ -68,10 +68,11 @@ def _reviews_in(start: dt.date, end: dt.date, officers=None):
     return query if officers is None else query.where(Child.iro_officer_id.in_(officers))
 
 
-def _looked_after_in(start: dt.date, end: dt.date, officers=None):
-    """The children with a care period in force sharing a day with [start, end], and those periods."""
+def _looked_after_in(start: dt.date, end: dt.date, officers=None, child=Child):
+    """The children with a care period in force sharing a day with [start, end], and those periods'
+    legal statuses (``child``: the child's columns wanted, the whole child by default)."""
     query = (
-        select(Child, CarePeriod.legal_status)
+        select(*(child if isinstance(child, tuple) else (child,)), CarePeriod.legal_status)
         .join(CarePeriod, CarePeriod.child_pk == Child.id)
         .where(overlaps(start, end))
         .order_by(Child.child_id)
@@ -85,9 +86,10 @@ def tables_for_year(year: int, officers=None) -> rules903.Tables:
     start, end = rules903.collection_year(year)
     header: dict[str, dt.date | None] = {}
     statuses: dict[str, set[str | None]] = {}
-    for child, legal_status in db.session.execute(_looked_after_in(start, end, officers)):
-        header[child.child_id] = child.date_of_birth
-        statuses.setdefault(child.child_id, set()).add(legal_status)
+    columns = (Child.child_id, Child.date_of_birth)  # columns, not objects: a year holds thousands
+    for child_id, dob, legal_status in db.session.execute(_looked_after_in(start, end, officers, columns)):
+        header[child_id] = dob
+        statuses.setdefault(child_id, set()).add(legal_status)
     reviews = [
         rules903.ReviewRow(child_id, dob, held, code, review_id)
         for child_id, dob, held, code, review_id in db.session.execute(_reviews_in(start, end, officers))
