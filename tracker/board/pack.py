@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from tracker.board import annual, suppression, workbook
+from tracker.board import annual, suppression
 from tracker.board.scorecard import BOARD_UNIT, Line, Scorecard, Value
 from tracker.core import kpis
 
@@ -85,11 +85,15 @@ def xlsx(card: Scorecard, suppress: bool = False, with_annual: bool = True) -> b
     reports = []
     if with_annual:
         reports = [annual.build(key, *kpis.financial_year(card.month)) for key in ANNUAL_KEYS]
+    from tracker.board import workbook  # openpyxl when a workbook is asked for (web.downloads)
+
     return workbook.board_pack(card, reports, suppress)
 
 
 def annual_xlsx(report: annual.Report, suppress: bool = False) -> bytes:
     """One annual report's tables as a workbook (the annual pages' XLSX download)."""
+    from tracker.board import workbook
+
     return workbook.annual_only(report, suppress)
 
 

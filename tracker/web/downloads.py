@@ -22,9 +22,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, request, stream_with_context, url_for
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from tracker.core import audit
 from tracker.core.clock import today
@@ -98,6 +95,12 @@ def _csv_chunks(header: list[str], data: list[list]) -> Iterator[str]:
 
 
 def _xlsx_bytes(title: str, header: list[str], data: list[list]) -> bytes:
+    # imported here: openpyxl (with numpy) is a tenth of a second that every process and command
+    # would pay at start, and only a download uses it
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     bold = Font(bold=True)
