@@ -86,7 +86,7 @@ SELECT month_index,
        {_flag("code IS NULL")} AS code_not_known,
        {{codes}}
 FROM due GROUP BY month_index
-""".replace("{codes}", ", ".join(_flag(f"code = '{c}'") + f" AS code_{c}" for c in CODES))
+""".replace("{codes}", ", ".join(_flag(f"code = '{c}'") + f' AS "code_{c}"' for c in CODES))
 
 CHILDREN_IN_CARE = f"""
 WITH ends AS (

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -40,6 +41,10 @@ from bench import floors  # noqa: E402
 CHILDREN = int(os.environ.get("BENCH_CHILDREN", "5000"))
 YEARS = int(os.environ.get("BENCH_YEARS", "5"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+# BENCH_SCOPE=national: what issue 18 asks at national scale only — one import, the figures, the
+# streamed due items, the worklist, the QARO's and the manager's pages, the scorecard (no re-load,
+# no worded list of every item, no digest, no monthly chart page, no workbook, no halved history)
+NATIONAL = os.environ.get("BENCH_SCOPE") == "national"
 # QAROs of about 60 children looked after (issue 18): a fifth of the children are looked after at
 # a time over 10 years, fewer over 5; unset, the generator's default (one per 12 children)
 QAROS = int(os.environ["BENCH_QAROS"]) if os.environ.get("BENCH_QAROS") else max(3, CHILDREN // 300)
@@ -125,15 +130,21 @@ def main() -> None:
             result = timed("import-data (first load)", load, rows, repeat=1)
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # the whole process, in bytes
             assert result.ok, result.problems[:5]
-            timed("import-data (re-load, idempotent)", load, rows, repeat=1)
+            if not NATIONAL:
+                timed("import-data (re-load, idempotent)", load, rows, repeat=1)
             in_care = db.session.scalar(
                 text("SELECT COUNT(*) FROM care_periods WHERE end_date IS NULL AND removed_at IS NULL")
             )
             figures = _figures(rows)
-            items = timed("due-items: everything open (worded)", lambda: worklist.collect(TODAY), rows)
-            timed("due-items: everything open (streamed)", lambda: sum(1 for _ in worklist.stream(TODAY)), rows)
+            year_start, year_end, _as_of = _year()
+            _cli(uri, "kpis", ["--from", year_start.isoformat(), "--to", year_end.isoformat(), "--by", "month"], rows)
+            _cli(uri, "due-items", ["--as-of", TODAY.isoformat()], rows)
+            if not NATIONAL:
+                timed("due-items: everything open (worded)", lambda: worklist.collect(TODAY), rows)
+            items = timed("due-items: everything open (streamed)", lambda: sum(1 for _ in worklist.stream(TODAY)), rows)
             timed("worklist: one page of 50 of everything open", lambda: worklist.collect_page(TODAY, 2, 50), rows)
-            _digest(app, tmp, rows)
+            if not NATIONAL:
+                _digest(app, tmp, rows)
         client = app.test_client()
         from tracker.auth.models import User
 
@@ -169,13 +180,12 @@ def main() -> None:
                 "/lado/",
                 "/lado/referrals",
                 "/kpis/",
-                "/kpis/monthly",
-                "/worklist/?state=any&format=xlsx",
+                *(() if NATIONAL else ("/kpis/monthly", "/worklist/?state=any&format=xlsx")),
             ),
         )
         if _exists(app, "/board/"):
             _board(app, client, rows)
-        if YEARS >= 10:
+        if YEARS >= 10 and not NATIONAL:
             with app.app_context():
                 _history_halved(rows, figures)
     print(
@@ -183,7 +193,7 @@ def main() -> None:
         f"({sum(counts.values())} rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ")"
     )
     print(
-        f"Database: {make_url(uri).get_backend_name()}; looked after today: {in_care}; open due items: {len(items)}; "
+        f"Database: {make_url(uri).get_backend_name()}; looked after today: {in_care}; open due items: {items}; "
         f"process peak memory after the import {peak / 1e6:.0f} MB; the QARO's pages as {qaro_id}, "
         f"{caseload} children looked after\n"
     )
@@ -243,6 +253,18 @@ def _figures(rows: list, suffix: str = "") -> dict:
             by_tracker = {p.start: v for p, v in zip(months, values, strict=True)}
             assert by_tracker == by_floor, "the reviews floor does not give the tracker's figures"
     return report
+
+
+def _cli(uri: str, name: str, args: list[str], rows: list) -> None:
+    """A command end to end, as a user runs it: a new process, the app started, the output
+    written (to nowhere)."""
+    env = {**os.environ, "TRACKER_DATABASE_URL": uri, "TRACKER_TODAY": TODAY.isoformat(), "TRACKER_SECRET_KEY": "bench"}
+    command = [sys.executable, "-m", "flask", "--app", "tracker", name, *args]
+
+    def run():
+        subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    timed(f"`{name} {' '.join(args)}`, end to end", run, rows)
 
 
 HISTORY: list[tuple[str, float, float]] = []  # (figures, seconds with the whole history, with half)
@@ -305,7 +327,7 @@ def _board(app, client, rows: list) -> None:
         f"page GET /board/ ({client.get(page).status_code}), six months frozen", lambda: client.get(page), rows
     )
     print_page = f"/board/print?month={month:%Y-%m}"
-    if _exists(app, "/board/print"):
+    if _exists(app, "/board/print") and not NATIONAL:
         status = client.get(print_page).status_code
         timed(f"page GET /board/print ({status}), 12-month charts, six frozen", lambda: client.get(print_page), rows)
 
