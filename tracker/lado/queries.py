@@ -37,17 +37,26 @@ def _flag(condition) -> Any:
 # --- meetings as of a date ----------------------------------------------------------------
 
 
-def first_meetings(as_of: dt.date):
-    """Per referral: the first IEM and the first PAIM held on or before ``as_of``."""
+def first_meetings(as_of: dt.date, *conditions):
+    """Per referral: the first IEM and the first PAIM held on or before ``as_of`` — of the
+    referrals that meet ``conditions`` (on ``LadoReferral``) only, when given: their meetings are
+    found by the referral index, so the cost follows those referrals (a month's, the open ones),
+    not every meeting ever held."""
+    query = select(
+        LadoMeeting.referral_id.label("referral_id"),
+        func.min(case((LadoMeeting.meeting_type == "iem", LadoMeeting.meeting_date))).label("first_iem"),
+        func.min(case((LadoMeeting.meeting_type == "paim", LadoMeeting.meeting_date))).label("first_paim"),
+    ).where(LadoMeeting.meeting_date <= as_of, LadoMeeting.removed_at.is_(None))  # not removed by mistake
+    if conditions:
+        query = query.where(LadoMeeting.referral_id.in_(select(LadoReferral.referral_id).where(*conditions)))
+    return query.group_by(LadoMeeting.referral_id).subquery("first_meetings")
+
+
+def _open(as_of: dt.date) -> tuple:
+    """The referrals made on or before ``as_of`` and not closed by then."""
     return (
-        select(
-            LadoMeeting.referral_id.label("referral_id"),
-            func.min(case((LadoMeeting.meeting_type == "iem", LadoMeeting.meeting_date))).label("first_iem"),
-            func.min(case((LadoMeeting.meeting_type == "paim", LadoMeeting.meeting_date))).label("first_paim"),
-        )
-        .where(LadoMeeting.meeting_date <= as_of, LadoMeeting.removed_at.is_(None))  # not removed by mistake
-        .group_by(LadoMeeting.referral_id)
-        .subquery("first_meetings")
+        LadoReferral.referral_date <= as_of,
+        or_(LadoReferral.closed_date.is_(None), LadoReferral.closed_date > as_of),
     )
 
 
@@ -94,7 +103,7 @@ REFERRAL_FLAGS = (
 def referrals_frame(start: dt.date, end: dt.date, as_of: dt.date):
     """Referrals dated in [start, end] and on or before as_of, one 0/1 column per condition."""
     hi = min(end, as_of)
-    fm = first_meetings(as_of)
+    fm = first_meetings(as_of, LadoReferral.referral_date >= start, LadoReferral.referral_date <= hi)
     contact_date = LadoContact.contact_date
     closed = and_(LadoReferral.closed_date.is_not(None), LadoReferral.closed_date <= as_of)
     outcome_known = and_(LadoReferral.outcome.is_not(None), LadoReferral.outcome_date <= as_of)
@@ -180,10 +189,7 @@ def open_actions(as_of: dt.date) -> Select:
 
 def open_referrals(as_of: dt.date) -> Select:
     """Referrals made on or before as_of and not closed on or before it."""
-    return select(LadoReferral).where(
-        LadoReferral.referral_date <= as_of,
-        or_(LadoReferral.closed_date.is_(None), LadoReferral.closed_date > as_of),
-    )
+    return select(LadoReferral).where(*_open(as_of))
 
 
 # --- worklist rows (interchange.md §3) -----------------------------------------------------
@@ -191,7 +197,7 @@ def open_referrals(as_of: dt.date) -> Select:
 
 def iem_due(as_of: dt.date) -> Select:
     """Open referrals with no IEM held on or before as_of; due referral + 5 wd (rule lado_iem)."""
-    fm = first_meetings(as_of)
+    fm = first_meetings(as_of, *_open(as_of))
     return (
         select(
             LadoReferral.referral_id.label("ref"),
@@ -200,17 +206,13 @@ def iem_due(as_of: dt.date) -> Select:
             LadoReferral.referral_id.label("record_ref"),
         )
         .outerjoin(fm, fm.c.referral_id == LadoReferral.referral_id)
-        .where(
-            LadoReferral.referral_date <= as_of,
-            or_(LadoReferral.closed_date.is_(None), LadoReferral.closed_date > as_of),
-            fm.c.first_iem.is_(None),
-        )
+        .where(*_open(as_of), fm.c.first_iem.is_(None))
     )
 
 
 def paim_due(as_of: dt.date) -> Select:
     """Open referrals with an IEM, no PAIM and no outcome; due first IEM + 28 days (rule lado_paim)."""
-    fm = first_meetings(as_of)
+    fm = first_meetings(as_of, *_open(as_of))
     return (
         select(
             LadoReferral.referral_id.label("ref"),
@@ -220,8 +222,7 @@ def paim_due(as_of: dt.date) -> Select:
         )
         .join(fm, fm.c.referral_id == LadoReferral.referral_id)
         .where(
-            LadoReferral.referral_date <= as_of,
-            or_(LadoReferral.closed_date.is_(None), LadoReferral.closed_date > as_of),
+            *_open(as_of),
             fm.c.first_iem.is_not(None),
             fm.c.first_paim.is_(None),
             or_(LadoReferral.outcome_date.is_(None), LadoReferral.outcome_date > as_of),
@@ -327,10 +328,7 @@ def open_referrals_with_deadlines(as_of: dt.date, officer_id: str | None = None)
         )
         .join(LadoContact, LadoContact.contact_id == LadoReferral.contact_id)
         .outerjoin(earliest, earliest.c.record_ref == LadoReferral.referral_id)
-        .where(
-            LadoReferral.referral_date <= as_of,
-            or_(LadoReferral.closed_date.is_(None), LadoReferral.closed_date > as_of),
-        )
+        .where(*_open(as_of))
         .order_by(next_due.is_(None), next_due, LadoReferral.referral_id)
         .options(_with_subject(joinedload(LadoReferral.contact)))  # the subject's name and employer shown
     )
