@@ -95,7 +95,8 @@ INDICATORS = _indicators()
 
 
 def _conditions(e, p: Period):
-    """The escalation-level conditions, over ``queries.escalation_facts(p.as_of)`` as ``e``."""
+    """The escalation-level conditions, over ``queries.escalation_facts(p.as_of, since=p.start)``
+    as ``e``."""
     opened = e.c.opened.between(p.start, p.end)
     closed = and_(e.c.closed.is_not(None), e.c.closed.between(p.start, p.end))
     formal = and_(closed, e.c.first_formal.is_not(None))
@@ -126,7 +127,7 @@ def compute(p: Period) -> dict:
     values["escalations.formal_started"] = sum(values[f"escalations.started.{s}"] for s in FORMAL_STAGES)
 
     # 2. escalation facts as at A, grouped by highest stage reached
-    e = queries.escalation_facts(p.as_of)
+    e = queries.escalation_facts(p.as_of, since=p.start)
     c = _conditions(e, p)
     totals = dict.fromkeys(c, 0)
     for row in db.session.execute(
@@ -179,7 +180,7 @@ def drill(indicator_id: str, p: Period, part: str = "numerator") -> list[dict]:
             for r in rows
         ]
 
-    e = queries.escalation_facts(p.as_of)
+    e = queries.escalation_facts(p.as_of, since=p.start)
     c = _conditions(e, p)
     q = select(e.c.escalation_id, e.c.opened, e.c.closed, e.c.top_rank)
     if name in ("opened", "closed", "external", "open", "unresolved_stage4"):

@@ -43,45 +43,49 @@ from tracker.reviews.models import Child, child_label, full_name
 BOARD_STAGES = tuple(s for s in Stage if s.flags_board)
 
 
-def stage_facts(as_of: dt.date):
+def _not_closed_before(since: dt.date):
+    """SQL: the escalation was still open on ``since`` (not closed, or closed on or after it)."""
+    return or_(Escalation.closed_date.is_(None), Escalation.closed_date >= since)
+
+
+def stage_facts(as_of: dt.date, since: dt.date | None = None):
     """Per escalation, from its stages started on or before ``as_of``: the opening date, the
     highest stage's rank and the first formal stage's start. Escalations with no stage by
-    then do not appear (they have not opened yet)."""
+    then do not appear (they have not opened yet). ``since``: only the escalations not closed
+    before that day."""
     rank = stage_rank_sql(EscalationStage.stage)
-    return (
-        select(
-            EscalationStage.escalation_pk.label("escalation_pk"),
-            func.min(EscalationStage.started_date).label("opened"),
-            func.max(rank).label("top_rank"),
-            func.min(case((EscalationStage.stage.in_(FORMAL_STAGES), EscalationStage.started_date))).label(
-                "first_formal"
-            ),
-        )
-        .where(EscalationStage.started_date <= as_of)
-        .group_by(EscalationStage.escalation_pk)
-        .subquery("facts")
-    )
+    query = select(
+        EscalationStage.escalation_pk.label("escalation_pk"),
+        func.min(EscalationStage.started_date).label("opened"),
+        func.max(rank).label("top_rank"),
+        func.min(case((EscalationStage.stage.in_(FORMAL_STAGES), EscalationStage.started_date))).label("first_formal"),
+    ).where(EscalationStage.started_date <= as_of)
+    if since is not None:
+        query = query.where(EscalationStage.escalation_pk.in_(select(Escalation.id).where(_not_closed_before(since))))
+    return query.group_by(EscalationStage.escalation_pk).subquery("facts")
 
 
-def escalation_facts(as_of: dt.date):
+def escalation_facts(as_of: dt.date, since: dt.date | None = None):
     """One row per escalation opened on or before ``as_of`` with its facts as at that date:
-    ``closed`` is the closure date only when it is on or before ``as_of``."""
-    facts = stage_facts(as_of)
-    return (
-        select(
-            Escalation.id.label("pk"),
-            Escalation.escalation_id,
-            Escalation.raised_by,
-            Escalation.external_partner,
-            Escalation.child_pk,
-            case((Escalation.closed_date <= as_of, Escalation.closed_date)).label("closed"),
-            facts.c.opened,
-            facts.c.top_rank,
-            facts.c.first_formal,
-        )
-        .join(facts, facts.c.escalation_pk == Escalation.id)
-        .subquery("esc")
-    )
+    ``closed`` is the closure date only when it is on or before ``as_of``. ``since``: only the
+    escalations not closed before that day — a period's figures (one closed before the period
+    is opened, closed and open in none of it), whose cost then follows the period, not the
+    escalations of every year."""
+    facts = stage_facts(as_of, since)
+    query = select(
+        Escalation.id.label("pk"),
+        Escalation.escalation_id,
+        Escalation.raised_by,
+        Escalation.external_partner,
+        Escalation.child_pk,
+        case((Escalation.closed_date <= as_of, Escalation.closed_date)).label("closed"),
+        facts.c.opened,
+        facts.c.top_rank,
+        facts.c.first_formal,
+    ).join(facts, facts.c.escalation_pk == Escalation.id)
+    if since is not None:
+        query = query.where(_not_closed_before(since))
+    return query.subquery("esc")
 
 
 def response_due(stage, as_of: dt.date):
