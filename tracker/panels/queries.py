@@ -530,18 +530,19 @@ class ReturnReason(CodeEnum):
 TEMPORARY_CASE_TYPES = (CaseType.reg25_extension, CaseType.approval)  # what a temporary approval waits for
 
 
-def review_counts(as_of: dt.date):
-    """Per household: the reviews dated on or before ``as_of`` and the latest of them."""
-    return (
-        select(
-            CarerReview.household_id.label("household_id"),
-            func.count().label("reviews"),
-            func.max(CarerReview.review_date).label("last_review"),
-        )
-        .where(CarerReview.review_date <= as_of)
-        .group_by(CarerReview.household_id)
-        .subquery("review_counts")
-    )
+def review_counts(as_of: dt.date, *conditions):
+    """Per household: the reviews dated on or before ``as_of`` and the latest of them — of the
+    households that meet ``conditions`` (on ``FosterHousehold``) only, when given: their reviews
+    are found by the household index, so the cost follows those households (the ones fostering),
+    not every review ever held."""
+    query = select(
+        CarerReview.household_id.label("household_id"),
+        func.count().label("reviews"),
+        func.max(CarerReview.review_date).label("last_review"),
+    ).where(CarerReview.review_date <= as_of)
+    if conditions:
+        query = query.where(CarerReview.household_id.in_(select(FosterHousehold.household_id).where(*conditions)))
+    return query.group_by(CarerReview.household_id).subquery("review_counts")
 
 
 def case_was_heard(case=PanelCase, as_of: dt.date | None = None):
@@ -605,7 +606,7 @@ def carer_review_due(as_of: dt.date):
     """The ``carer_review`` due items (interchange.md §3): one per household fostering on
     ``as_of``; owner its reviewing officer (blank: the fostering team's queue); due its latest
     review dated on or before ``as_of`` (else its approval) + the ``carer_review`` rule."""
-    rc = review_counts(as_of)
+    rc = review_counts(as_of, fostering_on(as_of))
     anchor = func.coalesce(rc.c.last_review, FosterHousehold.approval_date)
     return (
         select(
