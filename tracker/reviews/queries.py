@@ -68,19 +68,20 @@ def review_flags(start: dt.date, end: dt.date, as_of: dt.date, officer: str | No
     return q.subquery("review_flags")
 
 
-def recent_contacts(as_of: dt.date):
-    """Subquery: per child, the last IRO contact dated on or before ``as_of`` within the
-    ``iro_contact`` rule's reach (an indexed range: the cost follows the recent contacts)."""
-    return (
-        select(IroContact.child_pk.label("child_pk"), func.max(IroContact.contact_date).label("last_contact"))
-        .where(
-            IroContact.removed_at.is_(None),
-            IroContact.contact_date <= as_of,
-            IroContact.contact_date >= as_of - dt.timedelta(days=max_span_days("iro_contact")),
-        )
-        .group_by(IroContact.child_pk)
-        .subquery("recent_contacts")
+def recent_contacts(as_of: dt.date, officer: str | None = None):
+    """Subquery: per child (of the QARO ``officer``, when given), the last IRO contact dated on or
+    before ``as_of`` within the ``iro_contact`` rule's reach (an indexed range: the cost follows
+    the recent contacts)."""
+    query = select(
+        IroContact.child_pk.label("child_pk"), func.max(IroContact.contact_date).label("last_contact")
+    ).where(
+        IroContact.removed_at.is_(None),
+        IroContact.contact_date <= as_of,
+        IroContact.contact_date >= as_of - dt.timedelta(days=max_span_days("iro_contact")),
     )
+    if officer is not None:
+        query = query.where(IroContact.child_pk.in_(select(Child.id).where(Child.iro_officer_id == officer)))
+    return query.group_by(IroContact.child_pk).subquery("recent_contacts")
 
 
 def contact_6m(as_of: dt.date, last_contact) -> object:
@@ -116,7 +117,7 @@ def last_contact_in_period(as_of: dt.date):
 def child_flags(as_of: dt.date, officer: str | None = None):
     """Subquery: one row per child looked after on ``as_of``, with its next review due date and flags."""
     cur = chain.current_next_due(as_of)
-    recent = recent_contacts(as_of)
+    recent = recent_contacts(as_of, officer)
     c6 = contact_6m(as_of, recent.c.last_contact)
     expected = Child.iro_contact_expected.is_(True)
     q = (
