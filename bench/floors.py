@@ -35,10 +35,12 @@ def _wd(day: str, amount: str) -> str:
 
 
 def _months_after(day: str, amount: str) -> str:
-    """SQL: ``amount`` calendar months after ``day``, clipped to the month's last day."""
+    """SQL: ``amount`` calendar months after ``day``, clipped to the month's last day: the target
+    month's first day (by month and day of month) plus the days before the clipped day."""
     return (
-        f"(SELECT b.day FROM calendar_days a JOIN calendar_days b ON b.month_index = a.month_index + {amount} "
-        f"AND b.dom = CASE WHEN a.dom <= b.month_len THEN a.dom ELSE b.month_len END WHERE a.day = {day})"
+        f"(SELECT c.day FROM calendar_days a JOIN calendar_days b ON b.month_index = a.month_index + {amount} "
+        f"AND b.dom = 1 JOIN calendar_days c ON c.day_seq = b.day_seq - 1 + "
+        f"CASE WHEN a.dom <= b.month_len THEN a.dom ELSE b.month_len END WHERE a.day = {day})"
     )
 
 
