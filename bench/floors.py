@@ -29,8 +29,8 @@ PARTICIPATING = ("PN1", "PN2", "PN3", "PN4", "PN5", "PN6")
 def _wd(day: str, amount: str) -> str:
     """SQL: ``amount`` working days after the date ``day`` (a working day's own ``wd_seq``)."""
     return (
-        f"(SELECT b.day FROM calendar_days a JOIN calendar_days b ON b.wd_seq = a.wd_seq + {amount} "
-        f"AND b.working WHERE a.day = {day})"
+        f"(SELECT wb.day FROM calendar_days wa JOIN calendar_days wb ON wb.wd_seq = wa.wd_seq + {amount} "
+        f"AND wb.working WHERE wa.day = {day})"
     )
 
 
@@ -38,9 +38,9 @@ def _months_after(day: str, amount: str) -> str:
     """SQL: ``amount`` calendar months after ``day``, clipped to the month's last day: the target
     month's first day (by month and day of month) plus the days before the clipped day."""
     return (
-        f"(SELECT c.day FROM calendar_days a JOIN calendar_days b ON b.month_index = a.month_index + {amount} "
-        f"AND b.dom = 1 JOIN calendar_days c ON c.day_seq = b.day_seq - 1 + "
-        f"CASE WHEN a.dom <= b.month_len THEN a.dom ELSE b.month_len END WHERE a.day = {day})"
+        f"(SELECT mc.day FROM calendar_days ma JOIN calendar_days mb ON mb.month_index = ma.month_index + {amount} "
+        f"AND mb.dom = 1 JOIN calendar_days mc ON mc.day_seq = mb.day_seq - 1 + "
+        f"CASE WHEN ma.dom <= mb.month_len THEN ma.dom ELSE mb.month_len END WHERE ma.day = {day})"
     )
 
 
